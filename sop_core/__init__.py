@@ -1,0 +1,32 @@
+"""sop_core: the S&OP engine — store, demo company and calculations.
+
+Pure Python over pandas and DuckDB; it never imports streamlit, so notebooks,
+scripts and the dashboard share one tested core. Sign convention everywhere:
+error / deviation = actual − plan (forecast).
+"""
+
+from .accuracy import forecast_accuracy, forecast_pairs
+from .actuals import actuals
+from .calc import (
+    accuracy_metrics,
+    chase_plan,
+    days_of_supply,
+    level_plan,
+    project_inventory,
+    rough_cut_capacity,
+    tracking_signal,
+)
+from .demo import load_demo
+from .deviation import plan_vs_actual
+from .finance import finance
+from .plans import approve_plan, latest_cycle, plan_versions, write_plan
+from .store import FrozenPlanError, Store, StoreError, StoreLockedError, default_db_path, open_store
+from .supply import capacity_load, demand_supply_gap
+
+__all__ = [
+    "FrozenPlanError", "Store", "StoreError", "StoreLockedError",
+    "accuracy_metrics", "actuals", "approve_plan", "capacity_load", "chase_plan", "days_of_supply",
+    "default_db_path", "demand_supply_gap", "finance", "forecast_accuracy", "forecast_pairs",
+    "latest_cycle", "level_plan", "load_demo", "open_store", "plan_versions", "plan_vs_actual",
+    "project_inventory", "rough_cut_capacity", "tracking_signal", "write_plan",
+]

@@ -1,0 +1,46 @@
+"""Month arithmetic: a month is the ``datetime.date`` of its first day."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+
+def month_start(value: dt.date | dt.datetime | str | pd.Timestamp) -> dt.date:
+    """The first day of the month of ``value`` (a date, timestamp or ``YYYY-MM[-DD]`` text)."""
+    ts = pd.Timestamp(value)
+    return dt.date(ts.year, ts.month, 1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    """``month`` shifted by ``n`` months (``n`` may be negative)."""
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(start: dt.date, count: int) -> list[dt.date]:
+    """``count`` consecutive months from ``start``."""
+    return [add_months(start, i) for i in range(count)]
+
+
+def months_between(a: dt.date, b: dt.date) -> int:
+    """Whole months from ``a`` to ``b`` (positive when ``b`` is later)."""
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
+def days_in_month(month: dt.date) -> int:
+    """Calendar days in ``month``."""
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def working_days(month: dt.date) -> int:
+    """Monday-to-Friday days in ``month`` (the demo calendar; holidays are not modelled)."""
+    return int(np.busday_count(month, add_months(month, 1)))
+
+
+def current_month(today: dt.date | None = None) -> dt.date:
+    """The month of ``today`` (default: the system date)."""
+    return month_start(today or dt.date.today())

@@ -1,0 +1,148 @@
+"""Plan versions: create, write (drafts only), approve and read.
+
+A plan version belongs to one monthly cycle and plans the months from the
+cycle onwards. It is ``draft`` until approved; an approved version is the plan
+of record and is frozen: every write path here checks the status inside the
+same transaction as the write, so no write can change an approved version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import duckdb
+import pandas as pd
+
+from .months import month_start
+from .store import FrozenPlanError, Store, StoreError
+
+PlanTable = Literal["demand_plan", "production_plan", "inventory_plan", "budget"]
+
+# The key and value columns of each plan table (beyond ``cycle``).
+PLAN_COLUMNS: dict[str, tuple[list[str], list[str]]] = {
+    "demand_plan": (["family", "region", "month"], ["quantity"]),
+    "production_plan": (["family", "month"], ["quantity"]),
+    "inventory_plan": (["family", "month"], ["quantity"]),
+    "budget": (["family", "month"], ["volume", "revenue"]),
+}
+
+
+def plan_status(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> str | None:
+    """The status of the version of ``cycle`` (``None`` when there is none)."""
+    rows = cur.execute("SELECT status FROM plan_versions WHERE cycle = ?", [cycle]).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
+def _require_draft(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> None:
+    status = plan_status(cur, cycle)
+    if status is None:
+        cur.execute("INSERT INTO plan_versions (cycle, status) VALUES (?, 'draft')", [cycle])
+    elif status == "approved":
+        raise FrozenPlanError(
+            f"The plan of cycle {cycle:%Y-%m} is approved and frozen; "
+            "write to the draft of a later cycle instead."
+        )
+
+
+def write_plan_rows(
+    cur: duckdb.DuckDBPyConnection,
+    table: PlanTable,
+    cycle: dt.date | str,
+    rows: pd.DataFrame,
+    *,
+    replace_all: bool = False,
+) -> int:
+    """Write ``rows`` into ``table`` of the draft version of ``cycle`` on an open transaction.
+
+    The version is created as a draft if missing; an approved version raises
+    :class:`FrozenPlanError`. Rows replace existing ones with the same key; with
+    ``replace_all`` the version's whole table is replaced. Returns rows written.
+    """
+    if table not in PLAN_COLUMNS:
+        raise StoreError(f"Unknown plan table {table!r}")
+    keys, values = PLAN_COLUMNS[table]
+    cycle_date = month_start(cycle)
+    _require_draft(cur, cycle_date)
+    frame = rows[keys + values].copy()
+    frame.insert(0, "cycle", cycle_date)
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    # Table and column names come from PLAN_COLUMNS (checked above), never from input.
+    cols = ", ".join(["cycle", *keys, *values])
+    match = " AND ".join(f"t.{k} = r.{k}" for k in keys)
+    delete_all = f"DELETE FROM {table} WHERE cycle = ?"
+    delete_keys = f"DELETE FROM {table} t USING _plan_rows r WHERE t.cycle = r.cycle AND {match}"
+    insert = f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _plan_rows"
+    cur.register("_plan_rows", frame)
+    try:
+        if replace_all:
+            cur.execute(delete_all, [cycle_date])
+        else:
+            cur.execute(delete_keys)
+        cur.execute(insert)
+    finally:
+        cur.unregister("_plan_rows")
+    return len(frame)
+
+
+def write_plan(
+    store: Store, table: PlanTable, cycle: dt.date | str, rows: pd.DataFrame, *, replace_all: bool = False
+) -> int:
+    """Write plan rows into the draft of ``cycle`` in one transaction (see :func:`write_plan_rows`)."""
+    with store.transaction() as cur:
+        return write_plan_rows(cur, table, cycle, rows, replace_all=replace_all)
+
+
+def approve_plan(store: Store, cycle: dt.date | str, approved_by: str, note: str | None = None) -> None:
+    """Approve (freeze) the draft version of ``cycle`` and record the decision."""
+    cycle_date = month_start(cycle)
+    with store.transaction() as cur:
+        status = plan_status(cur, cycle_date)
+        if status is None:
+            raise StoreError(f"There is no plan for cycle {cycle_date:%Y-%m}.")
+        if status == "approved":
+            raise FrozenPlanError(f"The plan of cycle {cycle_date:%Y-%m} is already approved.")
+        cur.execute(
+            "UPDATE plan_versions SET status = 'approved', approved_at = current_timestamp, "
+            "approved_by = ?, note = coalesce(?, note) WHERE cycle = ?",
+            [approved_by, note, cycle_date],
+        )
+        record_decision(cur, cycle_date, "approve_plan", f"{cycle_date:%Y-%m}", None, approved_by)
+
+
+def record_decision(
+    cur: duckdb.DuckDBPyConnection,
+    cycle: dt.date | None,
+    kind: str,
+    subject: str | None,
+    detail_json: str | None,
+    decided_by: str,
+) -> int:
+    """Append one row to the decision audit table on an open transaction; return its id."""
+    rows = cur.execute(
+        "INSERT INTO decisions (decision_id, cycle, kind, subject, detail, decided_by) "
+        "VALUES (nextval('decision_seq'), ?, ?, ?, ?, ?) RETURNING decision_id",
+        [cycle, kind, subject, detail_json, decided_by],
+    ).fetchall()
+    return int(rows[0][0])
+
+
+def plan_versions(store: Store) -> pd.DataFrame:
+    """All plan versions, newest first: ``cycle, status, approved_at, approved_by, note``."""
+    return store.query(
+        "SELECT cycle, status, approved_at, approved_by, note FROM plan_versions ORDER BY cycle DESC"
+    )
+
+
+def latest_cycle(store: Store, approved_only: bool = False) -> dt.date | None:
+    """The newest cycle (optionally the newest approved one), or ``None``."""
+    sql = "SELECT max(cycle) FROM plan_versions"
+    if approved_only:
+        sql += " WHERE status = 'approved'"
+    value = store.scalar(sql)
+    return None if value is None else pd.Timestamp(value).date()
+
+
+def resolve_cycle(store: Store, cycle: dt.date | str | None, approved_only: bool = False) -> dt.date | None:
+    """``cycle`` as a month date, or the latest (approved) cycle when ``None``."""
+    return month_start(cycle) if cycle is not None else latest_cycle(store, approved_only)
