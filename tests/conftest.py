@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+
 
 from sop_core import Store, load_demo, open_store  # noqa: E402
 from sop_core.actuals import insert_actuals  # noqa: E402

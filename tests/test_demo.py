@@ -18,7 +18,7 @@ from sop_core import (
 )
 from sop_core.demo import build_demo
 
-from conftest import DEMO_AS_OF
+from tests.conftest import DEMO_AS_OF
 
 
 def test_shape(demo_store):

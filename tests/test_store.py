@@ -14,7 +14,7 @@ from sop_core import FrozenPlanError, StoreError, StoreLockedError, approve_plan
 from sop_core import schema
 from sop_core.store import migrate
 
-from conftest import ROOT
+from tests.conftest import ROOT
 
 
 def table_counts(store) -> dict[str, int]:

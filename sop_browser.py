@@ -1,0 +1,109 @@
+"""Shared by the end-to-end tests and the UI benchmarks: run the app, drive headless Chromium.
+
+Not part of the app. Chromium is Debian's (``/usr/bin/chromium``, or
+``$SOP_CHROMIUM``); Playwright never downloads a browser here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def chromium_path() -> str | None:
+    """The Chromium executable to drive, or ``None`` when there is none."""
+    for candidate in (os.environ.get("SOP_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def free_port() -> int:
+    """An unused TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(script: str | Path, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
+    """Run ``streamlit run script`` headless on a free loopback port; yield its URL."""
+    port = free_port()
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
+        f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none",
+    ]
+    log = open(os.devnull, "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {proc.returncode}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not become healthy in time")
+            time.sleep(0.25)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the Streamlit script has finished running in ``page``."""
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+# Records the time of the last DOM change, for "click to last change on screen".
+OBSERVER_JS = """
+() => {
+  window.__lastChange = performance.now();
+  if (window.__observer) window.__observer.disconnect();
+  window.__observer = new MutationObserver(() => { window.__lastChange = performance.now(); });
+  window.__observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+}
+"""
+
+
+def time_interaction(page, action, quiet_ms: int = 600, timeout_s: float = 60) -> float:
+    """Milliseconds from ``action()`` to the last DOM change after the rerun settles."""
+    page.evaluate(OBSERVER_JS)
+    start = page.evaluate("performance.now()")
+    action()
+    page.wait_for_timeout(50)
+    wait_idle(page, timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        since = page.evaluate("performance.now() - window.__lastChange")
+        if since >= quiet_ms:
+            break
+        page.wait_for_timeout(max(50, int(quiet_ms - since)))
+    return float(page.evaluate("window.__lastChange")) - float(start)

@@ -1,0 +1,80 @@
+"""End-to-end fixtures: the app under ``streamlit run`` on the demo company, and headless Chromium.
+
+Without a browser the tests skip locally but fail under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sop_browser import CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server, wait_idle
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = chromium_path()
+    if path is None:
+        message = "Chromium not found (install Debian's chromium or set SOP_CHROMIUM)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("e2e") / "sop.duckdb")
+    subprocess.run([sys.executable, "-m", "sop_core", "demo", "--db", path], cwd=ROOT, check=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db: str) -> str:
+    with streamlit_server(ROOT / "app.py", env={"SOP_DB_PATH": demo_db}) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_page(page, url: str) -> None:
+    """Navigate and wait for the script to finish."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    wait_idle(page)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator(
+        "[data-testid='stException']"
+    ).first.inner_text()
+
+
+def screenshot(page, name: str) -> Path:
+    """Write a full-page screenshot under test-artifacts/ and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
