@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from . import calc, plan_data
-from .months import add_months, days_in_month
+from .months import add_months
 from .plans import resolve_cycle
 from .store import Store, filter_list
 
@@ -75,47 +75,55 @@ def demand_supply_gap(
     frame = demand.merge(supply, on=["family", "month"], how="outer").fillna({"demand": 0.0, "supply": 0.0})
     master = plan_data.families(store, families).set_index("family")
     opening = opening_positions(store, chosen, families).set_index("family")
-    parts = [
-        project_family(group.sort_values("month"), master.loc[family], opening.loc[family])
-        for family, group in frame.groupby("family", sort=True)
-        if family in master.index
-    ]
-    if not parts:
+    frame = frame[frame["family"].isin(master.index)].sort_values(["family", "month"], ignore_index=True)
+    if frame.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[GAP_COLUMNS]
+    frame["month"] = pd.to_datetime(frame["month"])
+    days = frame["month"].dt.days_in_month.to_numpy(float)
+    bounds = np.flatnonzero(np.r_[True, frame["family"].to_numpy()[1:] != frame["family"].to_numpy()[:-1], True])
+    columns: dict[str, list[np.ndarray]] = {}
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        family = frame["family"].iat[lo]
+        part = project_family(
+            frame["demand"].to_numpy(float)[lo:hi], frame["supply"].to_numpy(float)[lo:hi], days[lo:hi],
+            master.loc[family], opening.loc[family],
+        )
+        for key, values in part.items():
+            columns.setdefault(key, []).append(values)
+    out = frame[["family", "month", "demand", "supply"]].copy()
+    out["strategy"] = out["family"].map(master["strategy"])
+    for key, parts in columns.items():
+        out[key] = np.concatenate(parts)
+    out["min_days"] = out["family"].map(master["min_days_of_supply"]).astype(float)
+    out["max_days"] = out["family"].map(master["max_days_of_supply"]).astype(float)
+    out["gap"] = out["supply"] - out["demand"]
+    cover = out["days_of_supply"].to_numpy()
+    out["status"] = np.where(
+        out["backorders"].to_numpy() > 1e-9, "backorder",
+        np.where(cover < out["min_days"], "below", np.where(cover > out["max_days"], "above", "ok")),
+    )
+    return out[GAP_COLUMNS]
 
 
-def project_family(frame: pd.DataFrame, family: pd.Series, opening: pd.Series) -> pd.DataFrame:
-    """Project one family's months (``month, demand, supply`` sorted) from its opening position."""
-    months = pd.to_datetime(frame["month"])
-    days = np.array([days_in_month(m.date()) for m in months], dtype=float)
-    demand = frame["demand"].to_numpy(float)
-    supply = frame["supply"].to_numpy(float)
-    out = pd.DataFrame({"family": family.name, "strategy": family["strategy"], "month": months,
-                        "demand": demand, "supply": supply})
-    lo, hi = float(family["min_days_of_supply"]), float(family["max_days_of_supply"])
+def project_family(
+    demand: np.ndarray, supply: np.ndarray, days: np.ndarray, family: pd.Series, opening: pd.Series
+) -> dict[str, np.ndarray]:
+    """Project one family's months from its opening position (arrays aligned by month)."""
     if family["strategy"] == "mto":
         backlog, _ = calc.project_backlog_arrays(float(opening["backlog"]), demand, supply)
-        cover = calc.days_of_supply(backlog, supply, days)
-        out["opening_inventory"] = out["ending_inventory"] = out["backorders"] = 0.0
-        out["backlog"] = backlog
-        backorders = np.zeros_like(backlog)
-    else:
-        ending, backorders = calc.project_inventory_arrays(
-            float(opening["inventory"]), supply, demand, float(opening["backorders"])
-        )
-        cover = calc.days_of_supply(ending, demand, days)
-        out["opening_inventory"] = np.concatenate([[float(opening["inventory"])], ending[:-1]])
-        out["ending_inventory"] = ending
-        out["backorders"] = backorders
-        out["backlog"] = np.nan
-    out["days_of_supply"] = cover
-    out["min_days"], out["max_days"] = lo, hi
-    out["gap"] = supply - demand
-    out["status"] = np.where(
-        backorders > 1e-9, "backorder", np.where(cover < lo, "below", np.where(cover > hi, "above", "ok"))
+        zeros = np.zeros_like(backlog)
+        return {"opening_inventory": zeros, "ending_inventory": zeros, "backorders": zeros,
+                "backlog": backlog, "days_of_supply": calc.days_of_supply(backlog, supply, days)}
+    ending, backorders = calc.project_inventory_arrays(
+        float(opening["inventory"]), supply, demand, float(opening["backorders"])
     )
-    return out
+    return {
+        "opening_inventory": np.concatenate([[float(opening["inventory"])], ending[:-1]]),
+        "ending_inventory": ending,
+        "backorders": backorders,
+        "backlog": np.full_like(ending, np.nan),
+        "days_of_supply": calc.days_of_supply(ending, demand, days),
+    }
 
 
 def capacity_load(
