@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -80,14 +80,15 @@ def demand_supply_gap(
         return pd.DataFrame(columns=GAP_COLUMNS)
     frame["month"] = pd.to_datetime(frame["month"])
     days = frame["month"].dt.days_in_month.to_numpy(float)
-    bounds = np.flatnonzero(np.r_[True, frame["family"].to_numpy()[1:] != frame["family"].to_numpy()[:-1], True])
+    names = frame["family"].to_numpy()
+    demand, supply = frame["demand"].to_numpy(float), frame["supply"].to_numpy(float)
+    bounds = np.flatnonzero(np.r_[True, names[1:] != names[:-1], True])
+    strategy = master["strategy"].to_dict()
+    start = opening.to_dict("index")
     columns: dict[str, list[np.ndarray]] = {}
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        family = frame["family"].iat[lo]
-        part = project_family(
-            frame["demand"].to_numpy(float)[lo:hi], frame["supply"].to_numpy(float)[lo:hi], days[lo:hi],
-            master.loc[family], opening.loc[family],
-        )
+        family = names[lo]
+        part = project_family(demand[lo:hi], supply[lo:hi], days[lo:hi], strategy[family], start[family])
         for key, values in part.items():
             columns.setdefault(key, []).append(values)
     out = frame[["family", "month", "demand", "supply"]].copy()
@@ -106,10 +107,11 @@ def demand_supply_gap(
 
 
 def project_family(
-    demand: np.ndarray, supply: np.ndarray, days: np.ndarray, family: pd.Series, opening: pd.Series
+    demand: np.ndarray, supply: np.ndarray, days: np.ndarray, strategy: str, opening: Mapping[str, float]
 ) -> dict[str, np.ndarray]:
-    """Project one family's months from its opening position (arrays aligned by month)."""
-    if family["strategy"] == "mto":
+    """Project one family's months (arrays aligned by month) from ``opening``
+    (``inventory``, ``backorders``, ``backlog``); ``strategy`` is ``mts`` or ``mto``."""
+    if strategy == "mto":
         backlog, _ = calc.project_backlog_arrays(float(opening["backlog"]), demand, supply)
         zeros = np.zeros_like(backlog)
         return {"opening_inventory": zeros, "ending_inventory": zeros, "backorders": zeros,

@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from sop_core import Store, StoreError, default_db_path, load_demo, open_store
 
 
+def demo_on_empty() -> bool:
+    """Whether an empty store is filled with the demo company (``SOP_DEMO=0`` turns it off)."""
+    return os.environ.get("SOP_DEMO", "1") != "0"
+
+
 @st.cache_resource(show_spinner=False)
-def _open(path: str) -> Store:
+def _open(path: str, with_demo: bool) -> Store:
     store = open_store(path)
-    if store.is_empty():
+    if with_demo and store.is_empty():
         with st.spinner("First start: creating the demo company…"):
             load_demo(store)
     return store
 
 
 def get_store() -> Store:
-    """The app's store (``$SOP_DB_PATH`` or ``data/sop.duckdb``), created with the demo if empty.
+    """The app's store (``$SOP_DB_PATH`` or ``data/sop.duckdb``), filled with the demo if empty.
 
     On a file held by another process, shows the reason and stops the page.
     """
     try:
-        return _open(default_db_path())
+        return _open(default_db_path(), demo_on_empty())
     except StoreError as exc:
         st.error(str(exc), icon=":material/lock:")
         st.stop()
