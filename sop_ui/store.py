@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from sop_core import Store, StoreError, default_db_path, load_demo, open_store
 
@@ -23,11 +24,26 @@ def _open(path: str, with_demo: bool) -> Store:
     return store
 
 
+def _require_app_shell() -> None:
+    """Rerun through ``app.py`` when Streamlit ran a page on its own.
+
+    With a ``pages/`` folder, Streamlit starts in its old multipage mode until
+    ``st.navigation`` has run once; a deep link (``/supply``) as the first
+    request of a fresh server would run the page file directly, without the
+    app's page config and navigation, and keep doing so. Clearing the flag and
+    rerunning makes the server run ``app.py``, which routes to the same page.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_store() -> Store:
     """The app's store (``$SOP_DB_PATH`` or ``data/sop.duckdb``), filled with the demo if empty.
 
     On a file held by another process, shows the reason and stops the page.
     """
+    _require_app_shell()
     try:
         return _open(default_db_path(), demo_on_empty())
     except StoreError as exc:

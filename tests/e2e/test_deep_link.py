@@ -1,0 +1,21 @@
+"""A shared link opened as the first request of a freshly started server lands in the full app."""
+
+from __future__ import annotations
+
+from sop_browser import ROOT, streamlit_server
+
+from .conftest import assert_no_exception, open_page
+
+
+def test_deep_link_on_a_fresh_server_runs_through_the_app_shell(demo_db, browser):
+    with streamlit_server(ROOT / "app.py", env={"SOP_DB_PATH": demo_db + ".copy"}) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            open_page(page, f"{url}/supply")
+            nav = page.locator("[data-testid='stSidebarNav']")
+            nav.get_by_text("Supply review").wait_for(timeout=60_000)
+            assert "Executive review" in nav.inner_text()
+            assert page.get_by_role("heading", name="Supply review").count() == 1
+            assert_no_exception(page)
+        finally:
+            page.close()
