@@ -6,8 +6,6 @@ from sop_ui.store import get_store
 
 st.set_page_config(page_title="S&OP dashboard", page_icon=":material/insights:", layout="wide")
 
-get_store()  # open (and on first start create) the store before any page runs
-
 PAGES = {
     "Monthly review": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -23,4 +21,6 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+get_store()  # open (and on first start create) the store before any page runs
+page.run()

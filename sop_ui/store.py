@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import streamlit as st
+from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from sop_core import Store, StoreError, default_db_path, load_demo, open_store
@@ -33,7 +34,10 @@ def _require_app_shell() -> None:
     app's page config and navigation, and keep doing so. Clearing the flag and
     rerunning makes the server run ``app.py``, which routes to the same page.
     """
-    if PagesManager.uses_pages_directory:
+    # AppTest resets the flag before every run and drives pages directly; a
+    # rerun there would drop the clicks under test, so leave it alone.
+    # (``config.get_option`` is what AppTest patches; ``st.get_option`` is not.)
+    if PagesManager.uses_pages_directory and not config.get_option("global.appTest"):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
