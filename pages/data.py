@@ -1,6 +1,212 @@
-"""Placeholder: this page is built by a later issue."""
+"""Data: upload actuals, master data and plans (validated, previewed, all or nothing), history and revert."""
 
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
 import streamlit as st
 
+from sop_core import StoreError
+from sop_core.importer import (
+    KINDS,
+    ImportOptions,
+    ImportReport,
+    actuals_cycle,
+    default_user,
+    import_file,
+    revert_upload,
+    template_for,
+    upload_history,
+)
+from sop_core.importer.options import DATE_FORMATS, DELIMITERS, NUMBER_LOCALES
+from sop_core.importer.report import safe_frame
+from sop_core.plans import plan_versions
+from sop_ui.store import get_store
+
+GROUP_LABELS = {"actuals": "Actuals", "master": "Master data", "plan": "Plan"}
+AUTO = "Automatic"
+
+store = get_store()
+
 st.title("Data")
-st.info("This page is coming in a later release.")
+st.caption("Load the closed month's actuals, master data or plans from CSV or Excel. Every file is checked "
+           "in full first; nothing is written unless every row is valid, and every upload can be reverted.")
+
+upload_tab, history_tab = st.tabs([":material/upload_file: Upload", ":material/history: History"])
+
+
+# --- inputs -------------------------------------------------------------------------------------
+def kind_label(name: str) -> str:
+    """``Actuals · sales`` style label of a kind."""
+    return f"{GROUP_LABELS[KINDS[name].group]} · {name.replace('_', ' ')}"
+
+
+def read_options(kind: str) -> ImportOptions:
+    """The file-format choices (nothing is guessed: ambiguous input needs a choice here)."""
+    with st.expander("File format (only needed when the check asks for it)", icon=":material/tune:"):
+        c1, c2, c3, c4 = st.columns(4)
+        encoding = c1.selectbox("Encoding", [AUTO, "cp1252", "latin-1", "utf-16"], key="data_encoding",
+                                help="Automatic accepts UTF-8 (with or without BOM) and UTF-16 with a BOM.")
+        delim_names = {AUTO: None, **{f"{v} ({k!r})": k for k, v in DELIMITERS.items()}}
+        delimiter = c2.selectbox("Delimiter", list(delim_names), key="data_delimiter")
+        locales = {"Plain 1234.5": None, **{v: k for k, v in NUMBER_LOCALES.items()}}
+        locale = c3.selectbox("Number format", list(locales), key="data_locale")
+        dates = {"ISO only (2026-01-31, 2026-01)": None, **{v: k for k, v in DATE_FORMATS.items()}}
+        date_format = c4.selectbox("Date format", list(dates), key="data_date_format")
+        sum_duplicates = st.checkbox("Sum rows with the same key (instead of rejecting them)",
+                                     key="data_sum_duplicates")
+    cycle = None
+    if KINDS[kind].group == "plan":
+        versions = plan_versions(store)
+        drafts = [f"{c:%Y-%m}" for c in versions.loc[versions["status"] == "draft", "cycle"]]
+        choices = drafts + ["Another cycle…"]
+        picked = st.selectbox("Plan cycle (draft versions only; approved plans are frozen)", choices,
+                              key="data_cycle")
+        cycle = st.text_input("Cycle (YYYY-MM)", key="data_cycle_other") if picked == "Another cycle…" else picked
+    return ImportOptions(
+        encoding=None if encoding == AUTO else encoding, delimiter=delim_names[delimiter], locale=locales[locale],
+        date_format=dates[date_format], sum_duplicates=sum_duplicates, cycle=cycle,
+    )
+
+
+def run_import(kind: str, name: str, data: bytes, options: ImportOptions, *, dry_run: bool, user: str) -> ImportReport:
+    """Run the importer with a progress indicator."""
+    label = "Checking the file…" if dry_run else "Loading the file…"
+    with st.status(label, expanded=len(data) > 5_000_000) as status:
+        bar = st.progress(0.0)
+
+        def progress(fraction: float, text: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=text)
+
+        report = import_file(store, kind, data, name, options, dry_run=dry_run, user=user, progress=progress)
+        state = "error" if report.status == "rejected" else "complete"
+        status.update(label=report.summary().splitlines()[0][:120], state=state, expanded=False)
+    return report
+
+
+# --- output -------------------------------------------------------------------------------------
+def show_counts(report: ImportReport) -> None:
+    """Rows read = loaded + rejected, as metrics."""
+    with st.container(horizontal=True):
+        st.metric("Rows read", f"{report.rows_read:,}", border=True)
+        st.metric("Rows loaded" if report.status == "committed" else "Rows to load", f"{report.rows_loaded:,}",
+                  border=True)
+        st.metric("Rows rejected", f"{report.rows_rejected:,}", border=True)
+        st.metric("Rows with problems", f"{report.rows_with_problems:,}", border=True)
+
+
+def show_report(report: ImportReport) -> None:
+    """The validation report: summary, problems table and downloads."""
+    show_counts(report)
+    for warning in report.warnings:
+        st.warning(warning, icon=":material/info:")
+    for note in report.notes:
+        st.warning(note, icon=":material/search_off:")
+    if report.status == "rejected":
+        st.error(f"{report.problem_count:,} problem(s) found; nothing was written. Fix the file (or choose the "
+                 "file format above) and upload it again.", icon=":material/error:")
+        st.dataframe(safe_frame(report.problems_frame()), hide_index=True, width="stretch", key="data_problems")
+        if report.problem_count > len(report.problems):
+            st.caption(f"The first {len(report.problems):,} problems are listed.")
+    c1, c2 = st.columns(2)
+    c1.download_button("Download the report (CSV)", report.to_csv(), file_name=f"{report.file_name}.report.csv",
+                       mime="text/csv", icon=":material/download:", key="data_report_csv")
+    c2.download_button("Download the report (text)", report.to_text(), file_name=f"{report.file_name}.report.txt",
+                       mime="text/plain", icon=":material/description:", key="data_report_txt")
+
+
+def show_preview(report: ImportReport) -> None:
+    """What the upload changes, beside what the store holds now."""
+    if report.preview is None:
+        return
+    st.subheader("Preview")
+    covered = []
+    if report.months:
+        covered.append(f"months {report.months[0]} to {report.months[-1]} ({len(report.months)})")
+    if report.families:
+        covered.append(f"families: {', '.join(report.families)}")
+    st.caption(f"{report.rows_read:,} rows → {report.rows_stored:,} stored rows" +
+               (" · " + " · ".join(covered) if covered else ""))
+    frame = report.preview.copy()
+    if "month" in frame.columns:
+        frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
+    numeric = {c: st.column_config.NumberColumn(c.replace("_", " "), format="%,.1f")
+               for c in ("in_store", "replaced", "in_file", "after_upload", "change") if c in frame.columns}
+    st.dataframe(safe_frame(frame), hide_index=True, width="stretch", column_config=numeric, key="data_preview")
+
+
+# --- upload tab ---------------------------------------------------------------------------------
+with upload_tab:
+    kind = st.selectbox("What are you loading?", list(KINDS), format_func=kind_label, key="data_kind")
+    spec = KINDS[kind]
+    st.caption(spec.description)
+    if spec.group == "actuals":
+        st.caption(f"Months after the current cycle ({actuals_cycle(store):%Y-%m}) are refused.")
+    columns = ", ".join(f"`{c.name}`" + ("" if c.required else " (optional)") for c in spec.columns)
+    st.markdown(f"Columns: {columns}")
+    st.download_button("Download the template", template_for(store, kind), file_name=f"{kind}_template.csv",
+                       mime="text/csv", icon=":material/download:", key="data_template")
+    options = read_options(kind)
+    uploaded = st.file_uploader("Upload a CSV or Excel (.xlsx) file", type=["csv", "txt", "tsv", "xlsx"],
+                                key="data_file")
+    user = st.text_input("Loaded by", value=default_user(), key="data_user")
+
+    if uploaded is not None:
+        data = uploaded.getvalue()
+        check_key = (hashlib.sha256(data).hexdigest(), kind, repr(options))
+        cached = st.session_state.get("data_check")
+        if cached is None or cached[0] != check_key:
+            report = run_import(kind, uploaded.name, data, options, dry_run=True, user=user)
+            st.session_state["data_check"] = (check_key, report)
+        else:
+            report = cached[1]
+        show_report(report)
+        if report.status == "already_loaded":
+            st.info(report.message, icon=":material/task_alt:")
+        elif report.status == "valid":
+            st.success("The file is valid. Check the preview, then load it.", icon=":material/check_circle:")
+        show_preview(report)
+        if report.status == "valid" and st.button("Load into the store", type="primary", icon=":material/save:",
+                                                  key="data_commit"):
+            try:
+                done = run_import(kind, uploaded.name, data, options, dry_run=False, user=user)
+            except StoreError as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                st.session_state.pop("data_check", None)
+                st.cache_data.clear()
+                if done.status == "committed":
+                    st.session_state["data_done"] = done.summary()
+                    st.rerun()
+                else:
+                    show_report(done)
+    if "data_done" in st.session_state:
+        st.success(st.session_state.pop("data_done"), icon=":material/task_alt:")
+
+
+# --- history tab --------------------------------------------------------------------------------
+with history_tab:
+    history = upload_history(store)
+    if history.empty:
+        st.info("No uploads yet.")
+    else:
+        st.dataframe(safe_frame(history.drop(columns=["sha256"])), hide_index=True, width="stretch",
+                     key="data_history")
+        live = history.loc[history["status"] == "committed"]
+        if not live.empty:
+            labels = {int(r.upload_id): f"{r.upload_id} · {r.kind} · {r.file_name} · {r.uploaded_at:%Y-%m-%d %H:%M}"
+                      for r in live.itertuples()}
+            chosen = st.selectbox("Upload to revert", list(labels), format_func=labels.get, key="data_revert_id")
+            sure = st.checkbox("Yes, restore what the store held before this upload", key="data_revert_sure")
+            if st.button("Revert", icon=":material/undo:", disabled=not sure, key="data_revert"):
+                try:
+                    message = revert_upload(store, chosen, st.session_state.get("data_user") or default_user())
+                except StoreError as exc:
+                    st.error(str(exc), icon=":material/error:")
+                else:
+                    st.cache_data.clear()
+                    st.session_state["data_reverted"] = message
+                    st.rerun()
+    if "data_reverted" in st.session_state:
+        st.success(st.session_state.pop("data_reverted"), icon=":material/undo:")

@@ -1,6 +1,323 @@
-"""Placeholder: this page is built by a later issue."""
+"""Scenarios: move plan levers and see the trade-offs against the current plan at once; save, compare, promote."""
 
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-st.title("Scenarios")
-st.info("This page is coming in a later release.")
+from sop_core import FrozenPlanError, StoreError, Store, kpis
+from sop_core import scenario as sc
+from sop_core.charts.scenario import scenario_figure
+from sop_ui.format import money
+from sop_ui.store import get_store
+
+CACHE_TTL = 600
+CHART_KEY = ("Solid: scenario · dashed grey: baseline (the current plan) · dotted: budget. Blue: inventory and "
+             "revenue, orange: backorders, green: margin. Hover for values.")
+STRATEGY_HELP = ("plan: keep the current production plan · level: one rate per working day · chase: follow demand "
+                 "and the target · hybrid: level rate plus overtime, then subcontracting, up to their limits")
+
+
+# ---------------------------------------------------------------- cached data
+@st.cache_data(show_spinner="Reading the plan…", ttl=CACHE_TTL, max_entries=8)
+def load_inputs(_store: Store, path: str, stamp: str) -> sc.ScenarioInputs:
+    """The pre-aggregated plan of the latest cycle (re-read when the store's data stamp changes)."""
+    return sc.baseline_inputs(_store)
+
+
+def family_frame(inputs: sc.ScenarioInputs) -> pd.DataFrame:
+    """The per-family lever table at its neutral values."""
+    return pd.DataFrame({
+        "family": inputs.families, "type": ["make-to-order" if m else "make-to-stock" for m in inputs.mto],
+        "strategy": "plan", "demand %": 0.0, "price %": 0.0, "target days": inputs.default_target_days.round(1),
+    })
+
+
+# ---------------------------------------------------------------- levers and results
+def read_levers(inputs: sc.ScenarioInputs, editor: pd.DataFrame) -> sc.Levers:
+    """The levers from the widgets' current values."""
+    state = st.session_state
+    scale = float(state.get("scn_target_scale", 1.0))
+    rows = editor.set_index("family")
+    default_strategy = state.get("scn_strategy_all", "plan")
+    horizon = int(state.get("scn_horizon", len(inputs.months)))
+    neutral_days = family_frame(inputs)["target days"]  # as shown in the editor: equal means "no change"
+    strategy = {f: (s if s != "plan" else default_strategy) for f, s in rows["strategy"].items()}
+    return sc.Levers(
+        demand_pct=float(state.get("scn_demand", 0)),
+        demand_pct_family={f: float(v) for f, v in rows["demand %"].items() if v},
+        demand_pct_region={r: float(state.get(f"scn_region_{i}", 0)) for i, r in enumerate(inputs.regions)
+                           if state.get(f"scn_region_{i}", 0)},
+        price_pct_family={f: float(v) for f, v in rows["price %"].items() if v},
+        capacity_pct_resource={r: float(state.get(f"scn_cap_{i}", 0)) for i, r in enumerate(inputs.resources)
+                               if state.get(f"scn_cap_{i}", 0)},
+        target_days={f: float(d) * scale for f, d, d0 in zip(rows.index, rows["target days"], neutral_days)
+                     if float(d) * scale != d0},
+        strategy={f: s for f, s in strategy.items() if s != "plan"},
+        overtime_limit_pct=float(state.get("scn_ot_limit", 15.0)),
+        overtime_premium_pct=float(state.get("scn_ot_premium", 30.0)),
+        subcontract_limit_pct=float(state.get("scn_sc_limit", 20.0)),
+        subcontract_premium_pct=float(state.get("scn_sc_premium", 45.0)),
+        horizon_months=None if horizon >= len(inputs.months) else horizon,
+    )
+
+
+def lever_widgets(inputs: sc.ScenarioInputs) -> None:
+    """Draw the slider levers (their values live in ``st.session_state``)."""
+    if len(inputs.months) > 3:
+        st.slider("Horizon (months)", 3, len(inputs.months), len(inputs.months), key="scn_horizon")
+    st.slider("Demand change, all families (%)", -30, 30, 0, step=1, key="scn_demand")
+    st.slider("Inventory / backlog targets (× each family's target days)", 0.0, 3.0, 1.0, step=0.25,
+              key="scn_target_scale")
+    st.selectbox("Production strategy, families set to 'plan'", sc.STRATEGIES, key="scn_strategy_all",
+                 help=STRATEGY_HELP)
+    with st.expander("Capacity by resource (%)", expanded=True):
+        for i, name in enumerate(inputs.resources):
+            st.slider(name, -100, 50, 0, step=5, key=f"scn_cap_{i}", help="−100 %: the resource is down")
+
+
+def detail_levers(inputs: sc.ScenarioInputs) -> None:
+    """Regional demand and the hybrid strategy's limits and premiums (outside the fragment)."""
+    region_col, hybrid_col = st.columns(2, gap="medium")
+    with region_col.expander("Demand by region (%)"):
+        for i, name in enumerate(inputs.regions):
+            st.slider(name or "(no region)", -30, 30, 0, step=1, key=f"scn_region_{i}")
+    with hybrid_col.expander("Hybrid strategy: overtime and subcontracting"):
+        st.number_input("Overtime limit, % of the base rate", 0.0, 100.0, 15.0, 5.0, key="scn_ot_limit")
+        st.number_input("Overtime premium, % of unit cost", 0.0, 200.0, 30.0, 5.0, key="scn_ot_premium")
+        st.number_input("Subcontracting limit, % of the base rate", 0.0, 100.0, 20.0, 5.0, key="scn_sc_limit")
+        st.number_input("Subcontracting premium, % of unit cost", 0.0, 200.0, 45.0, 5.0, key="scn_sc_premium")
+
+
+def family_editor(inputs: sc.ScenarioInputs) -> pd.DataFrame:
+    """The per-family lever table (outside the fragment: an edit reruns the page, a slider only the card)."""
+    st.markdown("**Per family** (edit the cells): strategy, demand and price change, target days of cover "
+                "(make-to-order: target backlog)")
+    return st.data_editor(
+        st.session_state.get("scn_family_frame", family_frame(inputs)),
+        key=f"scn_family_editor_{st.session_state.get('scn_editor_gen', 0)}", hide_index=True,
+        width="stretch", disabled=["family", "type"],
+        column_config={
+            "strategy": st.column_config.SelectboxColumn("strategy", options=sc.STRATEGIES, required=True,
+                                                         help=STRATEGY_HELP),
+            "demand %": st.column_config.NumberColumn("demand %", min_value=-90, max_value=200, step=1),
+            "price %": st.column_config.NumberColumn("price %", min_value=-90, max_value=200, step=1),
+            "target days": st.column_config.NumberColumn("target days", min_value=0, max_value=365, step=1),
+        },
+    )
+
+
+def tile(label: str, value: str, delta: float, text: str, inverse: bool = False) -> None:
+    """One KPI tile; the delta is coloured by its sign (``inverse``: lower is better), grey when nil."""
+    color = "off" if abs(delta) < 1e-9 else ("inverse" if inverse else "normal")
+    st.metric(label, value, text.replace("−", "-"), delta_color=color, border=True)
+
+
+def kpi_row(result: sc.ScenarioResult, currency: str) -> None:
+    """Headline tiles: scenario value, delta against the baseline."""
+    s, b = result.scenario.kpis(), result.baseline.kpis()
+    with st.container(horizontal=True):
+        d = s["Fill rate"] - b["Fill rate"]
+        tile("Fill rate", f"{s['Fill rate']:.1%}", round(d, 4), f"{d:+.1%}")
+        for key, inverse in (("Revenue", False), ("Margin", False), ("Avg inventory value", True),
+                             ("Gap to budget", False)):
+            d = s[key] - b[key]
+            tile(key, money(s[key], currency), round(d), money(d, currency, signed=True), inverse)
+        d = s["Peak utilisation"] - b["Peak utilisation"]
+        peak = s["Peak utilisation"]
+        sign = 0.0 if np.isnan(d) else (round(d, 3) if np.isfinite(d) else 1.0)
+        tile("Peak utilisation", cell("Peak utilisation", peak, currency), sign,
+             cell("Peak utilisation", d, currency, signed=True), inverse=True)
+
+
+PCT_ROWS = {"Fill rate", "Peak utilisation"}
+COUNT_ROWS = {"Overtime + subcontract units", "Overloaded resource-months"}
+
+
+def cell(metric: str, value: float, currency: str, signed: bool = False) -> str:
+    """One headline figure as text: percent, count or money by metric."""
+    if pd.isna(value):
+        return "–"
+    if np.isinf(value):
+        return "∞ (no hours)"
+    if metric in PCT_ROWS:
+        return f"{value:+.1%}" if signed else f"{value:.1%}"
+    if metric in COUNT_ROWS:
+        return f"{value:+,.0f}" if signed else f"{value:,.0f}"
+    return money(value, currency, signed)
+
+
+def delta_table(result: sc.ScenarioResult, currency: str) -> pd.DataFrame:
+    """The compact delta table as display strings."""
+    table = result.delta_table()
+    metric = table["metric"]
+    return pd.DataFrame({
+        "Figure": metric,
+        "Baseline": [cell(m, v, currency) for m, v in zip(metric, table["baseline"])],
+        "Scenario": [cell(m, v, currency) for m, v in zip(metric, table["scenario"])],
+        "Δ": [cell(m, v, currency, signed=True) for m, v in zip(metric, table["delta"])],
+        "Δ %": ["–" if m in PCT_ROWS or pd.isna(p) else f"{p:+.1%}" for m, p in zip(metric, table["delta_pct"])],
+    })
+
+
+def family_table(result: sc.ScenarioResult, currency: str) -> pd.DataFrame:
+    """Per family, scenario against baseline, as display strings."""
+    t = result.family_table()
+    return pd.DataFrame({
+        "Family": t["family"],
+        "Fill rate": [f"{b:.1%} → {s:.1%}" for b, s in zip(t["fill_rate_baseline"], t["fill_rate"])],
+        "Δ revenue": [money(v, currency, signed=True) for v in t["revenue_delta"]],
+        "Δ margin": [money(v, currency, signed=True) for v in t["margin_delta"]],
+        "Avg inventory value": [f"{money(b, currency)} → {money(s, currency)}" for b, s in
+                                zip(t["avg_inventory_value_baseline"], t["avg_inventory_value"])],
+        "End backorders / backlog": [f"{b:,.0f} → {s:,.0f}" for b, s in
+                                             zip(t["end_shortfall_baseline"], t["end_shortfall"])],
+    })
+
+
+@st.fragment
+def scenario_card(inputs: sc.ScenarioInputs, currency: str, families: pd.DataFrame) -> None:
+    """The slider levers and everything they drive; reruns alone when a slider moves."""
+    kpi_box = st.container()
+    levers_col, chart_col = st.columns([1, 3], gap="medium")
+    with levers_col:
+        lever_widgets(inputs)
+    levers = read_levers(inputs, families)
+    st.session_state["scn_levers"] = levers
+    result = sc.evaluate_scenario(inputs, levers)
+    with kpi_box:
+        kpi_row(result, currency)
+    with chart_col:
+        moved = levers.changes()
+        st.caption(f"**Levers moved:** {'; '.join(moved) if moved else 'none — this is the current plan'}. {CHART_KEY}")
+        st.plotly_chart(scenario_figure(result, currency), key="scn_figure", config={"displayModeBar": False})
+    totals, per_family = st.columns([2, 3], gap="medium")
+    totals.markdown("**Scenario vs baseline** (the current plan, same horizon)")
+    totals.table(delta_table(result, currency), hide_index=True)
+    per_family.markdown("**By family** (baseline → scenario; backorders and backlog in units)")
+    per_family.table(family_table(result, currency), hide_index=True)
+
+
+# ---------------------------------------------------------------- save, compare, promote
+def load_into_levers(inputs: sc.ScenarioInputs, levers: sc.Levers) -> None:
+    """Set the widgets to a saved scenario's levers (a button callback: runs before the widgets exist)."""
+    state = st.session_state
+    state["scn_demand"] = int(round(levers.demand_pct))
+    state["scn_target_scale"] = 1.0
+    state["scn_strategy_all"] = "plan"
+    state["scn_horizon"] = levers.horizon_months or len(inputs.months)
+    for i, name in enumerate(inputs.resources):
+        state[f"scn_cap_{i}"] = int(round(levers.capacity_pct_resource.get(name, 0)))
+    for i, name in enumerate(inputs.regions):
+        state[f"scn_region_{i}"] = int(round(levers.demand_pct_region.get(name, 0)))
+    state["scn_ot_limit"], state["scn_ot_premium"] = levers.overtime_limit_pct, levers.overtime_premium_pct
+    state["scn_sc_limit"], state["scn_sc_premium"] = levers.subcontract_limit_pct, levers.subcontract_premium_pct
+    frame = family_frame(inputs)
+    frame["strategy"] = [levers.strategy.get(f, "plan") for f in inputs.families]
+    frame["demand %"] = [levers.demand_pct_family.get(f, 0.0) for f in inputs.families]
+    frame["price %"] = [levers.price_pct_family.get(f, 0.0) for f in inputs.families]
+    frame["target days"] = [levers.target_days.get(f, d) for f, d in zip(inputs.families, frame["target days"])]
+    state["scn_family_frame"] = frame
+    state["scn_editor_gen"] = state.get("scn_editor_gen", 0) + 1
+
+
+def save_form(store: Store) -> None:
+    """Save the levers on screen as a named scenario."""
+    with st.form("scn_save", clear_on_submit=False, border=True):
+        st.markdown("**Save these levers as a scenario**")
+        st.caption("Saves the levers as they are on screen now.")
+        name = st.text_input("Name", key="scn_save_name")
+        note = st.text_area("Note", key="scn_save_note", height=80)
+        author = st.text_input("Author", key="scn_save_author")
+        if st.form_submit_button("Save scenario", icon=":material/save:"):
+            try:
+                sid = sc.save_scenario(store, name, st.session_state["scn_levers"], author, note)
+            except (ValueError, StoreError) as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Saved scenario {name!r} (#{sid}).")
+
+
+def saved_section(store: Store, inputs: sc.ScenarioInputs, currency: str) -> None:
+    """List, load, delete, compare and promote saved scenarios."""
+    saved = sc.list_scenarios(store)
+    if saved.empty:
+        st.info("No saved scenarios yet: move the levers, then save them on the left.", icon=":material/bookmark:")
+        return
+    st.dataframe(saved.drop(columns=["scenario_id"]), hide_index=True, width="stretch", key="scn_saved_list",
+                 column_config={"cycle": st.column_config.DateColumn("cycle", format="YYYY-MM"),
+                                "created_at": st.column_config.DatetimeColumn("saved", format="YYYY-MM-DD HH:mm"),
+                                "promoted_at": st.column_config.DatetimeColumn("promoted",
+                                                                               format="YYYY-MM-DD HH:mm"),
+                                "promoted_by": "promoted by"})
+    names = dict(zip(saved["name"], saved["scenario_id"]))
+    chosen = st.multiselect("Compare with the baseline (up to three)", list(names), max_selections=sc.MAX_COMPARED,
+                            key="scn_compare")
+    if chosen:
+        table = sc.compare_scenarios(inputs, [sc.load_scenario(store, names[n]) for n in chosen])
+        shown = table.copy()
+        for col in shown.columns[1:]:
+            shown[col] = [cell(m, v, currency) for m, v in zip(table["metric"], table[col])]
+        st.table(shown, hide_index=True)
+
+    pick = st.selectbox("Scenario", list(names), key="scn_pick")
+    load_col, delete_col = st.columns(2)
+    load_col.button("Load into the levers", key="scn_load", icon=":material/upload:", on_click=load_into_levers,
+                    args=(inputs, sc.load_scenario(store, names[pick]).levers))
+    if delete_col.button("Delete", key="scn_delete", icon=":material/delete:"):
+        sc.delete_scenario(store, names[pick])
+        st.rerun()
+
+    with st.form("scn_promote", border=True):
+        st.markdown(f"**Promote {pick!r} to the draft plan of cycle {inputs.cycle:%Y-%m}**")
+        st.caption("Writes the scenario's production plan (and its demand plan when demand moved) into the draft; "
+                   "recorded in the decision log. An approved plan is never changed.")
+        by = st.text_input("Promoted by", key="scn_promote_by")
+        sure = st.checkbox("I confirm: replace the draft's plan with this scenario", key="scn_promote_sure")
+        if st.form_submit_button("Promote to draft", icon=":material/publish:", type="primary"):
+            if not sure:
+                st.warning("Tick the confirmation first.")
+                return
+            try:
+                cycle = sc.promote_scenario(store, names[pick], by)
+            except FrozenPlanError as exc:
+                st.error(str(exc), icon=":material/lock:")
+            except (ValueError, StoreError) as exc:
+                st.error(str(exc))
+            else:
+                load_inputs.clear()
+                st.session_state["scn_promoted"] = f"Promoted {pick!r} to the draft of cycle {cycle:%Y-%m}."
+                st.rerun()
+
+
+# ---------------------------------------------------------------- page
+store = get_store()
+st.title("Scenarios and trade-offs")
+try:
+    inputs = load_inputs(store, store.path, kpis.data_stamp(store))
+except StoreError as exc:
+    st.info(f"{exc} Load plans on the Data page first.", icon=":material/inbox:")
+    st.stop()
+currency = kpis.currency(store)
+st.caption(f"What if? Levers against the current plan of cycle {inputs.cycle:%Y-%m} (the baseline). "
+           "Figures are projected from the same data the review pages use; nothing is written until you promote.")
+if message := st.session_state.pop("scn_promoted", None):
+    st.success(message, icon=":material/check_circle:")
+
+card, editor_box = st.container(), st.container()
+with editor_box:
+    st.markdown("#### More levers")
+    st.caption("These change the whole page when edited; the sliders above update the results alone.")
+    detail_levers(inputs)
+    family_levers = family_editor(inputs)
+with card:
+    scenario_card(inputs, currency, family_levers)
+
+st.divider()
+st.subheader("Saved scenarios")
+save_col, list_col = st.columns([1, 3], gap="medium")
+with save_col:
+    save_form(store)
+with list_col:
+    saved_section(store, inputs, currency)

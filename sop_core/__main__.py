@@ -1,12 +1,16 @@
-"""Command line: ``python -m sop_core demo [--db PATH] [--seed N]``.
+"""Command line: ``python -m sop_core demo|import|uploads|revert …`` (``--help`` on each).
 
-Later commands (such as ``import``) register themselves in ``COMMANDS``.
+``import KIND FILE`` validates a file and loads it in one transaction; it prints
+the report and exits 0 when the file was loaded (or is valid with
+``--dry-run``, or was already loaded), 1 when the file was rejected, and 2 when
+the store cannot be used (for instance while the dashboard holds it).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .demo import load_demo
 from .store import StoreError, default_db_path, open_store
@@ -19,6 +23,45 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from .importer import ImportOptions, import_file
+
+    delimiter = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}.get(args.delimiter, args.delimiter)
+    options = ImportOptions(encoding=args.encoding, delimiter=delimiter, locale=args.locale,
+                            date_format=args.date_format, sum_duplicates=args.sum_duplicates, cycle=args.cycle,
+                            sheet=args.sheet)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: cannot read {args.file}: no such file", file=sys.stderr)
+        return 2
+    with open_store(args.db) as store:
+        # Given the path, DuckDB reads a UTF-8 file in place (no temporary copy).
+        report = import_file(store, args.kind, path, path.name, options, dry_run=args.dry_run, user=args.user)
+    print(report.to_text(), end="")
+    if report.preview is not None and report.status in ("valid", "committed"):
+        preview = report.preview
+        print(f"preview ({len(preview)} row(s){', first 40' if len(preview) > 40 else ''}):")
+        print(preview.head(40).to_string(index=False))
+    return 0 if report.status != "rejected" else 1
+
+
+def _uploads(args: argparse.Namespace) -> int:
+    from .importer import upload_history
+
+    with open_store(args.db) as store:
+        frame = upload_history(store).drop(columns=["sha256"])
+    print(frame.to_string(index=False) if len(frame) else "No uploads yet.")
+    return 0
+
+
+def _revert(args: argparse.Namespace) -> int:
+    from .importer import default_user, revert_upload
+
+    with open_store(args.db) as store:
+        print(revert_upload(store, args.upload_id, args.user or default_user()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``sop_core`` argument parser with one sub-command per task."""
     parser = argparse.ArgumentParser(prog="python -m sop_core", description="S&OP store tools")
@@ -27,6 +70,35 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     demo.set_defaults(func=_demo)
+
+    from .importer.kinds import KINDS
+    from .importer.options import DATE_FORMATS, ENCODINGS, NUMBER_LOCALES
+
+    imp = sub.add_parser("import", help="validate a CSV/xlsx file and load it (all or nothing)")
+    imp.add_argument("kind", choices=list(KINDS), metavar="KIND", help="one of: " + ", ".join(KINDS))
+    imp.add_argument("file", metavar="FILE", help="CSV or .xlsx file")
+    imp.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
+    imp.add_argument("--cycle", help="plan cycle YYYY-MM (plan kinds; default: the latest draft)")
+    imp.add_argument("--dry-run", action="store_true", help="validate and preview only; write nothing")
+    imp.add_argument("--encoding", choices=ENCODINGS, help="file encoding when not UTF-8 (cp1252, latin-1)")
+    imp.add_argument("--delimiter", help="comma, semicolon, tab or pipe (default: from the header)")
+    imp.add_argument("--locale", choices=list(NUMBER_LOCALES),
+                     help="number format: " + "; ".join(f"{k} = {v}" for k, v in NUMBER_LOCALES.items()))
+    imp.add_argument("--date-format", choices=list(DATE_FORMATS), help="day/month order of dd/mm/yyyy dates")
+    imp.add_argument("--sum-duplicates", action="store_true", help="sum rows with the same key instead of rejecting")
+    imp.add_argument("--sheet", help="worksheet name (xlsx; default: the sheet named after KIND, else the first)")
+    imp.add_argument("--user", help="who loads the file (default: $SOP_USER or the login name)")
+    imp.set_defaults(func=_import)
+
+    ups = sub.add_parser("uploads", help="list the upload history")
+    ups.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
+    ups.set_defaults(func=_uploads)
+
+    rev = sub.add_parser("revert", help="revert one upload")
+    rev.add_argument("upload_id", type=int)
+    rev.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
+    rev.add_argument("--user", help="who reverts (default: $SOP_USER or the login name)")
+    rev.set_defaults(func=_revert)
     return parser
 
 

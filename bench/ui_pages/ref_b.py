@@ -1,0 +1,3 @@
+from reference import render
+
+render(2)

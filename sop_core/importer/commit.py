@@ -1,0 +1,299 @@
+"""Write a validated upload in one transaction, keep its history, and revert it.
+
+One upload is one ``BEGIN … COMMIT``: the ``uploads`` row, the rows it replaces
+(saved as JSON in ``upload_replaced`` so the upload can be reverted) and the
+new rows. A crash or kill before ``COMMIT`` leaves the store as it was.
+
+Replacement rules:
+
+- Actuals: an upload replaces, for its kind and each month in the file, the
+  stored rows of the SKUs and families in the file (and of the regions in the
+  file, when it has a region column). A family-level row replaces that family's
+  SKU-level rows for the month and vice versa, so switching level never double
+  counts.
+- Master data and plans: rows with the same key (in plans: the same cycle and
+  key) are replaced; other rows stay.
+- Idempotency: a file whose SHA-256 matches a committed upload of the same kind
+  (and cycle) that no later upload has overwritten, and whose preview shows no
+  change, is "already loaded" and nothing is written.
+- Revert restores the replaced rows and removes the upload's rows. It is refused
+  when a later committed upload overwrote the same rows (revert that one first)
+  or when the plan it wrote has been approved since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pandas as pd
+
+from ..actuals import UNMAPPED_FAMILY, refresh_rollup
+from ..plans import PLAN_COLUMNS, plan_status, write_plan_rows
+from ..store import FrozenPlanError, Store, StoreError
+from .kinds import KINDS, Kind
+
+PAUSE_ENV = "SOP_IMPORT_PAUSE_IN_COMMIT"  # test hook: seconds to sleep inside the transaction
+PAUSE_MARKER_ENV = "SOP_IMPORT_PAUSE_MARKER"  # test hook: file written when the pause starts
+
+
+@contextmanager
+def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``BEGIN`` on ``cur`` (which holds the staged temp tables); ``COMMIT``, or ``ROLLBACK`` on error."""
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield cur
+        cur.execute("COMMIT")
+    except BaseException:
+        try:
+            cur.execute("ROLLBACK")
+        except duckdb.Error:  # a failed COMMIT has already ended the transaction
+            pass
+        raise
+
+
+def table_keys(kind: Kind) -> list[str]:
+    """The key columns of the kind's target table (plans include ``cycle``)."""
+    return (["cycle"] if kind.group == "plan" else []) + list(kind.key)
+
+
+# --- idempotency ------------------------------------------------------------------------------
+def _overwritten_sql(kind: Kind) -> str:
+    """SQL (one parameter-free predicate on ``u``) true when a later committed upload overwrote ``u``."""
+    if kind.group == "actuals":
+        return ("EXISTS (SELECT 1 FROM upload_replaced r JOIN uploads l ON l.upload_id = r.upload_id "
+                "WHERE l.status = 'committed' AND r.target = 'actuals' "
+                "AND CAST(r.payload->>'upload_id' AS BIGINT) = u.upload_id)")
+    return ("EXISTS (SELECT 1 FROM uploads l WHERE l.upload_id > u.upload_id AND l.status = 'committed' "
+            "AND l.kind = u.kind AND l.cycle IS NOT DISTINCT FROM u.cycle)")
+
+
+def already_loaded(cur: duckdb.DuckDBPyConnection, kind: Kind, sha256: str, cycle: dt.date | None) -> tuple | None:
+    """``(upload_id, uploaded_at, uploaded_by)`` of a live committed upload of the same content, else ``None``."""
+    rows = cur.execute(
+        "SELECT upload_id, uploaded_at, uploaded_by FROM uploads u WHERE sha256 = ? AND kind = ? "
+        "AND cycle IS NOT DISTINCT FROM ? AND status = 'committed' AND NOT " + _overwritten_sql(kind)
+        + " ORDER BY upload_id DESC LIMIT 1",
+        [sha256, kind.name, cycle if kind.group == "plan" else None],
+    ).fetchall()
+    return rows[0] if rows else None
+
+
+# --- what the upload replaces -----------------------------------------------------------------
+def _actuals_scope(cur: duckdb.DuckDBPyConnection, kind: Kind, has_region: bool) -> None:
+    """``_imp_repl(rid)``: rowids of stored actuals the staged rows replace."""
+    region = "region" if has_region else "CAST(NULL AS VARCHAR)"
+    cur.execute("DROP TABLE IF EXISTS _imp_scope")
+    cur.execute(
+        f"CREATE TEMP TABLE _imp_scope AS "
+        f"SELECT DISTINCT month, 'sku' AS lvl, sku AS item, {region} AS region FROM _imp_stage WHERE sku IS NOT NULL "
+        f"UNION SELECT DISTINCT s.month, 'family', coalesce(s.family, p.family), {region.replace('region', 's.region')} "
+        f"FROM _imp_stage s LEFT JOIN products p ON p.sku = s.sku "
+        f"UNION SELECT DISTINCT month, 'fam_sku', family, {region} FROM _imp_stage WHERE sku IS NULL")
+    region_ok = "(s.region IS NULL OR s.region = a.region)"
+    cur.execute("DROP TABLE IF EXISTS _imp_repl")
+    cur.execute(
+        "CREATE TEMP TABLE _imp_repl AS "
+        "SELECT a.rowid AS rid FROM actuals a JOIN _imp_scope s ON s.month = a.month AND s.lvl = 'sku' "
+        f"  AND s.item = a.sku WHERE a.kind = ? AND {region_ok} "
+        "UNION SELECT a.rowid FROM actuals a JOIN products p ON p.sku = a.sku JOIN _imp_scope s "
+        f"  ON s.month = a.month AND s.lvl = 'fam_sku' AND s.item = p.family WHERE a.kind = ? AND {region_ok} "
+        "UNION SELECT a.rowid FROM actuals a JOIN _imp_scope s ON s.month = a.month AND s.lvl = 'family' "
+        f"  AND s.item = a.family WHERE a.sku IS NULL AND a.kind = ? AND {region_ok}",
+        [kind.name] * 3,
+    )
+
+
+def _key_match(keys: list[str], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{k} = {right}.{k}" for k in keys)
+
+
+def _staged_with_cycle(kind: Kind) -> str:
+    """The staged rows as the target table's rows (plans get their ``cycle``; one ``?`` when so)."""
+    return "(SELECT CAST(? AS DATE) AS cycle, * FROM _imp_stage)" if kind.group == "plan" else "_imp_stage"
+
+
+def preview(cur: duckdb.DuckDBPyConnection, kind: Kind, cycle: dt.date | None, has_region: bool) -> pd.DataFrame:
+    """What the upload changes: per family and month for actuals and plans, per row for master data."""
+    if kind.group == "actuals":
+        _actuals_scope(cur, kind, has_region)
+        return cur.execute(
+            """WITH f AS (SELECT coalesce(s.family, p.family) AS family, s.month, sum(s.quantity) AS q
+                          FROM _imp_stage s LEFT JOIN products p ON p.sku = s.sku GROUP BY ALL),
+                    r AS (SELECT coalesce(a.family, p.family, ?) AS family, a.month, sum(a.quantity) AS q
+                          FROM actuals a LEFT JOIN products p ON p.sku = a.sku
+                          WHERE a.rowid IN (SELECT rid FROM _imp_repl) GROUP BY ALL),
+                    k AS (SELECT family, month FROM f UNION SELECT family, month FROM r),
+                    c AS (SELECT m.family, m.month, sum(m.quantity) AS q FROM actuals_monthly m
+                          JOIN k ON k.family = m.family AND k.month = m.month WHERE m.kind = ? GROUP BY ALL)
+               SELECT k.family, k.month, coalesce(c.q, 0) AS in_store, coalesce(r.q, 0) AS replaced,
+                      coalesce(f.q, 0) AS in_file,
+                      coalesce(c.q, 0) - coalesce(r.q, 0) + coalesce(f.q, 0) AS after_upload,
+                      coalesce(f.q, 0) - coalesce(r.q, 0) AS change
+               FROM k LEFT JOIN c USING (family, month) LEFT JOIN r USING (family, month)
+                      LEFT JOIN f USING (family, month)
+               ORDER BY k.family, k.month""",
+            [UNMAPPED_FAMILY, kind.name],
+        ).df()
+    keys = table_keys(kind)
+    table = kind.table  # from the kind spec, never from input
+    staged = _staged_with_cycle(kind)
+    params: list[object] = [cycle] if kind.group == "plan" else []
+    if kind.group == "plan":
+        value = kind.values[0]
+        return cur.execute(
+            f"""WITH s AS (SELECT * FROM {staged}),
+                    t AS (SELECT * FROM {table} WHERE cycle = ?),
+                    f AS (SELECT family, month, sum({value}) AS q FROM s GROUP BY ALL),
+                    r AS (SELECT t.family, t.month, sum(t.{value}) AS q FROM t SEMI JOIN s ON {_key_match(keys, 't', 's')}
+                          GROUP BY ALL),
+                    c AS (SELECT family, month, sum({value}) AS q FROM t GROUP BY ALL),
+                    k AS (SELECT family, month FROM f UNION SELECT family, month FROM r)
+               SELECT k.family, k.month, coalesce(c.q, 0) AS in_store, coalesce(r.q, 0) AS replaced,
+                      coalesce(f.q, 0) AS in_file,
+                      coalesce(c.q, 0) - coalesce(r.q, 0) + coalesce(f.q, 0) AS after_upload,
+                      coalesce(f.q, 0) - coalesce(r.q, 0) AS change
+               FROM k LEFT JOIN c USING (family, month) LEFT JOIN r USING (family, month)
+                      LEFT JOIN f USING (family, month)
+               ORDER BY k.family, k.month""",
+            [*params, cycle],
+        ).df()
+    differs = " OR ".join(f"s.{v} IS DISTINCT FROM t.{v}" for v in kind.values)
+    first = keys[0]
+    return cur.execute(
+        f"SELECT s.*, CASE WHEN t.{first} IS NULL THEN 'new' WHEN {differs} THEN 'changed' ELSE 'unchanged' END "
+        f"AS change FROM {staged} s LEFT JOIN {table} t ON {_key_match(keys, 's', 't')} ORDER BY ALL",
+        params,
+    ).df()
+
+
+# --- the write --------------------------------------------------------------------------------
+def _pause_hook() -> None:
+    """Test hook: sleep inside the open transaction (so a test can kill the process mid-commit)."""
+    seconds = os.environ.get(PAUSE_ENV)
+    if not seconds:
+        return
+    marker = os.environ.get(PAUSE_MARKER_ENV)
+    if marker:
+        with open(marker, "w", encoding="utf-8") as handle:
+            handle.write(str(os.getpid()))
+    time.sleep(float(seconds))
+
+
+def write_upload(cur: duckdb.DuckDBPyConnection, kind: Kind, *, file_name: str, sha256: str, cycle: dt.date | None,
+                 user: str, rows_read: int, rows_loaded: int, months: list[str], has_region: bool) -> int:
+    """Write ``_imp_stage`` as one upload on an open transaction; return the new upload id."""
+    upload_id = int(cur.execute(
+        "INSERT INTO uploads (upload_id, file_name, sha256, kind, cycle, uploaded_by, rows_read, rows_loaded, months) "
+        "VALUES (nextval('upload_seq'), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
+        [file_name, sha256, kind.name, cycle if kind.group == "plan" else None, user, rows_read, rows_loaded,
+         ",".join(months)],
+    ).fetchall()[0][0])
+    if kind.group == "actuals":
+        _actuals_scope(cur, kind, has_region)
+        touched = [r[0] for r in cur.execute(
+            "SELECT DISTINCT month FROM _imp_stage UNION SELECT DISTINCT month FROM actuals "
+            "WHERE rowid IN (SELECT rid FROM _imp_repl)").fetchall()]
+        cur.execute("INSERT INTO upload_replaced SELECT ?, 'actuals', to_json(a) FROM actuals a "
+                    "WHERE a.rowid IN (SELECT rid FROM _imp_repl)", [upload_id])
+        cur.execute("DELETE FROM actuals WHERE rowid IN (SELECT rid FROM _imp_repl)")
+        cur.execute("INSERT INTO actuals (kind, month, sku, family, region, quantity, revenue, upload_id) "
+                    "SELECT kind, month, sku, family, region, quantity, revenue, ? FROM _imp_stage", [upload_id])
+        refresh_rollup(cur, [kind.name], touched)
+    elif kind.group == "plan":
+        assert cycle is not None
+        keys = table_keys(kind)
+        table = kind.table
+        cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
+                    f"SEMI JOIN {_staged_with_cycle(kind)} s ON {_key_match(keys, 't', 's')}", [upload_id, cycle])
+        cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM {_staged_with_cycle(kind)} s",
+                    [upload_id, cycle])
+        keys_plan, values = PLAN_COLUMNS[table]
+        frame = cur.execute(f"SELECT {', '.join(keys_plan + values)} FROM _imp_stage").df()
+        write_plan_rows(cur, table, cycle, frame)  # type: ignore[arg-type]  # refuses approved versions
+    else:
+        keys = table_keys(kind)
+        table = kind.table
+        cols = ", ".join([*keys, *kind.values])
+        cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
+                    f"SEMI JOIN _imp_stage s ON {_key_match(keys, 't', 's')}", [upload_id])
+        cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM "
+                    f"(SELECT {cols} FROM _imp_stage) s", [upload_id])
+        cur.execute(f"DELETE FROM {table} t USING _imp_stage s WHERE {_key_match(keys, 't', 's')}")
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _imp_stage")
+    _pause_hook()
+    return upload_id
+
+
+# --- revert -----------------------------------------------------------------------------------
+def _struct(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str] | None = None) -> str:
+    """The JSON structure of ``table``'s (or ``columns``') types, for ``json_transform``."""
+    rows = cur.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+        "AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
+    return json.dumps({name: typ for name, typ in rows if columns is None or name in columns})
+
+
+def revert_upload(store: Store, upload_id: int, user: str) -> str:
+    """Undo upload ``upload_id`` in one transaction; return a sentence saying what was done.
+
+    Raises :class:`StoreError` when the upload is unknown, already reverted, or
+    overwritten by a later upload, and :class:`FrozenPlanError` when its plan is approved.
+    """
+    with store.transaction() as cur:
+        rows = cur.execute("SELECT kind, cycle, status FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
+        if not rows:
+            raise StoreError(f"There is no upload {upload_id}.")
+        kind_name, cycle, status = rows[0]
+        if status != "committed":
+            raise StoreError(f"Upload {upload_id} is already reverted.")
+        kind = KINDS[kind_name]
+        later = cur.execute(
+            "SELECT u.upload_id FROM uploads u WHERE u.upload_id = ? AND " + _overwritten_sql(kind),
+            [upload_id]).fetchall()
+        if later:
+            raise StoreError(f"A later upload overwrote rows of upload {upload_id}; revert that upload first.")
+        if kind.group == "plan" and plan_status(cur, cycle) == "approved":
+            raise FrozenPlanError(f"The plan of cycle {cycle:%Y-%m} has been approved since; it is frozen.")
+        if kind.group == "actuals":
+            months = [r[0] for r in cur.execute(
+                "SELECT DISTINCT month FROM actuals WHERE upload_id = ? UNION "
+                "SELECT DISTINCT CAST(payload->>'month' AS DATE) FROM upload_replaced "
+                "WHERE upload_id = ? AND target = 'actuals'", [upload_id, upload_id]).fetchall()]
+            removed = len(cur.execute("DELETE FROM actuals WHERE upload_id = ? RETURNING 1",
+                                      [upload_id]).fetchall())
+            restored = _restore(cur, upload_id, "actuals")
+            refresh_rollup(cur, [kind_name], months)
+        else:
+            table = kind.table
+            keys = table_keys(kind)
+            key_struct = _struct(cur, table, keys)
+            # Table/column names come from the kind spec; payloads are parsed with a fixed structure.
+            removed = len(cur.execute(
+                f"DELETE FROM {table} t USING (SELECT unnest(json_transform(payload, ?)) FROM upload_replaced "
+                f"WHERE upload_id = ? AND target = ?) k WHERE {_key_match(keys, 't', 'k')} RETURNING 1",
+                [key_struct, upload_id, f"{table}:new"]).fetchall())
+            restored = _restore(cur, upload_id, table)
+        cur.execute("UPDATE uploads SET status = 'reverted', reverted_at = current_timestamp, reverted_by = ? "
+                    "WHERE upload_id = ?", [user, upload_id])
+    return f"Upload {upload_id} reverted: {removed} row(s) removed, {restored} row(s) restored."
+
+
+def _restore(cur: duckdb.DuckDBPyConnection, upload_id: int, table: str) -> int:
+    """Re-insert the rows upload ``upload_id`` replaced in ``table``; return how many."""
+    struct = _struct(cur, table)
+    return len(cur.execute(
+        f"INSERT INTO {table} BY NAME SELECT unnest(json_transform(payload, ?)) FROM upload_replaced "
+        "WHERE upload_id = ? AND target = ? RETURNING 1", [struct, upload_id, table]).fetchall())
+
+
+def upload_history(store: Store, limit: int = 200) -> pd.DataFrame:
+    """The latest uploads, newest first."""
+    return store.query(
+        "SELECT upload_id, kind, file_name, cycle, uploaded_by, uploaded_at, rows_read, rows_loaded, months, "
+        "status, reverted_at, reverted_by, sha256 FROM uploads ORDER BY upload_id DESC LIMIT ?", [limit])

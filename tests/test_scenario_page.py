@@ -1,0 +1,124 @@
+"""AppTest of the scenario page: a slider moves the figures; save, compare, load, promote."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from sop_core import open_store
+
+PAGE = "pages/scenarios.py"
+
+
+@pytest.fixture()
+def app(db_path: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app on a fresh demo store, switched to the scenario page."""
+    monkeypatch.setenv("SOP_DB_PATH", db_path)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    yield at
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def figure_spec(at: AppTest) -> dict:
+    """The scenario figure's Plotly spec."""
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Tile label → value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def button(at: AppTest, label: str):
+    """The (form) button with ``label``."""
+    return next(b for b in at.button if b.label == label)
+
+
+def test_page_renders_levers_figure_and_delta_table(app):
+    spec = figure_spec(app)
+    panels = {a["text"] for a in spec["layout"]["annotations"]}
+    assert {"Capacity utilisation (red: overload)", "Trade-off: fill rate vs inventory"} <= panels
+    assert len(app.table) == 2 and "Fill rate" in app.table[0].value["Figure"].tolist()
+    assert "Compact Pumps" in app.table[1].value["Family"].tolist()
+    assert app.slider(key="scn_demand").value == 0
+    assert metrics(app)["Fill rate"].endswith("%")
+
+
+def test_a_slider_moves_the_figures(app):
+    before_spec, before = figure_spec(app), metrics(app)
+    app.slider(key="scn_demand").set_value(15).run()
+    assert not app.exception
+    after_spec, after = figure_spec(app), metrics(app)
+    assert after_spec["data"] != before_spec["data"]
+    assert after["Revenue"] != before["Revenue"] and after["Fill rate"] != before["Fill rate"]
+    delta = app.table[0].value.set_index("Figure").loc["Revenue", "Δ"]
+    assert delta.startswith("+")
+    app.slider(key="scn_cap_0").set_value(-50).run()
+    assert figure_spec(app)["data"] != after_spec["data"]
+    app.slider(key="scn_cap_0").set_value(-100).run()  # a resource down: no hours at all
+    assert not app.exception, [e.value for e in app.exception]
+    assert metrics(app)["Peak utilisation"].startswith("∞")
+
+
+def test_save_compare_load_and_promote(app, db_path):
+    app.slider(key="scn_demand").set_value(10).run()
+    app.text_input(key="scn_save_name").input("Demand +10")
+    app.text_area(key="scn_save_note").input("sales push")
+    app.text_input(key="scn_save_author").input("ana")
+    button(app, "Save scenario").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Saved scenario" in s.value for s in app.success)
+
+    app.multiselect(key="scn_compare").select("Demand +10").run()
+    compare = next(t.value for t in app.table if "Demand +10" in t.value.columns)
+    assert list(compare.columns) == ["metric", "Baseline", "Demand +10"]
+
+    app.slider(key="scn_demand").set_value(0).run()
+    button(app, "Load into the levers").click().run()
+    assert app.slider(key="scn_demand").value == 10
+
+    app.text_input(key="scn_promote_by").input("coo")
+    app.checkbox(key="scn_promote_sure").check()
+    button(app, "Promote to draft").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("Promoted" in s.value for s in app.success)
+    st.cache_resource.clear()  # release the app's connection to read the file here
+    with open_store(db_path) as store:
+        row = store.query("SELECT name, promoted_by, promoted_at FROM scenarios").iloc[0]
+        assert row["promoted_by"] == "coo" and row["promoted_at"] is not None
+        assert store.scalar("SELECT count(*) FROM decisions WHERE kind = 'promote_scenario'") == 1
+
+
+def test_promote_needs_confirmation(app):
+    app.text_input(key="scn_save_name").input("Flat")
+    app.text_input(key="scn_save_author").input("ana")
+    button(app, "Save scenario").click().run()
+    app.text_input(key="scn_promote_by").input("coo")
+    button(app, "Promote to draft").click().run()
+    assert any("confirmation" in w.value for w in app.warning)
+
+
+def test_promoting_onto_an_approved_plan_shows_the_refusal(app, db_path):
+    app.text_input(key="scn_save_name").input("Up")
+    app.text_input(key="scn_save_author").input("ana")
+    button(app, "Save scenario").click().run()
+    from sop_ui.store import get_store  # the app's own cached connection (same process)
+
+    with get_store().transaction() as cur:
+        cur.execute("UPDATE plan_versions SET status = 'approved' WHERE cycle = (SELECT max(cycle) FROM plan_versions)")
+    app.text_input(key="scn_promote_by").input("coo")
+    app.checkbox(key="scn_promote_sure").check()
+    button(app, "Promote to draft").click().run()
+    assert any("approved" in e.value for e in app.error), [e.value for e in app.error]
