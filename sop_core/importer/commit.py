@@ -118,6 +118,18 @@ def _staged_with_cycle(kind: Kind) -> str:
     return "(SELECT CAST(? AS DATE) AS cycle, * FROM _imp_stage)" if kind.group == "plan" else "_imp_stage"
 
 
+# The per family × month comparison of a preview, over CTEs f (in the file), r (rows
+# the upload replaces), c (in the store now) and k (the keys of f and r).
+_PREVIEW_TOTALS = """
+    SELECT k.family, k.month, coalesce(c.q, 0) AS in_store, coalesce(r.q, 0) AS replaced,
+           coalesce(f.q, 0) AS in_file,
+           coalesce(c.q, 0) - coalesce(r.q, 0) + coalesce(f.q, 0) AS after_upload,
+           coalesce(f.q, 0) - coalesce(r.q, 0) AS change
+    FROM k LEFT JOIN c USING (family, month) LEFT JOIN r USING (family, month)
+           LEFT JOIN f USING (family, month)
+    ORDER BY k.family, k.month"""
+
+
 def preview(cur: duckdb.DuckDBPyConnection, kind: Kind, cycle: dt.date | None, has_region: bool) -> pd.DataFrame:
     """What the upload changes: per family and month for actuals and plans, per row for master data."""
     if kind.group == "actuals":
@@ -131,13 +143,7 @@ def preview(cur: duckdb.DuckDBPyConnection, kind: Kind, cycle: dt.date | None, h
                     k AS (SELECT family, month FROM f UNION SELECT family, month FROM r),
                     c AS (SELECT m.family, m.month, sum(m.quantity) AS q FROM actuals_monthly m
                           JOIN k ON k.family = m.family AND k.month = m.month WHERE m.kind = ? GROUP BY ALL)
-               SELECT k.family, k.month, coalesce(c.q, 0) AS in_store, coalesce(r.q, 0) AS replaced,
-                      coalesce(f.q, 0) AS in_file,
-                      coalesce(c.q, 0) - coalesce(r.q, 0) + coalesce(f.q, 0) AS after_upload,
-                      coalesce(f.q, 0) - coalesce(r.q, 0) AS change
-               FROM k LEFT JOIN c USING (family, month) LEFT JOIN r USING (family, month)
-                      LEFT JOIN f USING (family, month)
-               ORDER BY k.family, k.month""",
+""" + _PREVIEW_TOTALS,
             [UNMAPPED_FAMILY, kind.name],
         ).df()
     keys = table_keys(kind)
@@ -154,13 +160,7 @@ def preview(cur: duckdb.DuckDBPyConnection, kind: Kind, cycle: dt.date | None, h
                           GROUP BY ALL),
                     c AS (SELECT family, month, sum({value}) AS q FROM t GROUP BY ALL),
                     k AS (SELECT family, month FROM f UNION SELECT family, month FROM r)
-               SELECT k.family, k.month, coalesce(c.q, 0) AS in_store, coalesce(r.q, 0) AS replaced,
-                      coalesce(f.q, 0) AS in_file,
-                      coalesce(c.q, 0) - coalesce(r.q, 0) + coalesce(f.q, 0) AS after_upload,
-                      coalesce(f.q, 0) - coalesce(r.q, 0) AS change
-               FROM k LEFT JOIN c USING (family, month) LEFT JOIN r USING (family, month)
-                      LEFT JOIN f USING (family, month)
-               ORDER BY k.family, k.month""",
+""" + _PREVIEW_TOTALS,
             [*params, cycle],
         ).df()
     differs = " OR ".join(f"s.{v} IS DISTINCT FROM t.{v}" for v in kind.values)
