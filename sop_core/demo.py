@@ -266,9 +266,9 @@ def _version_plan(version, horizon, rng, planned, true_demand, index, inventory,
                 position = position + forecast - production
             prod_rows.append((f, m, round(production, 1)))
             inv_rows.append((f, m, round(position, 1)))
-        # The business plan: the planned path with a little ambition, for the whole
+        # The business plan: the planned path with 1 % of ambition, for the whole
         # calendar years the version touches (the same figures in every version).
-        ambition = 1.06 if f == "High-Pressure Valves" else 1.02
+        ambition = 1.01
         year_start = dt.date(version.year, 1, 1)
         for m in month_range(year_start, 12 * (horizon[-1].year - version.year + 1)):
             if m in index:
