@@ -19,12 +19,23 @@ from .calc import (
 from .demo import load_demo
 from .deviation import plan_vs_actual
 from .finance import finance
+from .importer import ImportOptions, ImportReport, import_file, revert_upload, upload_history
 from .plans import approve_plan, latest_cycle, plan_versions, write_plan
+from .scenario import (
+    Levers,
+    compare_scenarios,
+    evaluate_scenario,
+    list_scenarios,
+    promote_scenario,
+    save_scenario,
+)
 from .store import FrozenPlanError, Store, StoreError, StoreLockedError, default_db_path, open_store
 from .supply import capacity_load, demand_supply_gap
 
 __all__ = [
-    "FrozenPlanError", "Store", "StoreError", "StoreLockedError",
+    "FrozenPlanError", "ImportOptions", "ImportReport", "Levers", "Store", "StoreError", "StoreLockedError",
+    "compare_scenarios", "evaluate_scenario", "import_file", "list_scenarios", "promote_scenario",
+    "revert_upload", "save_scenario", "upload_history",
     "accuracy_metrics", "actuals", "approve_plan", "capacity_load", "chase_plan", "days_of_supply",
     "default_db_path", "demand_supply_gap", "finance", "forecast_accuracy", "forecast_pairs",
     "latest_cycle", "level_plan", "load_demo", "open_store", "plan_versions", "plan_vs_actual",
