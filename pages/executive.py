@@ -19,7 +19,7 @@ if ranked.empty:
 else:
     st.dataframe(ranked.drop(columns="page"), hide_index=True, width="stretch", column_config={
         "rule": "Exception", "subject": "Family / resource", "detail": st.column_config.TextColumn("What", width="large"),
-        "months": "When", "money": st.column_config.NumberColumn(f"At stake ({currency})", format="localized"),
+        "months": "When", "money": st.column_config.NumberColumn(f"At stake ({currency})", format="compact"),
     })
     download_csv(ranked, f"exceptions-{rv.cycle:%Y-%m}", key="ex_csv")
 
