@@ -81,7 +81,7 @@ def build(store, rows: int) -> float:
             )
         )
         cur.execute(
-            f"""INSERT INTO production_plan
+            """INSERT INTO production_plan
                 SELECT cycle, family, month, sum(quantity) FROM demand_plan GROUP BY ALL"""
         )
         # 10 M order lines: every SKU x month x region gets rows / (SKUS x MONTHS) lines.

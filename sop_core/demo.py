@@ -145,7 +145,6 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
     first = add_months(cycle, -HISTORY_MONTHS)
     months = month_range(first, HISTORY_MONTHS + HORIZON_MONTHS)
     index = {m: k - HISTORY_MONTHS for k, m in enumerate(months)}  # 0 = current cycle
-    history = months[:HISTORY_MONTHS]
 
     families = pd.DataFrame(
         [(f.family, f.strategy, "units", f.price, f.unit_cost, f.min_dos, f.max_dos, f.tolerance_pct)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from sop_core import Store, load_demo, open_store
+from sop_core.actuals import insert_actuals
+from sop_core.plans import write_plan_rows
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-from sop_core import Store, load_demo, open_store  # noqa: E402
-from sop_core.actuals import insert_actuals  # noqa: E402
-from sop_core.plans import write_plan_rows  # noqa: E402
 
 DEMO_AS_OF = dt.date(2026, 11, 1)
 
@@ -95,6 +93,18 @@ def demo_store() -> Store:
     load_demo(store, as_of=DEMO_AS_OF)
     yield store
     store.close()
+
+
+@pytest.fixture()
+def fresh_streamlit_caches():
+    """Clear Streamlit's caches around an AppTest test (they persist across tests otherwise)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture()

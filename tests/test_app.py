@@ -15,12 +15,7 @@ from tests.conftest import ROOT
 from tests.test_store import HOLD
 
 
-@pytest.fixture(autouse=True)
-def fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def run_app(monkeypatch, db: Path, demo: str = "1") -> AppTest:
