@@ -71,11 +71,33 @@ def _finish_typed(cur: duckdb.DuckDBPyConnection, kind: Kind, raw: RawFile) -> N
                     f"AND regexp_matches(concat_ws(chr(31), {cells}), {_q(FOOTER_ANY_RE)})")
 
 
+# Checks are gathered per cursor and probed in one scan of the file, so a clean file costs
+# one pass instead of one per check; only the checks that fire then insert their rows.
+_PENDING: dict[int, list[tuple[str, str, str, str, list[object]]]] = {}
+
+
 def _problem(cur: duckdb.DuckDBPyConnection, column: str, value_sql: str, reason_sql: str, where: str,
              params: list[object] | None = None) -> None:
-    cur.execute(
-        f"INSERT INTO _imp_problems SELECT line, {_q(column)}, CAST({value_sql} AS VARCHAR), {reason_sql} "
-        f"FROM _imp_typed WHERE NOT footer AND ({where})", params or [])
+    """Queue a row check: rows of ``_imp_typed`` matching ``where`` are problems (see :func:`_run_checks`)."""
+    _PENDING.setdefault(id(cur), []).append((column, value_sql, reason_sql, where, list(params or [])))
+
+
+def _run_checks(cur: duckdb.DuckDBPyConnection) -> None:
+    """Run the queued checks: one counting scan, then an insert for each check with hits."""
+    checks = _PENDING.pop(id(cur), [])
+    if not checks:
+        return
+    probe = ", ".join(f"count(*) FILTER (WHERE {where})" for _, _, _, where, _ in checks)
+    try:
+        counts = cur.execute(f"SELECT {probe} FROM _imp_typed WHERE NOT footer",
+                             [p for *_, params in checks for p in params]).fetchall()[0]
+    except duckdb.Error:  # an expression the combined scan cannot take: run every check
+        counts = [1] * len(checks)
+    for (column, value_sql, reason_sql, where, params), hits in zip(checks, counts, strict=True):
+        if hits:
+            cur.execute(
+                f"INSERT INTO _imp_problems SELECT line, {_q(column)}, CAST({value_sql} AS VARCHAR), {reason_sql} "
+                f"FROM _imp_typed WHERE NOT footer AND ({where})", params)
 
 
 def current_cycle(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None) -> dt.date:
@@ -90,6 +112,7 @@ def current_cycle(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None) 
 def validate(cur: duckdb.DuckDBPyConnection, kind: Kind, raw: RawFile, options: ImportOptions,
              report: ImportReport, cycle: dt.date | None) -> bool:
     """Check ``_imp_typed``; add problems to ``report``; build ``_imp_stage`` when clean. True when clean."""
+    _PENDING.pop(id(cur), None)  # nothing left over from a validation that raised
     _finish_typed(cur, kind, raw)
     if raw.rows == 0:
         report.reject("the file has a header but no data rows")
@@ -122,6 +145,7 @@ def validate(cur: duckdb.DuckDBPyConnection, kind: Kind, raw: RawFile, options: 
                      "JOIN products p ON p.sku = x.t_sku)")
     _check_months(cur, kind, present, report, cycle)
     _check_kind_rules(cur, kind, present)
+    _run_checks(cur)
     _check_duplicates(cur, kind, present, options)
     _collect(cur, report)
     if report.problem_count:
