@@ -88,6 +88,8 @@ def typed_select(kind: Kind, mapping: dict[int, str], width: int, options: Impor
     reader when ``typed``), keeps unused cells and ``extra`` columns; the outer list adds the
     parsed ``v_<col>``, ``blank`` (no value in any cell) and ``footer`` (set later).
     """
+    # Only column positions and the kind's own column names go into this SQL text (``name`` is
+    # a key of the kind spec, mapped from the header); cell values are never interpolated.
     inner: list[str] = []
     outer: list[str] = []
     for pos, name in mapping.items():
