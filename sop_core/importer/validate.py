@@ -215,7 +215,18 @@ def _check_months(cur: duckdb.DuckDBPyConnection, kind: Kind, present: set[str],
                  f"date_trunc('month', {sd}) < ? OR date_trunc('month', {sd}) > ?", [cycle, last])
 
 
+# Names that master data introduces and every page and export shows again.
+NAME_COLUMNS = ("family", "sku", "region", "resource")
+
+
 def _check_kind_rules(cur: duckdb.DuckDBPyConnection, kind: Kind, present: set[str]) -> None:
+    if kind.group == "master":
+        # A name that a spreadsheet reads as a formula would travel into every table and export.
+        for name in NAME_COLUMNS:
+            if name in present:
+                _problem(cur, name, f"t_{name}",
+                         "'a name may not start with = + - or @ (a spreadsheet would read it as a formula)'",
+                         f"left(t_{name}, 1) IN ('=', '+', '-', '@')")
     if kind.name == "families":
         _problem(cur, "max_days_of_supply", "t_max_days_of_supply",
                  "'max_days_of_supply is below min_days_of_supply (' || t_min_days_of_supply || ')'",

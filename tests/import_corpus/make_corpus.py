@@ -133,6 +133,9 @@ bad["families_bad_strategy.csv"] = (b("family,strategy,unit,price,unit_cost,min_
                                     "strategy must be mts", 2)
 bad["families_max_below_min.csv"] = (b("family,strategy,price,unit_cost,min_days_of_supply,max_days_of_supply,"
                                        "tolerance_pct\nC,mts,1,1,30,20,5\n"), "families", {}, "below min", 2)
+bad["families_formula_name.csv"] = (b("family,strategy,price,unit_cost,min_days_of_supply,max_days_of_supply,"
+                                     "tolerance_pct\n\"=HYPERLINK(\"\"x\"\")\",mts,1,1,10,20,5\n"), "families", {},
+                                   "may not start with =", 2)
 bad["products_unknown_family.csv"] = (b("sku,family,description\nC1,Nope,x\n"), "products", {},
                                       "unknown family", 2)
 bad["products_duplicate_sku.csv"] = (b("sku,family\nC1,A\nC1,B\n"), "products", {}, "duplicate key", 3)
