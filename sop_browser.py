@@ -23,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+CHROMIUM_MISSING = "Chromium not found (install Debian's chromium or set SOP_CHROMIUM)"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_browser import CHROMIUM_ARGS, chromium_path, streamlit_server, time_interaction, wait_idle  # noqa: E402
+from sop_browser import CHROMIUM_ARGS, CHROMIUM_MISSING, chromium_path, streamlit_server, time_interaction, wait_idle  # noqa: E402
 
 PAGES = ["Overview", "Demand review", "Supply review", "Finance review", "Executive review", "Family sheet"]
 FILTER_PAGES = ["Overview", "Demand review", "Supply review"]
@@ -55,11 +55,16 @@ def switches(page, names: list[str], rounds: int, warm: bool = True) -> dict[str
     return times
 
 
-def filter_changes(page, name: str, rounds: int) -> list[float]:
-    """Milliseconds for moving the horizon filter one step on page ``name`` (alternating left/right)."""
+def settle_on(page, name: str) -> None:
+    """Go to page ``name`` and let it finish drawing before anything is timed."""
     click_link(page, name)()
     wait_idle(page)
     page.wait_for_timeout(500)
+
+
+def filter_changes(page, name: str, rounds: int) -> list[float]:
+    """Milliseconds for moving the horizon filter one step on page ``name`` (alternating left/right)."""
+    settle_on(page, name)
     thumb = page.locator("[data-testid='stSidebar'] [data-testid='stSlider'] input[type='range']").first
     times = []
     for r in range(rounds + 1):
@@ -72,9 +77,7 @@ def filter_changes(page, name: str, rounds: int) -> list[float]:
 
 def family_changes(page, name: str, family: str, rounds: int) -> list[float]:
     """Milliseconds for narrowing the families filter to ``family`` (Enter) and widening it back (Backspace)."""
-    click_link(page, name)()
-    wait_idle(page)
-    page.wait_for_timeout(500)
+    settle_on(page, name)
     box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect'] input").first
     times = []
     for r in range(rounds + 1):
@@ -96,7 +99,7 @@ def main() -> int:
     args = parser.parse_args()
     chromium = chromium_path()
     if chromium is None:
-        print("Chromium not found (install Debian's chromium or set SOP_CHROMIUM)")
+        print(CHROMIUM_MISSING)
         return 2
     from playwright.sync_api import sync_playwright
 

@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_browser import CHROMIUM_ARGS, chromium_path, streamlit_server, time_interaction, wait_idle  # noqa: E402
+from sop_browser import CHROMIUM_ARGS, CHROMIUM_MISSING, chromium_path, streamlit_server, time_interaction, wait_idle  # noqa: E402
 from sop_core.scenario import Levers, evaluate_scenario, synthetic_inputs  # noqa: E402
 
 PAGES = ROOT / "bench" / "ui_pages_scenario"
@@ -102,11 +102,11 @@ def evaluate_timing(repeat: int = 30) -> tuple[float, float]:
 def main() -> int:
     """Run the benchmark and print the figures; the last line has the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--moves", type=int, default=21, help="timed slider moves per page (default 15)")
+    parser.add_argument("--moves", type=int, default=21, help="timed slider moves per page (default %(default)s)")
     args = parser.parse_args()
     chromium = chromium_path()
     if chromium is None:
-        print("Chromium not found (install Debian's chromium or set SOP_CHROMIUM)", file=sys.stderr)
+        print(CHROMIUM_MISSING, file=sys.stderr)
         return 2
     from playwright.sync_api import sync_playwright
 

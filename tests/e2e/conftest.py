@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sop_browser import CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server, wait_idle
+from sop_browser import CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, chromium_path, streamlit_server, wait_idle
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -21,10 +21,9 @@ ARTIFACTS = ROOT / "test-artifacts"
 def chromium() -> str:
     path = chromium_path()
     if path is None:
-        message = "Chromium not found (install Debian's chromium or set SOP_CHROMIUM)"
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+            pytest.fail(CHROMIUM_MISSING)
+        pytest.skip(CHROMIUM_MISSING)
     return path
 
 
