@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from sop_ui.heap import freeze_once
 from sop_ui.store import get_store
 
 st.set_page_config(page_title="S&OP dashboard", page_icon=":material/insights:", layout="wide")
@@ -24,3 +25,4 @@ PAGES = {
 page = st.navigation(PAGES)
 get_store()  # open (and on first start create) the store before any page runs
 page.run()
+freeze_once()  # after the first run: keeps Streamlit's after-run GC off the long-lived heap

@@ -36,7 +36,8 @@ from sop_core.scenario import Levers, evaluate_scenario, synthetic_inputs  # noq
 
 PAGES = ROOT / "bench" / "ui_pages_scenario"
 WARMUP = 3
-CHART = "[data-testid='stPlotlyChart'] .main-svg"
+# st.plotly_chart figures, and the scenario page's live chart (sop_ui/live_chart.py).
+CHART = "[data-testid='stPlotlyChart'] .main-svg, .sop-live-chart .main-svg"
 
 
 def open_target(browser, url: str, path: str, charts: int):

@@ -8,8 +8,9 @@ import streamlit as st
 
 from sop_core import FrozenPlanError, StoreError, Store, kpis
 from sop_core import scenario as sc
-from sop_core.charts.scenario import scenario_figure
+from sop_core.charts.scenario import scenario_spec
 from sop_ui.format import money
+from sop_ui.live_chart import live_chart
 from sop_ui.store import get_store
 
 CACHE_TTL = 600
@@ -191,7 +192,8 @@ def scenario_card(inputs: sc.ScenarioInputs, currency: str, families: pd.DataFra
     with chart_col:
         moved = levers.changes()
         st.caption(f"**Levers moved:** {'; '.join(moved) if moved else 'none — this is the current plan'}. {CHART_KEY}")
-        st.plotly_chart(scenario_figure(result, currency), key="scn_figure", config={"displayModeBar": False})
+        spec = scenario_spec(result, currency)
+        live_chart(spec, key="scn_figure", height=spec["layout"]["height"], config={"displayModeBar": False})
     totals, per_family = st.columns([2, 3], gap="medium")
     totals.markdown("**Scenario vs baseline** (the current plan, same horizon)")
     totals.table(delta_table(result, currency), hide_index=True)

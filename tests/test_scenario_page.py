@@ -9,13 +9,24 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sop_core import open_store
+from sop_ui import live_chart
 
 PAGE = "pages/scenarios.py"
 
 
 @pytest.fixture()
-def app(db_path: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The app on a fresh demo store, switched to the scenario page."""
+def static_serving():
+    """``server.enableStaticServing`` on, as ``.streamlit/config.toml`` sets it for the app (whatever the cwd)."""
+    before = st.get_option("server.enableStaticServing")
+    st.config.set_option("server.enableStaticServing", True)
+    live_chart.plotly_js_url.cache_clear()
+    yield
+    st.config.set_option("server.enableStaticServing", before)
+    live_chart.plotly_js_url.cache_clear()
+
+
+def open_scenarios(db_path: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The app on the store at ``db_path``, switched to the scenario page."""
     monkeypatch.setenv("SOP_DB_PATH", db_path)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -24,16 +35,23 @@ def app(db_path: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at.switch_page(PAGE)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    yield at
+    return at
+
+
+@pytest.fixture()
+def app(db_path: str, monkeypatch: pytest.MonkeyPatch, static_serving) -> AppTest:
+    """The app on a fresh demo store, switched to the scenario page."""
+    yield open_scenarios(db_path, monkeypatch)
     st.cache_data.clear()
     st.cache_resource.clear()
 
 
 def figure_spec(at: AppTest) -> dict:
-    """The scenario figure's Plotly spec."""
-    charts = at.get("plotly_chart")
+    """The scenario figure's Plotly spec, as sent to the live chart (``sop_ui.live_chart``)."""
+    assert not at.get("plotly_chart"), "the scenario figure should be the live chart, not st.plotly_chart"
+    charts = at.get("bidi_component")
     assert len(charts) == 1
-    return json.loads(charts[0].proto.spec)
+    return json.loads(json.loads(charts[0].proto.json)["figure"])
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -122,3 +140,20 @@ def test_promoting_onto_an_approved_plan_shows_the_refusal(app, db_path):
     app.checkbox(key="scn_promote_sure").check()
     button(app, "Promote to draft").click().run()
     assert any("approved" in e.value for e in app.error), [e.value for e in app.error]
+
+
+def test_without_static_serving_the_figure_falls_back_to_st_plotly_chart(db_path, monkeypatch):
+    before = st.get_option("server.enableStaticServing")
+    st.config.set_option("server.enableStaticServing", False)
+    live_chart.plotly_js_url.cache_clear()
+    try:
+        at = open_scenarios(db_path, monkeypatch)
+        assert not at.get("bidi_component")
+        (chart,) = at.get("plotly_chart")
+        panels = {a["text"] for a in json.loads(chart.proto.spec)["layout"]["annotations"]}
+        assert "Trade-off: fill rate vs inventory" in panels
+    finally:
+        st.config.set_option("server.enableStaticServing", before)
+        live_chart.plotly_js_url.cache_clear()
+        st.cache_data.clear()
+        st.cache_resource.clear()
