@@ -4,6 +4,7 @@ import streamlit as st
 
 from sop_core import kpis
 from sop_core.charts.review import decision_panel
+from sop_core.export import neutralise
 from sop_ui.format import download_csv, kpi_tiles
 from sop_ui.review import open_review
 
@@ -36,5 +37,5 @@ if open_scenarios.empty:
     st.info("No scenario has been prepared for this cycle yet.", icon=":material/tune:")
     st.page_link("pages/scenarios.py", label="Prepare scenarios", icon=":material/arrow_forward:")
 else:
-    st.dataframe(open_scenarios, hide_index=True, width="stretch")
+    st.dataframe(neutralise(open_scenarios), hide_index=True, width="stretch")  # the grid's CSV download too
     download_csv(open_scenarios, f"trade-offs-{rv.cycle:%Y-%m}", key="ex_trade_csv")

@@ -9,6 +9,7 @@ import streamlit as st
 from sop_core import FrozenPlanError, StoreError, Store, kpis
 from sop_core import scenario as sc
 from sop_core.charts.scenario import scenario_spec
+from sop_core.export import neutralise
 from sop_ui.format import money
 from sop_ui.live_chart import live_chart
 from sop_ui.store import get_store
@@ -247,7 +248,8 @@ def saved_section(store: Store, inputs: sc.ScenarioInputs, currency: str) -> Non
     if saved.empty:
         st.info("No saved scenarios yet: move the levers, then save them on the left.", icon=":material/bookmark:")
         return
-    st.dataframe(saved.drop(columns=["scenario_id"]), hide_index=True, width="stretch", key="scn_saved_list",
+    # neutralise: the grid's own CSV download must not carry a name or note that a spreadsheet would run
+    st.dataframe(neutralise(saved.drop(columns=["scenario_id"])), hide_index=True, width="stretch", key="scn_saved_list",
                  column_config={"cycle": st.column_config.DateColumn("cycle", format="YYYY-MM"),
                                 "created_at": st.column_config.DatetimeColumn("saved", format="YYYY-MM-DD HH:mm"),
                                 "promoted_at": st.column_config.DatetimeColumn("promoted",

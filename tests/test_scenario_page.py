@@ -157,3 +157,13 @@ def test_without_static_serving_the_figure_falls_back_to_st_plotly_chart(db_path
         live_chart.plotly_js_url.cache_clear()
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_saved_names_that_a_spreadsheet_would_run_are_escaped_in_the_list(app):
+    app.text_input(key="scn_save_name").input("=HYPERLINK(\"http://x\")")
+    app.text_input(key="scn_save_author").input("@ana")
+    button(app, "Save scenario").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    listed = next(d.value for d in app.dataframe if "name" in d.value.columns)
+    assert listed["name"].tolist() == ["'=HYPERLINK(\"http://x\")"]  # the grid's own CSV download is safe too
+    assert listed["author"].tolist() == ["'@ana"]
