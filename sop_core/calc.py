@@ -17,8 +17,10 @@ Conventions used throughout
 * When an input is a ``pandas.Series`` the DataFrame-returning helpers reuse its index
   (so a month index survives); otherwise the result has a ``RangeIndex``.
 
-The ``*_arrays`` functions are thin numpy twins meant for hot loops (scenario runs over
-hundreds of families); the DataFrame functions call them and only add the frame.
+The ``*_rows`` kernels work on many families at once (rows are families, columns months)
+and carry each definition once; the ``*_arrays`` functions validate one family's inputs
+and call them; the DataFrame functions call those and only add the frame. Scenario runs
+over hundreds of families call the kernels directly.
 """
 
 from __future__ import annotations
@@ -105,6 +107,47 @@ def _plan_frame(
 
 
 # ----------------------------------------------------------------- inventory projection
+# --------------------------------------------------------------------------- row kernels
+# Many families at once: rows are families, columns months. The 1-D ``*_arrays`` helpers
+# validate their inputs and call these with one row; scenario runs call them directly.
+def level_rows(forecast: np.ndarray, start: np.ndarray, target_end: np.ndarray,
+               work_days: np.ndarray | None = None) -> np.ndarray:
+    """Level production per row: the total need spread evenly (per working day when given).
+
+    ``total = Σ forecast + target_end − start``, floored at 0, where ``start`` is the
+    opening net position (inventory − backorders; −backlog for make-to-order, whose
+    target is then negative too). Working days that add up to zero count as even.
+    """
+    total = np.maximum(forecast.sum(axis=1) + target_end - start, 0.0)
+    n = forecast.shape[1]
+    wd = np.ones(n) if work_days is None or work_days.sum() <= 0 else work_days
+    return total[:, None] * (wd / wd.sum())[None, :]
+
+
+def chase_rows(forecast: np.ndarray, start: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Chase production per row: just enough to end each month at its target position.
+
+    ``position_t = max(target_t, position_{t−1} − forecast_t)``; with ``F = cumsum(forecast)``
+    and ``g_t = position_t + F_t`` this is ``g_t = max(g_{t−1}, target_t + F_t)``, a running
+    maximum, and production is its increase (never negative).
+    """
+    g = np.concatenate([start[:, None], target + np.cumsum(forecast, axis=1)], axis=1)
+    return np.diff(np.maximum.accumulate(g, axis=1), axis=1)
+
+
+def backlog_rows(opening: np.ndarray, orders: np.ndarray, shipments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Make-to-order backlog per row; see :func:`project_backlog_arrays`. Returns ``(backlog, shipped)``.
+
+    ``backlog_t = max(backlog_{t−1} + orders_t − shipments_t, 0)`` (negative planned shipments
+    count as none) is a Lindley recursion, solved in closed form: with
+    ``y = opening + cumsum(orders − shipments)``, ``backlog_t = y_t − min(0, min_{s≤t} y_s)``.
+    """
+    y = opening[..., None] + np.cumsum(orders - np.maximum(shipments, 0.0), axis=-1)
+    backlog = y - np.minimum(np.minimum.accumulate(y, axis=-1), 0.0)
+    previous = np.concatenate([opening[..., None], backlog], axis=-1)[..., :-1]
+    return backlog, previous + orders - backlog
+
+
 def project_inventory_arrays(
     opening_inventory: float | ArrayLike,
     production: ArrayLike,
@@ -229,14 +272,10 @@ def level_plan_arrays(
         empty = np.zeros(0)
         return empty, empty.copy(), empty.copy()
 
-    total = max(float(fc.sum()) + target - opening + backlog, 0.0)
-    if working_days is None:
-        production = np.full(n, total / n)
-    else:
-        days_total = float(wd.sum())
-        if days_total <= 0:
-            raise ValueError("working_days must add up to more than zero")
-        production = wd * (total / days_total)
+    if working_days is not None and float(wd.sum()) <= 0:
+        raise ValueError("working_days must add up to more than zero")
+    production = level_rows(fc[None, :], np.array([opening - backlog]), np.array([target]),
+                            None if working_days is None else wd)[0]
     ending, backorders = project_inventory_arrays(opening, production, fc, backlog)
     return production, ending, backorders
 
@@ -318,13 +357,7 @@ def chase_plan_arrays(
         empty = np.zeros(0)
         return empty, empty.copy(), empty.copy()
 
-    # Recursion: pos_t = max(target_t, pos_{t-1} - f_t), pos_{-1} = opening - backlog.
-    # With F_t = cumsum(forecast) and g_t = pos_t + F_t this is g_t = max(g_{t-1},
-    # target_t + F_t), i.e. a running maximum, and production_t = g_t - g_{t-1} >= 0.
-    start = opening - backlog
-    cum_fc = np.cumsum(fc)
-    g = np.maximum.accumulate(np.concatenate(([start], target + cum_fc)))
-    production = np.diff(g)
+    production = chase_rows(fc[None, :], np.array([opening - backlog]), target[None, :])[0]
     ending, backorders = project_inventory_arrays(opening, production, fc, backlog)
     return production, ending, backorders
 
@@ -662,14 +695,5 @@ def project_backlog_arrays(
     orders. Returns ``(backlog, shipments)``. (APICS/CPIM: make-to-order
     production planning against a target backlog.)
     """
-    order_arr = np.asarray(orders, dtype=float)
-    plan_arr = np.asarray(shipments_plan, dtype=float)
-    backlog = np.empty_like(order_arr)
-    shipped = np.empty_like(order_arr)
-    position = float(opening_backlog)
-    for t in range(order_arr.shape[0]):
-        on_order = position + order_arr[t]
-        shipped[t] = min(max(plan_arr[t], 0.0), on_order)
-        position = on_order - shipped[t]
-        backlog[t] = position
-    return backlog, shipped
+    return backlog_rows(np.asarray(float(opening_backlog)), np.asarray(orders, dtype=float),
+                        np.asarray(shipments_plan, dtype=float))

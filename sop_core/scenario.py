@@ -21,8 +21,9 @@ Modelling choices (rough-cut, monthly buckets; APICS/CPIM, Wallace):
   of the family's min/max range.
 * **Strategies.** ``plan`` keeps the current production plan and only builds
   (or draws down) a change of target days, in the first month and then along
-  the target path; ``level`` and ``chase`` are :func:`calc.level_plan_arrays`
-  and :func:`calc.chase_plan_arrays` applied to every family at once (level per
+  the target path; ``level`` and ``chase`` are :func:`calc.level_rows` and
+  :func:`calc.chase_rows` (the kernels of :func:`calc.level_plan_arrays` and
+  :func:`calc.chase_plan_arrays`) over every family at once (level per
   working day when the calendar has them); ``hybrid`` is a level base rate plus
   overtime, then subcontracting, each up to a limit (% of the base rate) and at
   a premium per unit (% of the standard unit cost), used month by month only to
@@ -271,47 +272,19 @@ def _ix(values: pd.Series, index: Mapping) -> np.ndarray:
     return values.map(index).to_numpy(dtype=np.int64)
 
 
-# =========================================================================== 2-D plan helpers
-def level_production(
-    forecast: np.ndarray, start: np.ndarray, target_end: np.ndarray, work_days: np.ndarray
-) -> np.ndarray:
-    """Level plans of many families at once: rows are families, columns months.
-
-    Same definition as :func:`calc.level_plan_arrays` (total = Σ forecast + target −
-    opening + backorders, floored at 0, spread per working day), with the opening
-    inventory and backorders folded into ``start`` (the net position) so that
-    negative targets (make-to-order backlog) work too. Tested equal to it row by row.
-    """
-    total = np.maximum(forecast.sum(axis=1) + target_end - start, 0.0)
-    wd = work_days if work_days.sum() > 0 else np.ones_like(work_days)
-    return total[:, None] * (wd / wd.sum())[None, :]
-
-
-def chase_production(forecast: np.ndarray, start: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Chase plans of many families at once (closed form of :func:`calc.chase_plan_arrays`).
-
-    ``position_t = max(target_t, position_{t−1} − forecast_t)``, computed as the
-    running maximum of ``target + cumsum(forecast)``; production is its increase
-    (never negative). Targets may be negative (make-to-order backlog targets).
-    """
-    g = np.concatenate([start[:, None], target + np.cumsum(forecast, axis=1)], axis=1)
-    return np.diff(np.maximum.accumulate(g, axis=1), axis=1)
-
-
+# =========================================================================== positions
 def project_positions(start: np.ndarray, production: np.ndarray, demand: np.ndarray, mto: np.ndarray) -> np.ndarray:
     """Net positions per family and month.
 
     Make-to-stock rows: ``start + cumsum(production − demand)`` (negative =
     backorders; :func:`calc.project_inventory_arrays`). Make-to-order rows: the
     backlog ``b_t = max(b_{t−1} + orders_t − production_t, 0)`` (no shipping ahead
-    of orders, as :func:`calc.project_backlog_arrays`), returned as ``−b``; the
-    recursion is solved in closed form with a running minimum.
+    of orders, :func:`calc.backlog_rows`), returned as ``−b``.
     """
     ending, backorders = calc.project_inventory_arrays(start, production, demand)
     pos = ending - backorders
     if mto.any():
-        y = -pos[mto]  # b0 + cumsum(orders − production), the uncapped backlog
-        pos[mto] = -(y - np.minimum(np.minimum.accumulate(y, axis=1), 0.0))
+        pos[mto] = -calc.backlog_rows(-start[mto], demand[mto], production[mto])[0]
     return pos
 
 
@@ -464,11 +437,11 @@ def _run(inputs: ScenarioInputs, levers: Levers, target_days: np.ndarray, T: int
     required = plan
     is_level = (strategies == "level") | (strategies == "hybrid")
     if is_level.any():
-        level = level_production(demand, start, target[:, -1], inputs.working_days[:T])
+        level = calc.level_rows(demand, start, target[:, -1], inputs.working_days[:T])
         required = np.where(is_level[:, None], level, required)
     is_chase = strategies == "chase"
     if is_chase.any():
-        required = np.where(is_chase[:, None], chase_production(demand, start, target), required)
+        required = np.where(is_chase[:, None], calc.chase_rows(demand, start, target), required)
 
     # Rough-cut capacity: required load, and the cut of what can be made.
     available = inputs.available[:, :T] * _pct(levers.capacity_pct_resource, inputs.resources)[:, None]

@@ -15,11 +15,9 @@ from sop_core.scenario import (
     Levers,
     Outcome,
     baseline_inputs,
-    chase_production,
     compare_scenarios,
     delete_scenario,
     evaluate_scenario,
-    level_production,
     list_scenarios,
     load_scenario,
     project_positions,
@@ -133,24 +131,45 @@ def test_chase_production_follows_demand_and_target(tiny):
     assert prod.sum() == pytest.approx(total)
 
 
-def test_two_dimensional_helpers_equal_the_calc_helpers_row_by_row():
+def _chase_loop(fc, start, target):
+    """Chase, period by period: produce just enough to end each month at the target."""
+    pos, out = start, []
+    for f, tgt in zip(fc, target):
+        out.append(max(tgt - (pos - f), 0.0))
+        pos = pos - f + out[-1]
+    return np.array(out)
+
+
+def _backlog_loop(opening, orders, ships):
+    """Make-to-order backlog, period by period: never ship more than is on order."""
+    position, out = opening, []
+    for o, s in zip(orders, ships):
+        on_order = position + o
+        position = on_order - min(max(s, 0.0), on_order)
+        out.append(position)
+    return np.array(out)
+
+
+def test_row_kernels_equal_a_period_by_period_loop_on_every_row():
     rng = np.random.default_rng(3)
     fc = rng.uniform(0, 100, (12, 9))
     start = rng.uniform(-50, 200, 12)
-    target = rng.uniform(0, 80, (12, 9))
+    target = rng.uniform(-30, 80, (12, 9))  # negative: make-to-order backlog targets
     wd = rng.integers(18, 23, 9).astype(float)
-    level = level_production(fc, start, target[:, -1], wd)
-    chase = chase_production(fc, start, target)
+    level = calc.level_rows(fc, start, target[:, -1], wd)
+    chase = calc.chase_rows(fc, start, target)
+    orders, ships = rng.uniform(0, 10, (12, 9)), rng.uniform(-2, 14, (12, 9))
+    opening = rng.uniform(0, 20, 12)
+    pos = project_positions(-opening, ships.clip(0), orders, np.ones(12, bool))
+    backlog, shipped = calc.backlog_rows(opening, orders, ships)
     for i in range(12):
-        opening, backlog = max(start[i], 0.0), max(-start[i], 0.0)
-        np.testing.assert_allclose(level[i], calc.level_plan_arrays(fc[i], opening, target[i, -1], wd, backlog)[0])
-        np.testing.assert_allclose(chase[i], calc.chase_plan_arrays(fc[i], opening, target[i], backlog)[0])
-    orders, ships = rng.uniform(0, 10, (5, 9)), rng.uniform(0, 14, (5, 9))
-    opening = rng.uniform(0, 20, 5)
-    pos = project_positions(-opening, ships, orders, np.ones(5, bool))
-    for i in range(5):
-        backlog, _ = calc.project_backlog_arrays(opening[i], orders[i], ships[i])
-        np.testing.assert_allclose(-pos[i], backlog, atol=1e-9)
+        total = max(fc[i].sum() + target[i, -1] - start[i], 0.0)
+        np.testing.assert_allclose(level[i], total * wd / wd.sum())
+        np.testing.assert_allclose(chase[i], _chase_loop(fc[i], start[i], target[i]), atol=1e-9)
+        expected = _backlog_loop(opening[i], orders[i], ships[i])
+        np.testing.assert_allclose(backlog[i], expected, atol=1e-9)
+        np.testing.assert_allclose(shipped[i], np.r_[opening[i], expected[:-1]] + orders[i] - expected, atol=1e-9)
+        np.testing.assert_allclose(-pos[i], _backlog_loop(opening[i], orders[i], ships[i].clip(0)), atol=1e-9)
 
 
 def test_hybrid_adds_overtime_then_subcontracting_within_limits_at_a_premium(tiny):
