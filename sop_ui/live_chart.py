@@ -13,7 +13,9 @@ which Streamlit serves at ``app/static/`` (``server.enableStaticServing`` in
 :func:`live_chart` falls back to ``st.plotly_chart``: same figure, slower updates.
 
 The chart follows the Streamlit theme: text colour and font come from the theme's CSS
-variables, backgrounds stay transparent (as in :mod:`sop_core.charts.theme`).
+variables at each draw, backgrounds stay transparent (as in :mod:`sop_core.charts.theme`).
+The app fixes its theme in ``.streamlit/config.toml`` (viewers get no theme switch), so a
+draw always sees the theme in force.
 """
 
 from __future__ import annotations
@@ -49,12 +51,14 @@ function loadPlotly(src) {
   return window.__sopPlotly;
 }
 
-function themed(layout, host) {
-  const css = getComputedStyle(host);
+function themeFont(div) {
+  const css = getComputedStyle(div);
+  const font = {};
   const color = css.getPropertyValue("--st-text-color").trim();
   const family = css.getPropertyValue("--st-font").trim();
-  layout.font = Object.assign({}, layout.font, color ? {color} : {}, family ? {family} : {});
-  return layout;
+  if (color) font.color = color;
+  if (family) font.family = family;
+  return font;
 }
 
 export default async function (component) {
@@ -68,7 +72,9 @@ export default async function (component) {
   const Plotly = await loadPlotly(data.src);
   const figure = JSON.parse(data.figure);
   div.dataset.revision = data.revision;
-  await Plotly.react(div, figure.data, themed(figure.layout, div), Object.assign({responsive: true}, data.config));
+  const font = themeFont(div);
+  figure.layout.font = Object.assign({}, figure.layout.font, font);
+  await Plotly.react(div, figure.data, figure.layout, Object.assign({responsive: true}, data.config));
   div.dataset.drawn = data.revision;
 }
 """
