@@ -316,3 +316,14 @@ def test_safe_frame_escapes_formulas_but_not_plain_numbers():
     out = safe_frame(frame)
     assert out["value"].tolist() == ["'=1+1", "-3", "+5", "'@SUM(A1)", "'-x", "A1"]
     assert out["n"].tolist() == [-1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+
+
+def test_rounding_noise_of_a_parallel_sum_is_not_a_change():
+    from sop_core.importer import _changes_nothing
+
+    totals = pd.DataFrame({"in_file": [1.2e8, 5.0], "replaced": [1.2e8 - 1e-8, 5.0]})
+    totals["change"] = totals["in_file"] - totals["replaced"]
+    assert _changes_nothing(totals)  # a million rows summed in another order: ~1e-8 apart
+    totals.loc[0, "in_file"] += 0.01
+    totals["change"] = totals["in_file"] - totals["replaced"]
+    assert not _changes_nothing(totals)  # a real change, however small against the total

@@ -88,17 +88,18 @@ def already_loaded(cur: duckdb.DuckDBPyConnection, kind: Kind, sha256: str, cycl
 def _actuals_scope(cur: duckdb.DuckDBPyConnection, kind: Kind, has_region: bool) -> None:
     """``_imp_repl(rid)``: rowids of stored actuals the staged rows replace."""
     region = "region" if has_region else "CAST(NULL AS VARCHAR)"
-    cur.execute("DROP TABLE IF EXISTS _imp_scope")
-    cur.execute(
-        f"CREATE TEMP TABLE _imp_scope AS "
+    # What the staged rows cover, per level; a CTE, as a temp table costs more to write than to use.
+    # Each part is distinct and has its own ``lvl``, so UNION ALL gives the set without another pass.
+    scope = (
+        f"WITH _imp_scope AS ("
         f"SELECT DISTINCT month, 'sku' AS lvl, sku AS item, {region} AS region FROM _imp_stage WHERE sku IS NOT NULL "
-        f"UNION SELECT DISTINCT s.month, 'family', coalesce(s.family, p.family), {region.replace('region', 's.region')} "
-        f"FROM _imp_stage s LEFT JOIN products p ON p.sku = s.sku "
-        f"UNION SELECT DISTINCT month, 'fam_sku', family, {region} FROM _imp_stage WHERE sku IS NULL")
+        f"UNION ALL SELECT DISTINCT s.month, 'family', coalesce(s.family, p.family), "
+        f"{region.replace('region', 's.region')} FROM _imp_stage s LEFT JOIN products p ON p.sku = s.sku "
+        f"UNION ALL SELECT DISTINCT month, 'fam_sku', family, {region} FROM _imp_stage WHERE sku IS NULL) ")
     region_ok = "(s.region IS NULL OR s.region = a.region)"
     cur.execute("DROP TABLE IF EXISTS _imp_repl")
     cur.execute(
-        "CREATE TEMP TABLE _imp_repl AS "
+        f"CREATE TEMP TABLE _imp_repl AS {scope}"
         "SELECT a.rowid AS rid FROM actuals a JOIN _imp_scope s ON s.month = a.month AND s.lvl = 'sku' "
         f"  AND s.item = a.sku WHERE a.kind = ? AND {region_ok} "
         "UNION SELECT a.rowid FROM actuals a JOIN products p ON p.sku = a.sku JOIN _imp_scope s "

@@ -1,10 +1,10 @@
-"""Read an uploaded file into a DuckDB table of text cells, with its header mapped to a kind.
+"""Read an uploaded file: its type, encoding, title lines, header and delimiter, mapped to a kind.
 
-The result is the typed table ``_imp_csv`` (written in the same pass as the file is
-read, see parse.py) and over it the view ``_imp_typed(line, t_<col>, v_<col>, …)`` on
-the caller's cursor: ``line`` is the file's line (CSV) or sheet row (Excel) of each
-record, the header being line 1 when it is the first line. Structural problems (encoding, delimiter, header, field counts,
-quotes) go into the report with their line.
+Its records become typed DuckDB rows (records.py): for a plain UTF-8 CSV file, when
+validation reads them; for other CSV files and Excel workbooks, here, into the table
+``_imp_csv`` under the view ``_imp_typed(line, t_<col>, v_<col>, …)`` on the caller's
+cursor. Structural problems (encoding, delimiter, header, field counts, quotes) go
+into the report with their line.
 
 Dialect rules:
 
@@ -23,20 +23,20 @@ Dialect rules:
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime as dt
 import io
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
+from .encoding import FileText, decode
 from .kinds import Kind, header_lookup, normalise_header
 from .options import DELIMITERS, ImportOptions
 from .parse import typed_select
+from .records import CsvRecords, RawFile, finish_raw, load_csv, split_fields
 from .report import ImportReport
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -45,21 +45,11 @@ BINARY_MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8
                 b"\x1f\x8b": "a gzip archive", b"PAR1": "a Parquet file"}
 
 
-@dataclass
-class RawFile:
-    """What was read: the mapped columns present and the record count."""
-
-    columns: list[str] = field(default_factory=list)  # canonical names present in _imp_typed
-    rows: int = 0
-    rejected_lines: set[int] = field(default_factory=set)
-    source: str = "csv"
-    typed: bool = False  # number and date columns were parsed by DuckDB's reader (the fast path)
-
-
 def read_file(cur: duckdb.DuckDBPyConnection, data: bytes, kind: Kind, options: ImportOptions,
               report: ImportReport, path: str | None = None,
               progress: Callable[[float, str], None] | None = None) -> RawFile | None:
-    """Load ``data`` into ``_imp_csv`` / the view ``_imp_typed`` on ``cur``; ``None`` when unreadable.
+    """The file's records: loaded into ``_imp_csv`` / ``_imp_typed`` on ``cur``, or pending (see
+    :class:`RawFile`; the caller closes it); ``None`` when unreadable.
 
     ``path``, when given, is where ``data`` came from: DuckDB then reads it in place
     unless it must be re-encoded.
@@ -81,53 +71,16 @@ def read_file(cur: duckdb.DuckDBPyConnection, data: bytes, kind: Kind, options: 
         if data.startswith(magic):
             report.reject(f"this is {what}, not a CSV or Excel workbook")
             return None
-    text = _decode(data, options, report)
+    text = decode(data, options, report)
     if text is None:
         return None
     return _read_csv(cur, text, data, kind, options, report, path)
 
 
-# --- encoding -----------------------------------------------------------------------------
-def _decode(data: bytes, options: ImportOptions, report: ImportReport) -> str | None:
-    """The file as text, or ``None`` (with a problem) when the encoding is not known."""
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return data.decode("utf-16")
-    if options.encoding in ("cp1252", "latin-1"):
-        try:
-            return data.decode(options.encoding)
-        except UnicodeDecodeError as exc:
-            report.reject(f"byte 0x{data[exc.start]:02x} is not valid {options.encoding}",
-                          value=repr(data[max(0, exc.start - 10):exc.start + 10]),
-                          row=data.count(b"\n", 0, exc.start) + 1)
-            return None
-    if options.encoding == "utf-16":
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            report.reject("the file is not valid UTF-16")
-            return None
-    if b"\x00" in data[:4096]:
-        report.reject("the file holds binary data (NUL bytes): not a CSV or Excel workbook")
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        report.reject(
-            f"byte 0x{data[exc.start]:02x} is not valid UTF-8; the file looks like a Windows/ANSI export: "
-            "save it as UTF-8, or choose the encoding cp1252 (Windows Western) or latin-1",
-            value=data[max(0, exc.start - 12):exc.start + 12].decode("utf-8", "replace"), row=line)
-        return None
-
-
 # --- CSV ------------------------------------------------------------------------------------
-def _physical_lines(text: str, limit: int = 50) -> list[str]:
+def _physical_lines(text: FileText, limit: int = 50) -> list[str]:
     """The first ``limit`` physical lines (any line ending)."""
-    return io.StringIO(text[:200_000], newline=None).read().split("\n")[:limit]
-
-
-def _split(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader([line], delimiter=delimiter, quotechar='"'), [])
+    return io.StringIO(text.head(), newline=None).read().split("\n")[:limit]
 
 
 def _choose_delimiter(header: str, kind: Kind) -> str:
@@ -135,7 +88,7 @@ def _choose_delimiter(header: str, kind: Kind) -> str:
     lookup = header_lookup(kind)
 
     def score(delim: str) -> tuple[int, int]:
-        fields = _split(header, delim)
+        fields = split_fields(header, delim)
         return sum(normalise_header(f) in lookup for f in fields), len(fields)
 
     return max(DELIMITERS, key=score)
@@ -145,7 +98,7 @@ def _known_names(line: str, kind: Kind, delimiter: str | None) -> int:
     """How many known column names ``line`` holds (under ``delimiter``, or the best delimiter)."""
     lookup = header_lookup(kind)
     delims = [delimiter] if delimiter else list(DELIMITERS)
-    return max(sum(normalise_header(f) in lookup for f in _split(line, d)) for d in delims)
+    return max(sum(normalise_header(f) in lookup for f in split_fields(line, d)) for d in delims)
 
 
 def _find_header(lines: list[str], start: int, kind: Kind, delimiter: str | None, look: int = 20) -> int:
@@ -156,7 +109,7 @@ def _find_header(lines: list[str], start: int, kind: Kind, delimiter: str | None
     return start
 
 
-def _read_csv(cur: duckdb.DuckDBPyConnection, text: str, data: bytes, kind: Kind, options: ImportOptions,
+def _read_csv(cur: duckdb.DuckDBPyConnection, text: FileText, data: bytes, kind: Kind, options: ImportOptions,
               report: ImportReport, source_path: str | None = None) -> RawFile | None:
     lines = _physical_lines(text)
     index = 0
@@ -183,11 +136,10 @@ def _read_csv(cur: duckdb.DuckDBPyConnection, text: str, data: bytes, kind: Kind
     elif delimiter not in DELIMITERS:
         report.reject(f"unsupported delimiter {delimiter!r}; use one of , ; tab |")
         return None
-    headers = _split(header_line, delimiter)
+    headers = split_fields(header_line, delimiter)
     mapping = _map_header(headers, kind, index + 1, report)
     if mapping is None:
         return None
-    width = len(headers)
     # DuckDB reads the UTF-8 bytes from a file; re-encode only when the input was not plain UTF-8.
     plain = options.encoding in (None, "utf-8") and not data.startswith(codecs.BOM_UTF16_LE) \
         and not data.startswith(codecs.BOM_UTF16_BE)
@@ -196,133 +148,23 @@ def _read_csv(cur: duckdb.DuckDBPyConnection, text: str, data: bytes, kind: Kind
     if in_place:
         path = str(source_path)
     else:
-        payload = data[3:] if plain and data.startswith(codecs.BOM_UTF8) else data if plain else text.encode("utf-8")
+        payload = (data[3:] if data.startswith(codecs.BOM_UTF8) else data) if plain else text.full().encode("utf-8")
         fd, path = tempfile.mkstemp(suffix=".csv", prefix="sop_import_")
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
-    try:
-        # Fast path: with the default (plain) number format, let DuckDB's reader parse the number
-        # columns; any cell it cannot parse sends the file down the text path, which checks and
-        # reports every cell. Files holding ``_``, ``+-`` or ``-+`` take the text path because the
-        # reader accepts 1_000 and +-1, which the plain format refuses. (Dates stay text: the
-        # reader's date parser is more lenient than our rules, e.g. it takes "epoch".)
-        typed = options.locale is None and b"_" not in data and (
-            b"+" not in data or (b"+-" not in data and b"-+" not in data))  # one-byte scans first: fast
-        types = {"number": "DOUBLE", "int": "DOUBLE"}
-        rejects: list[tuple] = []
-        if typed:
-            col_types = {f"c{i}": types.get(kind.column(mapping[i]).type, "VARCHAR") if i in mapping else "VARCHAR"
-                         for i in range(width)}
-            rejects = _duck_read(cur, path, delimiter, index + 1, col_types, report,
-                                 typed_select(kind, mapping, width, options, True))
-            if rejects is None:
-                return None
-            typed = not rejects
-        if not typed:
-            rejects = _duck_read(cur, path, delimiter, index + 1, {f"c{i}": "VARCHAR" for i in range(width)}, report,
-                                 typed_select(kind, mapping, width, options, False))
-            if rejects is None:
-                return None
-    finally:
-        if not in_place:
-            os.unlink(path)
-    count = int(cur.execute("SELECT count(*) FROM _imp_csv").fetchall()[0][0])
-    first_data_line = index + 2
-    # One reject per record (DuckDB may report several errors for one record).
-    seen: set[int] = set()
-    unique_rejects = []
-    for reject in rejects:
-        if int(reject[0]) not in seen:
-            seen.add(int(reject[0]))
-            unique_rejects.append(reject)
-    # Line of each record: direct when every physical line after the header is one record.
-    direct = not unique_rejects and _count_lines(data if plain else text) - index - 1 == count
-    cur.execute("DROP TABLE IF EXISTS _imp_linemap")
-    reject_lines = [int(r[0]) for r in unique_rejects]
-    if direct:
-        line_sql = f"r.rowid + {first_data_line}"
-        join = ""
-    else:
-        # DuckDB's line numbers do not count line breaks inside quotes; recount with Python's csv
-        # reader (messy files only) and use its physical lines when both parsers agree.
-        kept, bad = _record_lines(text, delimiter, index, len(headers))
-        if len(kept) == count and len(bad) == len(unique_rejects):
-            reject_lines = bad
-        else:
-            kept = list(range(first_data_line, first_data_line + count))
-        frame = pd.DataFrame({"rid": range(len(kept)), "line": kept}, dtype="int64")
-        cur.register("_imp_lm", frame)
-        cur.execute("CREATE TEMP TABLE _imp_linemap AS SELECT * FROM _imp_lm")
-        cur.unregister("_imp_lm")
-        line_sql = f"coalesce(m.line, r.rowid + {first_data_line})"
-        join = " LEFT JOIN _imp_linemap m ON m.rid = r.rowid"
-    rejected: set[int] = set()
-    for line, (_, error_type, csv_line, message) in zip(reject_lines, unique_rejects, strict=True):
-        rejected.add(line)
-        found = len(_split(str(csv_line or "").strip("\r\n"), delimiter))
-        reason = {
-            "TOO MANY COLUMNS": f"too many fields: the header has {width}, this row {found}",
-            "MISSING COLUMNS": f"too few fields: the header has {width}, this row {found}",
-            "UNQUOTED VALUE": "unterminated or misplaced quote (\"); quote the whole field and double inner quotes",
-            "INVALID UNICODE": "invalid characters for the encoding",
-        }.get(str(error_type), f"unreadable row: {message}")
-        report.add(line, "", str(csv_line or "").strip("\r\n")[:200], reason)
-    raw = _finish_raw(cur, "_imp_csv", mapping, width, line_sql, join, count, rejected, "csv", report)
-    if raw is not None:
-        raw.typed = typed
-    return raw
-
-
-def _duck_read(cur: duckdb.DuckDBPyConnection, path: str, delimiter: str, skip: int, columns: dict[str, str],
-               report: ImportReport, select: tuple[str, str]) -> list[tuple] | None:
-    """The typed table ``_imp_csv`` straight from the file (one pass: read, trim, parse).
-
-    Returns the rejected records, or ``None`` when the file cannot be read at all.
-    """
-    outer, inner = select
-    cur.execute("DROP TABLE IF EXISTS _imp_csv")
-    cur.execute("DROP TABLE IF EXISTS reject_errors")
-    cur.execute("DROP TABLE IF EXISTS reject_scans")
-    try:
-        cur.execute(
-            f"CREATE TEMP TABLE _imp_csv AS SELECT {outer} FROM (SELECT {inner} FROM read_csv(?, delim = ?, "
-            "header = false, skip = ?, columns = ?, auto_detect = false, quote = '\"', escape = '\"', "
-            "store_rejects = true, strict_mode = true, max_line_size = 1048576))",
-            [path, delimiter, skip, columns],
-        )
-    except duckdb.Error as exc:
-        report.reject(f"the file cannot be read as CSV: {exc}")
-        return None
-    return cur.execute(
-        "SELECT line, error_type, csv_line, error_message FROM reject_errors ORDER BY line").fetchall()
-
-
-def _count_lines(text: str | bytes) -> int:
-    """Physical lines in ``text`` (a final line ending does not start a new line)."""
-    nl, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
-    n = text.count(nl) or text.count(cr)
-    return n + (0 if text.endswith((nl, cr)) else 1)
-
-
-def _record_lines(text: str, delimiter: str, header_index: int, width: int) -> tuple[list[int], list[int]]:
-    """Start lines of the records after the header: those with ``width`` fields, and the others.
-
-    Blank lines are skipped (as DuckDB does). On a quoting error the lists are cut short.
-    """
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', strict=True)
-    kept: list[int] = []
-    bad: list[int] = []
-    previous = 0
-    try:
-        for record in reader:
-            start = previous + 1
-            previous = reader.line_num
-            if start <= header_index + 1 or not record:
-                continue
-            (kept if len(record) == width else bad).append(start)
-    except csv.Error:
-        pass
-    return kept, bad
+    # Fast path: with the default (plain) number format, let DuckDB's reader parse the number
+    # columns; any cell it cannot parse sends the file down the text path, which checks and
+    # reports every cell. Files holding ``_``, ``+-`` or ``-+`` take the text path because the
+    # reader accepts 1_000 and +-1, which the plain format refuses. (Dates stay text: the
+    # reader's date parser is more lenient than our rules, e.g. it takes "epoch".)
+    typed = options.locale is None and b"_" not in data and (
+        b"+" not in data or (b"+-" not in data and b"-+" not in data))  # one-byte scans first: fast
+    records = CsvRecords(cur, kind, options, report, None if plain else text.full(), text.ascii_only, path,
+                         not in_place, delimiter, index, mapping, len(headers), typed)
+    if plain and not report.blank_header_positions:
+        # Left for validation to read, straight into its checks when it can (see records.py).
+        return RawFile(columns=list(mapping.values()), typed=typed, records=records, pending=True)
+    return load_csv(records, typed)
 
 
 def _map_header(headers: list[str], kind: Kind, line: int, report: ImportReport) -> dict[int, str] | None:
@@ -363,24 +205,6 @@ def _map_header(headers: list[str], kind: Kind, line: int, report: ImportReport)
         report.status = "rejected"
         return None
     return mapping
-
-
-def _finish_raw(cur: duckdb.DuckDBPyConnection, source: str, mapping: dict[int, str], width: int,
-                line_sql: str, join: str, count: int, rejected: set[int], kind_of_source: str,
-                report: ImportReport) -> RawFile | None:
-    """The view ``_imp_typed``: the typed rows of ``source`` with their file ``line``, blank rows left out."""
-    cur.execute("DROP VIEW IF EXISTS _imp_typed")
-    cur.execute(f"CREATE TEMP VIEW _imp_typed AS SELECT {line_sql} AS line, r.* FROM {source} r{join} "
-                "WHERE NOT r.blank")
-    for pos in report.blank_header_positions:
-        rows = cur.execute(
-            f"SELECT {line_sql}, r.c{pos} FROM {source} r{join} WHERE nullif(trim(r.c{pos}), '') IS NOT NULL "
-            "ORDER BY 1 LIMIT 5").fetchall()
-        for line, value in rows:
-            report.add(int(line), f"column {pos + 1}", value, "value in a column with a blank header")
-    # ``rows`` counts blank rows until validate.py counts ``_imp_typed``.
-    return RawFile(columns=list(mapping.values()), rows=count + len(rejected), rejected_lines=rejected,
-                   source=kind_of_source)
 
 
 # --- Excel ----------------------------------------------------------------------------------
@@ -482,4 +306,4 @@ def _read_excel(cur: duckdb.DuckDBPyConnection, data: bytes, kind: Kind, options
     cur.execute("DROP TABLE IF EXISTS _imp_csv")
     cur.execute(f"CREATE TEMP TABLE _imp_csv AS SELECT {outer} FROM (SELECT {inner} FROM _imp_xl)")
     cur.unregister("_imp_xl")
-    return _finish_raw(cur, "_imp_csv", mapping, width, "r.xline", "", len(frame), rejected, "xlsx", report)
+    return finish_raw(cur, "_imp_csv", mapping, width, "r.xline", "", len(frame), rejected, "xlsx", report)

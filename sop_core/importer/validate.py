@@ -1,9 +1,10 @@
-"""Check every cell of ``_imp_typed`` in DuckDB and build the month-level rows to write.
+"""Check every cell of the file in DuckDB and build the month-level rows to write (stage.py).
 
-All checks are set-based SQL over the whole file (no Python loop per row), so a
-million rows take about as long as reading them. Every problem lands in
-``_imp_problems(line, col, value, reason)``; the rows to write land in
-``_imp_stage`` only when there is none.
+All checks are set-based SQL over the whole file (no Python loop per row). For actuals
+the query that sums the rows into months also tells whether any check fires, reading a
+plain UTF-8 file straight from disk, so a clean file costs one scan. Otherwise every
+problem is listed from ``_imp_typed`` into ``_imp_problems(line, col, value, reason)``;
+the rows to write land in ``_imp_stage`` only when there is none.
 
 Rules (documented in docs/import.md):
 
@@ -28,6 +29,7 @@ Rules (documented in docs/import.md):
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import duckdb
 
@@ -36,8 +38,9 @@ from .kinds import Column, Kind
 from .options import ImportOptions
 from .parse import ANY_LOCALE_RE, FOOTER_ANY_RE, date_reason_sql
 from .parse import sql_literal as _q
-from .reading import RawFile
+from .records import RawFile
 from .report import MAX_LISTED, ImportReport
+from .stage import STAGE_TALLIES, STRATEGIES, aggregation, group_cell, source_date, stage, stage_sql
 
 HORIZON_MONTHS = 18
 
@@ -47,39 +50,61 @@ REF_TABLES = {
     "regions": ("regions", "region", "unknown region (not in the region master)"),
     "resources": ("resources", "resource", "unknown resource (not in the resource master)"),
 }
-STRATEGIES = {"mts": "mts", "mto": "mto", "make_to_stock": "mts", "make-to-stock": "mts",
-              "make to stock": "mts", "make_to_order": "mto", "make-to-order": "mto", "make to order": "mto"}
 
 
 # --- the typed table ------------------------------------------------------------------------
-def _finish_typed(cur: duckdb.DuckDBPyConnection, kind: Kind, raw: RawFile) -> None:
-    """Count the rows of ``_imp_typed`` and flag total/footer rows (in its table ``_imp_csv``)."""
-    raw.rows = int(cur.execute("SELECT count(*) FROM _imp_typed").fetchall()[0][0]) + len(raw.rejected_lines)
+def _footer_sql(kind: Kind, columns: list[str]) -> str | None:
+    """SQL true for a total/footer row (a blank row is none); ``None`` when the columns allow none."""
     # A total/footer row always lacks a required value or has one that does not parse, so only
     # those rows are searched for "Total", "Sum", … (one regex per candidate row, not per cell).
     suspect = []
     for col in kind.columns:
-        if col.name not in raw.columns:
+        if col.name not in columns:
             continue
         if col.type in ("number", "int", "date"):
             suspect.append(f"v_{col.name} IS NULL")
         elif col.required or any(col.name in g for g in kind.one_of):
             suspect.append(f"t_{col.name} IS NULL")
-    cells = ", ".join(f"CAST(t_{c} AS VARCHAR)" for c in raw.columns)
-    if suspect:
-        cur.execute(f"UPDATE _imp_csv SET footer = true WHERE NOT blank AND ({' OR '.join(suspect)}) "
-                    f"AND regexp_matches(concat_ws(chr(31), {cells}), {_q(FOOTER_ANY_RE)})")
+    if not suspect:
+        return None
+    cells = ", ".join(f"CAST(t_{c} AS VARCHAR)" for c in columns)
+    # CASE, not AND: DuckDB then runs the regex on the suspect rows only, wherever the SQL stands.
+    return (f"CASE WHEN {' OR '.join(suspect)} "
+            f"THEN regexp_matches(concat_ws(chr(31), {cells}), {_q(FOOTER_ANY_RE)}) ELSE false END")
+
+
+def _finish_typed(cur: duckdb.DuckDBPyConnection, kind: Kind, raw: RawFile) -> int:
+    """Count the rows of ``_imp_typed``, flag total/footer rows (in its table ``_imp_csv``); return how many."""
+    raw.rows = int(cur.execute("SELECT count(*) FROM _imp_typed").fetchall()[0][0]) + len(raw.rejected_lines)
+    footer = _footer_sql(kind, raw.columns)
+    if footer is None:
+        return 0
+    return int(cur.execute(f"UPDATE _imp_csv SET footer = true WHERE NOT blank AND {footer}").fetchall()[0][0])
+
+
+class _Check(NamedTuple):
+    """A queued row check (see :func:`_problem`)."""
+
+    column: str
+    value_sql: str
+    reason_sql: str
+    where: str
+    params: list[object]
+    cell: tuple[str, str] | None  # (column, test): ``where`` is ``test`` of that one typed cell ``{cell}``
 
 
 # Checks are gathered per cursor and probed in one scan of the file, so a clean file costs
 # one pass instead of one per check; only the checks that fire then insert their rows.
-_PENDING: dict[int, list[tuple[str, str, str, str, list[object]]]] = {}
+_PENDING: dict[int, list[_Check]] = {}
 
 
 def _problem(cur: duckdb.DuckDBPyConnection, column: str, value_sql: str, reason_sql: str, where: str,
-             params: list[object] | None = None) -> None:
-    """Queue a row check: rows of ``_imp_typed`` matching ``where`` are problems (see :func:`_run_checks`)."""
-    _PENDING.setdefault(id(cur), []).append((column, value_sql, reason_sql, where, list(params or [])))
+             params: list[object] | None = None, cell: tuple[str, str] | None = None) -> None:
+    """Queue a row check: rows of ``_imp_typed`` matching ``where`` are problems (see :func:`_run_checks`).
+
+    ``cell`` says the check only looks at one cell, so that it can be run once per distinct value.
+    """
+    _PENDING.setdefault(id(cur), []).append(_Check(column, value_sql, reason_sql, where, list(params or []), cell))
 
 
 def _run_checks(cur: duckdb.DuckDBPyConnection) -> None:
@@ -87,13 +112,13 @@ def _run_checks(cur: duckdb.DuckDBPyConnection) -> None:
     checks = _PENDING.pop(id(cur), [])
     if not checks:
         return
-    probe = ", ".join(f"count(*) FILTER (WHERE {where})" for _, _, _, where, _ in checks)
+    probe = ", ".join(f"count(*) FILTER (WHERE {check.where})" for check in checks)
     try:
         counts = cur.execute(f"SELECT {probe} FROM _imp_typed WHERE NOT footer",
-                             [p for *_, params in checks for p in params]).fetchall()[0]
+                             [p for check in checks for p in check.params]).fetchall()[0]
     except duckdb.Error:  # an expression the combined scan cannot take: run every check
         counts = [1] * len(checks)
-    for (column, value_sql, reason_sql, where, params), hits in zip(checks, counts, strict=True):
+    for (column, value_sql, reason_sql, where, params, _), hits in zip(checks, counts, strict=True):
         if hits:
             cur.execute(
                 f"INSERT INTO _imp_problems SELECT line, {_q(column)}, CAST({value_sql} AS VARCHAR), {reason_sql} "
@@ -111,22 +136,60 @@ def current_cycle(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None) 
 
 def validate(cur: duckdb.DuckDBPyConnection, kind: Kind, raw: RawFile, options: ImportOptions,
              report: ImportReport, cycle: dt.date | None) -> bool:
-    """Check ``_imp_typed``; add problems to ``report``; build ``_imp_stage`` when clean. True when clean."""
+    """Check ``raw``'s rows; add problems to ``report``; build ``_imp_stage`` when clean. True when clean.
+
+    A pending file (see records.py) is first read straight into the query that checks and
+    stages it, when it can be; only when that finds something to report is it loaded into
+    ``_imp_typed`` (and then checked the exact way at once).
+    """
     _PENDING.pop(id(cur), None)  # nothing left over from a validation that raised
-    _finish_typed(cur, kind, raw)
+    present = set(raw.columns)
+    scanned = False
+    if raw.pending:
+        # The mixed-level check of a file with SKU and family columns reads ``_imp_typed`` itself.
+        scanned = kind.group == "actuals" and not _both_items(kind, present)
+        if scanned:
+            _queue_checks(cur, kind, present, options, report, cycle, raw.typed)
+            if _stage_if_clean(cur, kind, present, options, direct=raw):
+                return True
+            _PENDING.pop(id(cur), None)  # queued again below: the text path words number problems differently
+        if not raw.load():
+            return False
+    footers = _finish_typed(cur, kind, raw)
     if raw.rows == 0:
         report.reject("the file has a header but no data rows")
         return False
+    _queue_checks(cur, kind, present, options, report, cycle, raw.typed)
+    if not (footers or report.problem_count or scanned) and _stage_if_clean(cur, kind, present, options):
+        return True
+    # Something is wrong (or may be): list every problem, with its line, the exact way.
+    raw.locate_lines()
     cur.execute("DROP TABLE IF EXISTS _imp_problems")
     cur.execute("CREATE TEMP TABLE _imp_problems (line BIGINT, col VARCHAR, value VARCHAR, reason VARCHAR)")
     cur.execute(
         "INSERT INTO _imp_problems SELECT line, '', NULL, 'a total/footer row: remove totals and footers "
         "from the file' FROM _imp_typed WHERE footer")
-    present = set(raw.columns)
-    both_items = {"sku", "family"} <= present and ("sku", "family") in kind.one_of
+    _run_checks(cur)
+    _check_duplicates(cur, kind, present, options)
+    _collect(cur, report)
+    if report.problem_count:
+        return False
+    stage(cur, kind, present)
+    return True
+
+
+def _both_items(kind: Kind, present: set[str]) -> bool:
+    """The file has both a SKU and a family column, of which each row gives one."""
+    return {"sku", "family"} <= present and ("sku", "family") in kind.one_of
+
+
+def _queue_checks(cur: duckdb.DuckDBPyConnection, kind: Kind, present: set[str], options: ImportOptions,
+                  report: ImportReport, cycle: dt.date | None, typed: bool) -> None:
+    """Queue every row check for the file's columns (``typed``: its numbers were parsed by the reader)."""
+    both_items = _both_items(kind, present)
     for col in kind.columns:
         if col.name in present:
-            _check_column(cur, kind, col, options, both_items, raw.typed)
+            _check_column(cur, kind, col, options, both_items, typed)
     if both_items:
         _problem(cur, "sku/family", "NULL", "'missing value: give a sku or a family'",
                  "t_sku IS NULL AND t_family IS NULL")
@@ -135,7 +198,7 @@ def validate(cur: duckdb.DuckDBPyConnection, kind: Kind, raw: RawFile, options: 
                  "(SELECT p.family FROM products p WHERE p.sku = t_sku) || ')'",
                  "t_sku IS NOT NULL AND t_family IS NOT NULL AND t_family <> "
                  "(SELECT p.family FROM products p WHERE p.sku = t_sku)")
-        sd = _source_date(present)
+        sd = source_date(present)
         if sd is not None:
             _problem(cur, "family", "t_family",
                      "'family-level row for a family that also has SKU-level rows in this file "
@@ -145,13 +208,84 @@ def validate(cur: duckdb.DuckDBPyConnection, kind: Kind, raw: RawFile, options: 
                      "JOIN products p ON p.sku = x.t_sku)")
     _check_months(cur, kind, present, report, cycle)
     _check_kind_rules(cur, kind, present)
-    _run_checks(cur)
-    _check_duplicates(cur, kind, present, options)
-    _collect(cur, report)
-    if report.problem_count:
+
+
+def _stage_if_clean(cur: duckdb.DuckDBPyConnection, kind: Kind, present: set[str], options: ImportOptions,
+                    direct: RawFile | None = None) -> bool:
+    """Stage actuals and run the queued checks in the same scan; True (checks done) when none fires.
+
+    The aggregate that sums the rows into months also counts the rows any check flags (a
+    check of a cell its groups share runs on the groups) and spots a group holding two rows of
+    the same date. Rows with the same key always fall in one group with the same date, so no
+    flag proves there is no duplicate key; a flag (which a family column beside the SKU can
+    raise without a duplicate) or a hit sends the file through the exact checks, which word
+    the problems. Footer rows must have been ruled out.
+
+    With ``direct``, a pending file, the query reads the file itself; it is clean only when it
+    also has rows, none of them blank or a total/footer row, and DuckDB rejected none of its
+    records (else ``direct.typed`` is turned off: the reader cannot parse its numbers).
+    """
+    if kind.group != "actuals":
         return False
-    _stage(cur, kind, present)
-    return True
+    per_row, per_group = _split_checks(kind, present, _PENDING.get(id(cur), []))
+    wheres = [c.where for c in per_row]
+    source, source_params, rows = "_imp_typed", list[object](), 0
+    if direct is not None:
+        source, source_params = direct.select()
+        footer = _footer_sql(kind, direct.columns)
+        wheres += ["blank", *([footer] if footer else [])]
+        cur.execute("DROP TABLE IF EXISTS reject_errors")
+        cur.execute("DROP TABLE IF EXISTS reject_scans")
+    # Whether any check fires is all that matters here: one count for all of them.
+    hits = " OR ".join(f"({where})" for where in wheres) or "false"
+    repeats = bool(_dup_key(kind, present)) and not (options.sum_duplicates and aggregation(kind) != "none")
+    group_tests = (["_repeats"] if repeats else []) + [test for test, _ in per_group]
+    summary = " OR ".join(["coalesce(sum(_hits), 0) > 0", *(f"coalesce(bool_or({t}), false)" for t in group_tests)])
+    cur.execute("DROP TABLE IF EXISTS _imp_agg")
+    try:
+        # Names and expressions come from the kind spec, this module's checks and records.py; values
+        # are bound, the checks' before the source's (the checks stand before its FROM clause).
+        cur.execute(f"CREATE TEMP TABLE _imp_agg AS {stage_sql(kind, present, hits, repeats, source)}",
+                    [*(p for c in per_row for p in c.params), *source_params])
+        dirty, rows = cur.execute(f"SELECT {summary}, coalesce(sum(_rows), 0) FROM _imp_agg",
+                                  [p for _, params in per_group for p in params]).fetchall()[0]
+        clean = not dirty
+        if direct is not None:
+            rejected = cur.execute("SELECT count(*) FROM reject_errors").fetchall()[0][0]
+            direct.typed = direct.typed and not rejected
+            clean = clean and rows > 0 and not rejected
+    except duckdb.Error:  # an expression the combined scan cannot take: use the exact checks
+        clean = False
+    if clean:
+        _PENDING.pop(id(cur), None)
+        if direct is not None:
+            direct.rows, direct.pending = int(rows), False
+        # The aggregate is the stage once its tallies (constant names) are gone: cheaper than a copy.
+        cur.execute("DROP TABLE IF EXISTS _imp_stage")
+        cur.execute("ALTER TABLE _imp_agg RENAME TO _imp_stage")
+        for column in STAGE_TALLIES:
+            cur.execute(f"ALTER TABLE _imp_stage DROP COLUMN IF EXISTS {column}")
+    cur.execute("DROP TABLE IF EXISTS _imp_agg")
+    return clean
+
+
+def _split_checks(kind: Kind, present: set[str],
+                  checks: list[_Check]) -> tuple[list[_Check], list[tuple[str, list[object]]]]:
+    """The checks to run on every row, and ``(test, params)`` of those to run once per staged group.
+
+    A check of one cell that all rows of a staged group share (such as the SKU) is the same
+    test for each of them, so the aggregate runs it on the group instead of on every row.
+    """
+    per_row: list[_Check] = []
+    per_group: list[tuple[str, list[object]]] = []
+    for check in checks:
+        column, test = check.cell or ("", "")
+        shared = group_cell(kind, present, column) if test else None
+        if shared:
+            per_group.append((test.format(cell=shared), check.params))
+        else:
+            per_row.append(check)
+    return per_row, per_group
 
 
 def _check_column(cur: duckdb.DuckDBPyConnection, kind: Kind, col: Column, options: ImportOptions,
@@ -186,20 +320,13 @@ def _check_column(cur: duckdb.DuckDBPyConnection, kind: Kind, col: Column, optio
     if col.ref is not None:
         table, key, reason = REF_TABLES[col.ref]
         # Table and key names are constants of REF_TABLES.
-        _problem(cur, name, t, _q(reason), f"{t} IS NOT NULL AND {t} NOT IN (SELECT {key} FROM {table})")
-
-
-def _source_date(present: set[str]) -> str | None:
-    """The parsed date column of the kind's date/month group that the file has."""
-    for name in ("date", "month"):
-        if name in present:
-            return f"v_{name}"
-    return None
+        test = f"{{cell}} IS NOT NULL AND {{cell}} NOT IN (SELECT {key} FROM {table})"
+        _problem(cur, name, t, _q(reason), test.format(cell=t), cell=(name, test))
 
 
 def _check_months(cur: duckdb.DuckDBPyConnection, kind: Kind, present: set[str], report: ImportReport,
                   cycle: dt.date | None) -> None:
-    sd = _source_date(present)
+    sd = source_date(present)
     if sd is None or cycle is None:
         return
     col = sd[2:]
@@ -240,19 +367,10 @@ def _check_kind_rules(cur: duckdb.DuckDBPyConnection, kind: Kind, present: set[s
                  "v_working_days > 31")
 
 
-def aggregation(kind: Kind) -> str:
-    """How rows with the same key in one month combine: ``sum``, ``last`` (positions) or ``none``."""
-    if kind.position:
-        return "last"
-    if kind.name in ("calendar",) or not kind.one_of:
-        return "none"
-    return "sum"
-
-
 def _dup_key(kind: Kind, present: set[str]) -> list[str]:
     """Expressions identifying a row's key at the file's own grain (date or month)."""
     keys: list[str] = []
-    sd = _source_date(present)
+    sd = source_date(present)
     if sd is not None:
         keys.append(f"date_trunc('month', {sd})" if aggregation(kind) == "none" else sd)
     names = ("sku", "family", "region") if kind.group == "actuals" else kind.key
@@ -309,71 +427,3 @@ def _collect(cur: duckdb.DuckDBPyConnection, report: ImportReport) -> None:
     report.problem_count += int(total) - len(listed)
     report.rows_with_problems += int(rows)
     report.status = "rejected"
-
-
-# --- the rows to write ----------------------------------------------------------------------
-def _value(kind: Kind, name: str, present: set[str]) -> str:
-    """SQL for target column ``name`` from the typed row (defaults for absent or blank cells)."""
-    col = next((c for c in kind.columns if (c.target or c.name) == name), None)
-    if col is None:
-        raise KeyError(name)
-    if col.name not in present:
-        if col.default is None:
-            return "NULL"
-        return f"CAST({_q(col.default)} AS DOUBLE)" if col.type == "number" else _q(col.default)
-    if col.type in ("number", "int"):
-        expr = f"v_{col.name}"
-        if col.default is not None:
-            expr = f"coalesce({expr}, {col.default})"
-        return expr
-    if col.type == "strategy":
-        cases = " ".join(f"WHEN {_q(k)} THEN {_q(v)}" for k, v in STRATEGIES.items())
-        return f"CASE lower(t_{col.name}) {cases} END"
-    if col.default is not None:
-        return f"coalesce(t_{col.name}, {_q(col.default)})"
-    return f"t_{col.name}"
-
-
-def _stage(cur: duckdb.DuckDBPyConnection, kind: Kind, present: set[str]) -> None:
-    """``_imp_stage``: the rows to write, one per key and month, in the target table's columns."""
-    cur.execute("DROP TABLE IF EXISTS _imp_stage")
-    sd = _source_date(present)
-    month = f"CAST(date_trunc('month', {sd}) AS DATE)" if sd else None
-    if kind.group == "actuals":
-        sku = "t_sku" if "sku" in present else "NULL"
-        family = ("CASE WHEN t_sku IS NULL THEN t_family END" if "sku" in present else "t_family") \
-            if "family" in present else "NULL"
-        region = "coalesce(t_region, '')" if "region" in present else "''"
-        value = kind.columns[[c.target for c in kind.columns].index("quantity")].name
-        revenue = "v_revenue" if "revenue" in present else "CAST(NULL AS DOUBLE)"
-        inner = (f"SELECT {month} AS month, {sd} AS d, {sku} AS sku, {family} AS family, {region} AS region, "
-                 f"v_{value} AS quantity, {revenue} AS revenue FROM _imp_typed")
-        if aggregation(kind) == "last":
-            sql = (f"SELECT {_q(kind.name)} AS kind, month, sku, family, region, arg_max(quantity, d) AS quantity, "
-                   "arg_max(revenue, d) AS revenue FROM (SELECT month, d, sku, family, region, "
-                   f"sum(quantity) AS quantity, sum(revenue) AS revenue FROM ({inner}) GROUP BY ALL) GROUP BY ALL")
-        else:
-            sql = (f"SELECT {_q(kind.name)} AS kind, month, sku, family, region, sum(quantity) AS quantity, "
-                   f"sum(revenue) AS revenue FROM ({inner}) GROUP BY ALL")
-        cur.execute(f"CREATE TEMP TABLE _imp_stage AS {sql}")
-        return
-    keys = [k for k in kind.key if k != "month"]
-    cols = [f"{_value(kind, k, present)} AS {k}" for k in keys]
-    if month is not None:
-        cols.append(f"{month} AS month")
-        cols.append(f"{sd} AS d")
-    cols += [f"{_value(kind, v, present)} AS {v}" for v in kind.values]
-    inner = f"SELECT {', '.join(cols)} FROM _imp_typed"
-    group = [*keys, "month"] if month is not None else keys
-    mode = aggregation(kind)
-    if mode == "none" or month is None:
-        sql = f"SELECT {', '.join([*group, *kind.values])} FROM ({inner})"
-    elif mode == "last":
-        vals = ", ".join(f"arg_max({v}, d) AS {v}" for v in kind.values)
-        sums = ", ".join(f"sum({v}) AS {v}" for v in kind.values)
-        sql = (f"SELECT {', '.join(group)}, {vals} FROM (SELECT {', '.join(group)}, d, {sums} FROM ({inner}) "
-               f"GROUP BY ALL) GROUP BY ALL")
-    else:
-        sums = ", ".join(f"sum({v}) AS {v}" for v in kind.values)
-        sql = f"SELECT {', '.join(group)}, {sums} FROM ({inner}) GROUP BY ALL"
-    cur.execute(f"CREATE TEMP TABLE _imp_stage AS {sql}")

@@ -165,6 +165,9 @@ def csv_text(delim: str = ",", nl: str = "\n", fmt=lambda v: v, date=lambda d: d
 good["comma_lf.csv"] = (b(csv_text()), "sales", {}, EXPECT)
 good["bom_crlf.csv"] = (codecs.BOM_UTF8 + b(csv_text(nl="\r\n")), "sales", {}, EXPECT)
 good["cr_only.csv"] = (b(csv_text(nl="\r")), "sales", {}, EXPECT)
+# Files pasted together from several exports: CRLF, LF and CR line endings in one file.
+_head, _first, _second = csv_text().rstrip("\n").split("\n")
+good["mixed_line_endings.csv"] = (b(f"{_head}\r\n{_first}\n{_second}\r"), "sales", {}, EXPECT)
 good["no_final_newline.csv"] = (b(csv_text().rstrip("\n")), "sales", {}, EXPECT)
 good["semicolon_de.csv"] = (b(csv_text(";", fmt=lambda v: v.replace("1234.5", "1.234,5").replace(".", ",", 1)
                                        if v == "10.5" else "1.234,5")), "sales", {"locale": "de"}, EXPECT)
