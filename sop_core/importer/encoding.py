@@ -44,8 +44,13 @@ class FileText:
 
 def decode(data: bytes, options: ImportOptions, report: ImportReport) -> FileText | None:
     """The file as text, or ``None`` (with a problem) when the encoding is not known."""
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return FileText(data, data.decode("utf-16"))
+    bom16 = data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)
+    if bom16 or options.encoding == "utf-16":
+        try:
+            return FileText(data, data.decode("utf-16"))
+        except UnicodeDecodeError:
+            report.reject("the file is not valid UTF-16" + (" (it starts with a UTF-16 byte-order mark)" if bom16 else ""))
+            return None
     if options.encoding in ("cp1252", "latin-1"):
         try:
             return FileText(data, data.decode(options.encoding))
@@ -53,12 +58,6 @@ def decode(data: bytes, options: ImportOptions, report: ImportReport) -> FileTex
             report.reject(f"byte 0x{data[exc.start]:02x} is not valid {options.encoding}",
                           value=repr(data[max(0, exc.start - 10):exc.start + 10]),
                           row=data.count(b"\n", 0, exc.start) + 1)
-            return None
-    if options.encoding == "utf-16":
-        try:
-            return FileText(data, data.decode("utf-16"))
-        except UnicodeDecodeError:
-            report.reject("the file is not valid UTF-16")
             return None
     if b"\x00" in data[:4096]:
         report.reject("the file holds binary data (NUL bytes): not a CSV or Excel workbook")
@@ -68,10 +67,12 @@ def decode(data: bytes, options: ImportOptions, report: ImportReport) -> FileTex
     try:
         data.decode("utf-8-sig")  # only to check it: the text is decoded again if it is ever needed
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        # The positions of "utf-8-sig" count from after the BOM; ``at`` is the byte's place in the file.
+        at = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data.count(b"\n", 0, at) + 1
         report.reject(
-            f"byte 0x{data[exc.start]:02x} is not valid UTF-8; the file looks like a Windows/ANSI export: "
+            f"byte 0x{data[at]:02x} is not valid UTF-8; the file looks like a Windows/ANSI export: "
             "save it as UTF-8, or choose the encoding cp1252 (Windows Western) or latin-1",
-            value=data[max(0, exc.start - 12):exc.start + 12].decode("utf-8", "replace"), row=line)
+            value=data[max(0, at - 12):at + 12].decode("utf-8", "replace"), row=line)
         return None
     return FileText(data)

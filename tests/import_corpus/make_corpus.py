@@ -52,6 +52,10 @@ bad["legacy.xls"] = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504, "sales
 bad["corrupt.xlsx"] = (b"PK\x03\x04" + b"garbage" * 50, "sales", {}, "not a readable Excel", None)
 bad["zip_not_xlsx.xlsx"] = (b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 100, "sales", {},
                             "not a readable Excel", None)
+bad["bom_utf8_bad_byte.csv"] = (codecs.BOM_UTF8 + b"date,sku,region,quantity\n2026-02-10,A1,N,1\xff0\n",
+                                "sales", {}, "byte 0xff is not valid UTF-8", 2)
+bad["utf16_bom_broken.csv"] = (codecs.BOM_UTF16_LE + "date,sku,region,quantity\n".encode("utf-16-le") + b"\x00\xd8",
+                               "sales", {}, "not valid UTF-16 (it starts with a UTF-16 byte-order mark)", None)
 bad["cp1252_without_choice.csv"] = ("date,sku,region,quantity,note\n2026-02-10,A1,N,10,Größe\n".encode("cp1252"),
                                     "sales", {}, "not valid UTF-8", 2)
 bad["missing_column.csv"] = (b("date,sku,region\n2026-02-10,A1,N\n"), "sales", {}, "missing column 'quantity'", 1)
