@@ -107,7 +107,7 @@ def typed_select(kind: Kind, mapping: dict[int, str], width: int, options: Impor
             inner.append(f"c{pos} AS t_{name}")
             outer += [f"t_{name}", f"t_{name} AS v_{name}"]
             continue
-        inner.append(f"{trimmed_sql(f'c{pos}', ascii_only)} AS t_{name}")
+        inner.append(f"{trimmed_sql(f'c{pos}', ascii_only)} AS t_{name}")  # positions and our column names
         outer.append(f"t_{name}")
         if col.type in ("number", "int"):
             outer.append(f"{number_sql(f't_{name}', options.locale)} AS v_{name}")

@@ -212,6 +212,7 @@ def _duck_read(cur: duckdb.DuckDBPyConnection, sql: str, params: list[object],
     cur.execute("DROP TABLE IF EXISTS reject_errors")
     cur.execute("DROP TABLE IF EXISTS reject_scans")
     try:
+        # ``sql`` is CsvRecords.sql(): built from the kind's column names; the file path and options are bound.
         cur.execute(f"CREATE TEMP TABLE _imp_csv AS {sql}", params)
     except duckdb.Error as exc:
         report.reject(f"the file cannot be read as CSV: {exc}")
@@ -288,7 +289,7 @@ def _typed_view(cur: duckdb.DuckDBPyConnection, source: str, line_sql: str, join
     """(Re)create the view ``_imp_typed`` over ``source`` rows ``r``, numbered by ``line_sql``."""
     # ``source``, ``line_sql`` and ``join`` are built by this module from table names and integers.
     cur.execute("DROP VIEW IF EXISTS _imp_typed")
-    cur.execute(f"CREATE TEMP VIEW _imp_typed AS SELECT {line_sql} AS line, r.* FROM {source} r{join} "
+    cur.execute(f"CREATE TEMP VIEW _imp_typed AS SELECT {line_sql} AS line, r.* FROM {source} r{join} "  # see above
                 "WHERE NOT r.blank")
 
 
