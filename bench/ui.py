@@ -27,7 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_browser import CHROMIUM_ARGS, CHROMIUM_MISSING, chromium_path, streamlit_server, time_interaction, wait_idle  # noqa: E402
+from tests.support.browser import (  # noqa: E402
+    CHROMIUM_ARGS,
+    CHROMIUM_MISSING,
+    chromium_path,
+    streamlit_server,
+    time_interaction,
+    wait_idle,
+)
 
 PAGES = ["Overview", "Demand review", "Supply review", "Finance review", "Executive review", "Family sheet"]
 FILTER_PAGES = ["Overview", "Demand review", "Supply review"]

@@ -9,7 +9,7 @@ In the same run, on the demo company, with Debian's Chromium driven by Playwrigh
 
 Each figure is the median over ``--moves`` slider moves (after warm-up moves) of the
 time from the key press to the last DOM change once the rerun has settled
-(:func:`sop_browser.time_interaction`); the three pages run side by side and are
+(:func:`tests.support.browser.time_interaction`); the three pages run side by side and are
 moved in turn, so a busy moment of the shared machine hits all three alike. Also times ``evaluate_scenario`` alone
 on synthetic inputs of 200 families × 36 months (with and without the
 trade-off curve). The last line gives the ratios against the targets
@@ -31,8 +31,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_browser import CHROMIUM_ARGS, CHROMIUM_MISSING, chromium_path, streamlit_server, time_interaction, wait_idle  # noqa: E402
 from sop_core.scenario import Levers, evaluate_scenario, synthetic_inputs  # noqa: E402
+from tests.support.browser import (  # noqa: E402
+    CHROMIUM_ARGS,
+    CHROMIUM_MISSING,
+    chromium_path,
+    streamlit_server,
+    time_interaction,
+    wait_idle,
+)
 
 PAGES = ROOT / "bench" / "ui_pages_scenario"
 WARMUP = 3

@@ -1,4 +1,4 @@
-"""Hand-checked numbers for the store calculations on the tiny store (see conftest.build_tiny)."""
+"""Hand-checked numbers for the store calculations on the tiny store (see tests.support.stores.build_tiny)."""
 
 from __future__ import annotations
 

@@ -11,9 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sop_core import open_store
-from tests.conftest import ROOT
-from tests.test_store import HOLD
-
+from tests.support.stores import HOLD, ROOT
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 

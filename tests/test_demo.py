@@ -17,8 +17,7 @@ from sop_core import (
     plan_vs_actual,
 )
 from sop_core.demo import build_demo
-
-from tests.conftest import DEMO_AS_OF
+from tests.support.stores import DEMO_AS_OF
 
 
 def test_shape(demo_store):

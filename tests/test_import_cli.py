@@ -11,9 +11,8 @@ from pathlib import Path
 
 from sop_core import open_store
 from sop_core.importer.commit import PAUSE_ENV, PAUSE_MARKER_ENV
-
-from .conftest import ROOT, build_tiny
-from .import_helpers import CORPUS, dump
+from tests.support.imports import CORPUS, dump
+from tests.support.stores import ROOT, build_tiny
 
 GOOD = CORPUS / "good" / "comma_lf.csv"
 BAD = CORPUS / "bad" / "ambiguous_date.csv"

@@ -10,8 +10,7 @@ import pytest
 from sop_core import FrozenPlanError, StoreError, actuals
 from sop_core.importer import ImportOptions, import_file, revert_upload, template_csv, upload_history
 from sop_core.importer.kinds import KINDS
-
-from .import_helpers import dump
+from tests.support.imports import dump
 
 FEB = "date,sku,region,quantity,revenue\n2026-02-10,A1,N,10,100\n2026-02-11,A2,S,20,200\n"
 
@@ -201,8 +200,7 @@ def test_every_template_loads_into_the_demo_company(demo_store, kind):
 
 def test_docs_list_every_kind_column_and_alias():
     from sop_core.importer.kinds import kinds_markdown
-
-    from .conftest import ROOT
+    from tests.support.stores import ROOT
 
     assert kinds_markdown() in (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
 

@@ -6,8 +6,7 @@ import pytest
 
 from sop_core import actuals
 from sop_core.importer import import_file
-
-from .import_helpers import CORPUS, MANIFEST, dump, options
+from tests.support.imports import CORPUS, MANIFEST, dump, options
 
 BAD = MANIFEST["bad"]
 GOOD = MANIFEST["good"]

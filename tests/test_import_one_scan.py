@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from sop_core import open_store
 from sop_core.importer import ImportOptions, ImportReport, import_file
-
-from .conftest import build_tiny
-from .import_helpers import dump
+from tests.support.imports import dump
+from tests.support.stores import build_tiny
 
 validate_module = importlib.import_module("sop_core.importer.validate")
 

@@ -7,9 +7,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sop_core import open_store
-
-from .conftest import ROOT, build_tiny
-from .import_helpers import CORPUS
+from tests.support.imports import CORPUS
+from tests.support.stores import ROOT, build_tiny
 
 
 @pytest.fixture()
@@ -97,8 +96,7 @@ def test_master_data_upload_shows_new_and_changed_rows(page):
 
 def test_every_kind_renders_on_the_demo_company(tmp_path, monkeypatch):
     from sop_core import load_demo
-
-    from .conftest import DEMO_AS_OF
+    from tests.support.stores import DEMO_AS_OF
 
     db = tmp_path / "demo.duckdb"
     with open_store(str(db)) as store:

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sop_core import load_demo, open_store
-from tests.conftest import DEMO_AS_OF, ROOT
+from tests.support.stores import DEMO_AS_OF, ROOT
 
 APP = str(ROOT / "app.py")
 

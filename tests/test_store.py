@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 
 import duckdb
 import pandas as pd
 import pytest
 
-from sop_core import FrozenPlanError, StoreError, StoreLockedError, approve_plan, open_store, write_plan
-from sop_core import schema
+from sop_core import FrozenPlanError, StoreError, StoreLockedError, approve_plan, open_store, schema, write_plan
 from sop_core.store import migrate
-
-from tests.conftest import ROOT
+from tests.support.stores import HOLD, ROOT
 
 
 def table_counts(store) -> dict[str, int]:
@@ -112,17 +109,6 @@ def test_cursor_per_thread_is_safe(tiny):
     assert set(sizes) == {sizes[0]} and tiny.scalar("SELECT count(*) FROM decisions") == 16
 
 
-HOLD = textwrap.dedent(
-    """
-    import sys, time
-    sys.path.insert(0, {root!r})
-    from sop_core import open_store
-    store = open_store({path!r})
-    print("ready", flush=True)
-    sys.stdin.readline()
-    store.close()
-    """
-)
 
 
 def test_second_process_gets_a_plain_message_and_can_open_after_close(db_path):

@@ -8,13 +8,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from sop_browser import CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, chromium_path, streamlit_server, wait_idle
-
-ARTIFACTS = ROOT / "test-artifacts"
+from tests.support.browser import CHROMIUM_ARGS, CHROMIUM_MISSING, ROOT, chromium_path, streamlit_server
 
 
 @pytest.fixture(scope="session")
@@ -56,24 +53,3 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
-
-
-def open_page(page, url: str) -> None:
-    """Navigate and wait for the script to finish."""
-    page.goto(url, wait_until="domcontentloaded")
-    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
-    wait_idle(page)
-
-
-def assert_no_exception(page) -> None:
-    assert page.locator("[data-testid='stException']").count() == 0, page.locator(
-        "[data-testid='stException']"
-    ).first.inner_text()
-
-
-def screenshot(page, name: str) -> Path:
-    """Write a full-page screenshot under test-artifacts/ and return its path."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

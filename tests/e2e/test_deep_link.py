@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sop_browser import ROOT, streamlit_server, wait_idle
-
-from .conftest import assert_no_exception, open_page
+from tests.support.browser import ROOT, assert_no_exception, open_page, streamlit_server, wait_idle
 
 
 def test_deep_link_on_a_fresh_server_runs_through_the_app_shell(demo_db, browser):

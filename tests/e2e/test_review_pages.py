@@ -6,9 +6,7 @@ import shutil
 
 import pytest
 
-from sop_browser import ROOT, streamlit_server, wait_idle
-
-from .conftest import assert_no_exception, open_page, screenshot
+from tests.support.browser import ROOT, assert_no_exception, open_page, screenshot, streamlit_server, wait_idle
 
 # url path, title, number of Plotly charts on the page
 PAGES = [

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from sop_browser import wait_idle
-
-from .conftest import assert_no_exception, open_page, screenshot
+from tests.support.browser import assert_no_exception, open_page, screenshot, wait_idle
 
 CHART = ".sop-live-chart"  # sop_ui.live_chart: one Plotly div, redrawn with Plotly.react
 DRAWN = f"{CHART}.js-plotly-plot .main-svg"

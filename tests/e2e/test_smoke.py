@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import assert_no_exception, open_page, screenshot
+from tests.support.browser import assert_no_exception, open_page, screenshot
 
 
 def test_overview_renders_a_chart(app_url, page):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from sop_core.months import add_months, current_month
-from sop_browser import wait_idle
-
-from .conftest import assert_no_exception, open_page, screenshot
+from tests.support.browser import assert_no_exception, open_page, screenshot, wait_idle
 
 
 def _good_file(tmp_path):

@@ -2,7 +2,7 @@
 
 Run ``python tests/import_corpus/make_corpus.py`` after changing a case; the files
 are committed so that the tests read exactly these bytes. The expectations hold
-against the tiny store of tests/conftest.py (families A, B; SKUs A1, A2 of A;
+against the tiny store of tests/support/stores.py (families A, B; SKUs A1, A2 of A;
 regions N, S; resource R; current cycle 2026-03, earlier cycles approved).
 """
 

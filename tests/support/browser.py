@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -108,3 +108,27 @@ def time_interaction(page, action, quiet_ms: int = 600, timeout_s: float = 60) -
             break
         page.wait_for_timeout(max(50, int(quiet_ms - since)))
     return float(page.evaluate("window.__lastChange")) - float(start)
+
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def open_page(page, url: str) -> None:
+    """Navigate and wait for the script to finish."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("[data-testid='stApp']", timeout=60_000)
+    wait_idle(page)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0, page.locator(
+        "[data-testid='stException']"
+    ).first.inner_text()
+
+
+def screenshot(page, name: str) -> Path:
+    """Write a full-page screenshot under test-artifacts/ and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -8,7 +8,7 @@ from pathlib import Path
 from sop_core import Store
 from sop_core.importer import ImportOptions
 
-CORPUS = Path(__file__).resolve().parent / "import_corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "import_corpus"
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
 
 
