@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,10 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+T = TypeVar("T")
+
+
+def timed(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
     """Median wall time in seconds over ``repeat`` runs (after one warm-up), and the last result."""
     result = fn()
     times = []
@@ -146,7 +150,7 @@ def pandas_gap(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for family, group in frame.groupby("family"):
         position = inv.get(family, 0.0)
         ending = []
-        for d, s in zip(group["quantity_d"], group["quantity_s"]):
+        for d, s in zip(group["quantity_d"], group["quantity_s"], strict=True):
             position = position + s - d
             ending.append(max(position, 0.0))
         parts.append(group.assign(ending=ending))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from tests.support.stores import DEMO_AS_OF, build_tiny
 
 
 @pytest.fixture()
-def tiny() -> Store:
+def tiny() -> Iterator[Store]:
     """A fresh in-memory tiny store per test."""
     store = open_store(":memory:")
     build_tiny(store)
@@ -21,7 +22,7 @@ def tiny() -> Store:
 
 
 @pytest.fixture(scope="session")
-def demo_store() -> Store:
+def demo_store() -> Iterator[Store]:
     """The demo company anchored at 2026-11 (read-only use: shared by the session)."""
     store = open_store(":memory:")
     load_demo(store, as_of=DEMO_AS_OF)
@@ -30,7 +31,7 @@ def demo_store() -> Store:
 
 
 @pytest.fixture()
-def fresh_streamlit_caches():
+def fresh_streamlit_caches() -> Iterator[None]:
     """Clear Streamlit's caches around an AppTest test (they persist across tests otherwise)."""
     import streamlit as st
 

@@ -41,6 +41,7 @@ def test_locked_store_shows_who_holds_it(tmp_path, monkeypatch):
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     try:
+        assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "ready"
         at = run_app(monkeypatch, db)
         assert not at.exception

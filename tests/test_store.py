@@ -88,10 +88,9 @@ def test_draft_write_replaces_keys_and_approval_freezes(tiny):
 
 def test_failed_write_leaves_no_partial_rows(tiny):
     before = table_counts(tiny)
-    with pytest.raises(duckdb.Error):
-        with tiny.transaction() as cur:
-            cur.execute("INSERT INTO regions VALUES ('W', 'west')")
-            cur.execute("INSERT INTO regions VALUES ('N', 'duplicate key')")
+    with pytest.raises(duckdb.Error), tiny.transaction() as cur:
+        cur.execute("INSERT INTO regions VALUES ('W', 'west')")
+        cur.execute("INSERT INTO regions VALUES ('N', 'duplicate key')")
     assert table_counts(tiny) == before
 
 
@@ -118,6 +117,7 @@ def test_second_process_gets_a_plain_message_and_can_open_after_close(db_path):
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     try:
+        assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(StoreLockedError, match=rf"in use by process {holder.pid}"):
             open_store(db_path)

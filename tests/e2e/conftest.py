@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -32,7 +33,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(demo_db: str) -> str:
+def app_url(demo_db: str) -> Iterator[str]:
     with streamlit_server(ROOT / "app.py", env={"SOP_DB_PATH": demo_db}) as url:
         yield url
 
