@@ -10,10 +10,11 @@ In the same run, on the demo company, with Debian's Chromium driven by Playwrigh
 Each figure is the median over ``--moves`` slider moves (after warm-up moves) of the
 time from the key press to the last DOM change once the rerun has settled
 (:func:`tests.support.browser.time_interaction`); the three pages run side by side and are
-moved in turn, so a busy moment of the shared machine hits all three alike. Also times ``evaluate_scenario`` alone
-on synthetic inputs of 200 families × 36 months (with and without the
-trade-off curve). The last line gives the ratios against the targets
-(≤ 4× the floor, ≥ 2.5× faster than the naive page).
+moved in turn, so a busy moment of the shared machine hits all three alike. First it prints
+``bench/scenario.py``'s figures: ``evaluate_scenario`` alone on synthetic inputs of 200 families ×
+36 months (with and without the trade-off curve) beside that benchmark's same-run floor. The last
+line gives the ratios against the targets (≤ 4× the floor, ≥ 2.5× faster than the naive page) and the
+load average.
 
 Run: ``python bench/ui_scenario.py [--moves N]``.
 """
@@ -21,17 +22,17 @@ Run: ``python bench/ui_scenario.py [--moves N]``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_core.scenario import Levers, evaluate_scenario, synthetic_inputs  # noqa: E402
+from bench.scenario import measure, report  # noqa: E402
 from tests.support.browser import (  # noqa: E402
     CHROMIUM_ARGS,
     CHROMIUM_MISSING,
@@ -90,23 +91,6 @@ def measure_all(browser, targets: dict[str, tuple[str, str, int, int]], moves: i
     return times
 
 
-def evaluate_timing(repeat: int = 30) -> tuple[float, float]:
-    """Median ms of ``evaluate_scenario`` at 200 × 36: without and with the trade-off curve."""
-    inputs = synthetic_inputs(200, 36)
-    strategies = {f: s for f, s in zip(inputs.families, ["plan", "level", "chase", "hybrid"] * 50)}
-    levers = Levers(demand_pct=5, capacity_pct_resource={"Resource 0": -10}, strategy=strategies)
-    out = []
-    for tradeoff in (False, True):
-        evaluate_scenario(inputs, levers, tradeoff=tradeoff)
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            evaluate_scenario(inputs, levers, tradeoff=tradeoff)
-            times.append((time.perf_counter() - start) * 1000)
-        out.append(statistics.median(times))
-    return out[0], out[1]
-
-
 def main() -> int:
     """Run the benchmark and print the figures; the last line has the ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -118,9 +102,8 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    eval_plain, eval_tradeoff = evaluate_timing()
-    print(f"evaluate_scenario 200 families x 36 months: {eval_plain:.1f} ms "
-          f"({eval_tradeoff:.1f} ms with the 11-point trade-off curve)")
+    engine = measure()
+    print("\n".join(report(engine)))
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "sop.duckdb")
         subprocess.run([sys.executable, "-m", "sop_core", "demo", "--db", db], cwd=ROOT, check=True,
@@ -147,7 +130,7 @@ def main() -> int:
               f"n={len(times)})")
     floor, naive, scenario = medians.values()
     print(f"scenario/floor={scenario / floor:.2f}x (target <= 4) naive/scenario={naive / scenario:.2f}x "
-          f"(target >= 2.5) evaluate_200x36={eval_plain:.1f}ms")
+          f"(target >= 2.5) evaluate_200x36={engine['evaluate']:.1f}ms load_average={os.getloadavg()[0]:.2f}")
     return 0
 
 

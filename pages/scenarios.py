@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sop_core import FrozenPlanError, StoreError, Store, kpis
+from sop_core import FrozenPlanError, Store, StoreError, facts
 from sop_core import scenario as sc
 from sop_core.charts.scenario import scenario_spec
+from sop_core.conventions import EPS
 from sop_core.export import neutralise
+from sop_ui import scenario_levers as levers
 from sop_ui.format import money
 from sop_ui.live_chart import live_chart
 from sop_ui.store import get_store
@@ -17,8 +21,6 @@ from sop_ui.store import get_store
 CACHE_TTL = 600
 CHART_KEY = ("Solid: scenario · dashed grey: baseline (the current plan) · dotted: budget. Blue: inventory and "
              "revenue, orange: backorders, green: margin. Hover for values.")
-STRATEGY_HELP = ("plan: keep the current production plan · level: one rate per working day · chase: follow demand "
-                 "and the target · hybrid: level rate plus overtime, then subcontracting, up to their limits")
 
 
 # ---------------------------------------------------------------- cached data
@@ -28,68 +30,21 @@ def load_inputs(_store: Store, path: str, stamp: str) -> sc.ScenarioInputs:
     return sc.baseline_inputs(_store)
 
 
-def family_frame(inputs: sc.ScenarioInputs) -> pd.DataFrame:
-    """The per-family lever table at its neutral values."""
-    return pd.DataFrame({
-        "family": inputs.families, "type": ["make-to-order" if m else "make-to-stock" for m in inputs.mto],
-        "strategy": "plan", "demand %": 0.0, "price %": 0.0, "target days": inputs.default_target_days.round(1),
-    })
-
-
-# ---------------------------------------------------------------- levers and results
-def read_levers(inputs: sc.ScenarioInputs, editor: pd.DataFrame) -> sc.Levers:
-    """The levers from the widgets' current values."""
-    state = st.session_state
-    scale = float(state.get("scn_target_scale", 1.0))
-    rows = editor.set_index("family")
-    default_strategy = state.get("scn_strategy_all", "plan")
-    horizon = int(state.get("scn_horizon", len(inputs.months)))
-    neutral_days = family_frame(inputs)["target days"]  # as shown in the editor: equal means "no change"
-    strategy = {f: (s if s != "plan" else default_strategy) for f, s in rows["strategy"].items()}
-    return sc.Levers(
-        demand_pct=float(state.get("scn_demand", 0)),
-        demand_pct_family={f: float(v) for f, v in rows["demand %"].items() if v},
-        demand_pct_region={r: float(state.get(f"scn_region_{i}", 0)) for i, r in enumerate(inputs.regions)
-                           if state.get(f"scn_region_{i}", 0)},
-        price_pct_family={f: float(v) for f, v in rows["price %"].items() if v},
-        capacity_pct_resource={r: float(state.get(f"scn_cap_{i}", 0)) for i, r in enumerate(inputs.resources)
-                               if state.get(f"scn_cap_{i}", 0)},
-        target_days={f: float(d) * scale for f, d, d0 in zip(rows.index, rows["target days"], neutral_days)
-                     if float(d) * scale != d0},
-        strategy={f: s for f, s in strategy.items() if s != "plan"},
-        overtime_limit_pct=float(state.get("scn_ot_limit", 15.0)),
-        overtime_premium_pct=float(state.get("scn_ot_premium", 30.0)),
-        subcontract_limit_pct=float(state.get("scn_sc_limit", 20.0)),
-        subcontract_premium_pct=float(state.get("scn_sc_premium", 45.0)),
-        horizon_months=None if horizon >= len(inputs.months) else horizon,
-    )
-
-
+# ---------------------------------------------------------------- levers (widgets: sop_ui.scenario_levers)
 def lever_widgets(inputs: sc.ScenarioInputs) -> None:
     """Draw the slider levers (their values live in ``st.session_state``)."""
-    if len(inputs.months) > 3:
-        st.slider("Horizon (months)", 3, len(inputs.months), len(inputs.months), key="scn_horizon")
-    st.slider("Demand change, all families (%)", -30, 30, 0, step=1, key="scn_demand")
-    st.slider("Inventory / backlog targets (× each family's target days)", 0.0, 3.0, 1.0, step=0.25,
-              key="scn_target_scale")
-    st.selectbox("Production strategy, families set to 'plan'", sc.STRATEGIES, key="scn_strategy_all",
-                 help=STRATEGY_HELP)
+    levers.draw_group("card", inputs)
     with st.expander("Capacity by resource (%)", expanded=True):
-        for i, name in enumerate(inputs.resources):
-            st.slider(name, -100, 50, 0, step=5, key=f"scn_cap_{i}", help="−100 %: the resource is down")
+        levers.draw_group("capacity", inputs)
 
 
 def detail_levers(inputs: sc.ScenarioInputs) -> None:
     """Regional demand and the hybrid strategy's limits and premiums (outside the fragment)."""
     region_col, hybrid_col = st.columns(2, gap="medium")
     with region_col.expander("Demand by region (%)"):
-        for i, name in enumerate(inputs.regions):
-            st.slider(name or "(no region)", -30, 30, 0, step=1, key=f"scn_region_{i}")
+        levers.draw_group("region", inputs)
     with hybrid_col.expander("Hybrid strategy: overtime and subcontracting"):
-        st.number_input("Overtime limit, % of the base rate", 0.0, 100.0, 15.0, 5.0, key="scn_ot_limit")
-        st.number_input("Overtime premium, % of unit cost", 0.0, 200.0, 30.0, 5.0, key="scn_ot_premium")
-        st.number_input("Subcontracting limit, % of the base rate", 0.0, 100.0, 20.0, 5.0, key="scn_sc_limit")
-        st.number_input("Subcontracting premium, % of unit cost", 0.0, 200.0, 45.0, 5.0, key="scn_sc_premium")
+        levers.draw_group("hybrid", inputs)
 
 
 def family_editor(inputs: sc.ScenarioInputs) -> pd.DataFrame:
@@ -97,22 +52,15 @@ def family_editor(inputs: sc.ScenarioInputs) -> pd.DataFrame:
     st.markdown("**Per family** (edit the cells): strategy, demand and price change, target days of cover "
                 "(make-to-order: target backlog)")
     return st.data_editor(
-        st.session_state.get("scn_family_frame", family_frame(inputs)),
+        st.session_state.get(levers.FAMILY_FRAME_KEY, levers.family_frame(inputs)),
         key=f"scn_family_editor_{st.session_state.get('scn_editor_gen', 0)}", hide_index=True,
-        width="stretch", disabled=["family", "type"],
-        column_config={
-            "strategy": st.column_config.SelectboxColumn("strategy", options=sc.STRATEGIES, required=True,
-                                                         help=STRATEGY_HELP),
-            "demand %": st.column_config.NumberColumn("demand %", min_value=-90, max_value=200, step=1),
-            "price %": st.column_config.NumberColumn("price %", min_value=-90, max_value=200, step=1),
-            "target days": st.column_config.NumberColumn("target days", min_value=0, max_value=365, step=1),
-        },
+        width="stretch", disabled=["family", "type"], column_config=levers.column_config(),
     )
 
 
 def tile(label: str, value: str, delta: float, text: str, inverse: bool = False) -> None:
     """One KPI tile; the delta is coloured by its sign (``inverse``: lower is better), grey when nil."""
-    color = "off" if abs(delta) < 1e-9 else ("inverse" if inverse else "normal")
+    color: Literal["off", "inverse", "normal"] = "off" if abs(delta) < EPS else ("inverse" if inverse else "normal")
     st.metric(label, value, text.replace("−", "-"), delta_color=color, border=True)
 
 
@@ -156,10 +104,11 @@ def delta_table(result: sc.ScenarioResult, currency: str) -> pd.DataFrame:
     metric = table["metric"]
     return pd.DataFrame({
         "Figure": metric,
-        "Baseline": [cell(m, v, currency) for m, v in zip(metric, table["baseline"])],
-        "Scenario": [cell(m, v, currency) for m, v in zip(metric, table["scenario"])],
-        "Δ": [cell(m, v, currency, signed=True) for m, v in zip(metric, table["delta"])],
-        "Δ %": ["–" if m in PCT_ROWS or pd.isna(p) else f"{p:+.1%}" for m, p in zip(metric, table["delta_pct"])],
+        "Baseline": [cell(m, v, currency) for m, v in zip(metric, table["baseline"], strict=True)],
+        "Scenario": [cell(m, v, currency) for m, v in zip(metric, table["scenario"], strict=True)],
+        "Δ": [cell(m, v, currency, signed=True) for m, v in zip(metric, table["delta"], strict=True)],
+        "Δ %": ["–" if m in PCT_ROWS or pd.isna(p) else f"{p:+.1%}"
+                for m, p in zip(metric, table["delta_pct"], strict=True)],
     })
 
 
@@ -168,13 +117,13 @@ def family_table(result: sc.ScenarioResult, currency: str) -> pd.DataFrame:
     t = result.family_table()
     return pd.DataFrame({
         "Family": t["family"],
-        "Fill rate": [f"{b:.1%} → {s:.1%}" for b, s in zip(t["fill_rate_baseline"], t["fill_rate"])],
+        "Fill rate": [f"{b:.1%} → {s:.1%}" for b, s in zip(t["fill_rate_baseline"], t["fill_rate"], strict=True)],
         "Δ revenue": [money(v, currency, signed=True) for v in t["revenue_delta"]],
         "Δ margin": [money(v, currency, signed=True) for v in t["margin_delta"]],
         "Avg inventory value": [f"{money(b, currency)} → {money(s, currency)}" for b, s in
-                                zip(t["avg_inventory_value_baseline"], t["avg_inventory_value"])],
+                                zip(t["avg_inventory_value_baseline"], t["avg_inventory_value"], strict=True)],
         "End backorders / backlog": [f"{b:,.0f} → {s:,.0f}" for b, s in
-                                             zip(t["end_shortfall_baseline"], t["end_shortfall"])],
+                                             zip(t["end_shortfall_baseline"], t["end_shortfall"], strict=True)],
     })
 
 
@@ -185,13 +134,13 @@ def scenario_card(inputs: sc.ScenarioInputs, currency: str, families: pd.DataFra
     levers_col, chart_col = st.columns([1, 3], gap="medium")
     with levers_col:
         lever_widgets(inputs)
-    levers = read_levers(inputs, families)
-    st.session_state["scn_levers"] = levers
-    result = sc.evaluate_scenario(inputs, levers)
+    chosen = levers.levers_from_state(st.session_state, inputs, families)
+    st.session_state["scn_levers"] = chosen
+    result = sc.evaluate_scenario(inputs, chosen)
     with kpi_box:
         kpi_row(result, currency)
     with chart_col:
-        moved = levers.changes()
+        moved = chosen.changes()
         st.caption(f"**Levers moved:** {'; '.join(moved) if moved else 'none — this is the current plan'}. {CHART_KEY}")
         spec = scenario_spec(result, currency)
         live_chart(spec, key="scn_figure", height=spec["layout"]["height"], config={"displayModeBar": False})
@@ -203,26 +152,10 @@ def scenario_card(inputs: sc.ScenarioInputs, currency: str, families: pd.DataFra
 
 
 # ---------------------------------------------------------------- save, compare, promote
-def load_into_levers(inputs: sc.ScenarioInputs, levers: sc.Levers) -> None:
+def load_into_levers(inputs: sc.ScenarioInputs, saved: sc.Levers) -> None:
     """Set the widgets to a saved scenario's levers (a button callback: runs before the widgets exist)."""
-    state = st.session_state
-    state["scn_demand"] = int(round(levers.demand_pct))
-    state["scn_target_scale"] = 1.0
-    state["scn_strategy_all"] = "plan"
-    state["scn_horizon"] = levers.horizon_months or len(inputs.months)
-    for i, name in enumerate(inputs.resources):
-        state[f"scn_cap_{i}"] = int(round(levers.capacity_pct_resource.get(name, 0)))
-    for i, name in enumerate(inputs.regions):
-        state[f"scn_region_{i}"] = int(round(levers.demand_pct_region.get(name, 0)))
-    state["scn_ot_limit"], state["scn_ot_premium"] = levers.overtime_limit_pct, levers.overtime_premium_pct
-    state["scn_sc_limit"], state["scn_sc_premium"] = levers.subcontract_limit_pct, levers.subcontract_premium_pct
-    frame = family_frame(inputs)
-    frame["strategy"] = [levers.strategy.get(f, "plan") for f in inputs.families]
-    frame["demand %"] = [levers.demand_pct_family.get(f, 0.0) for f in inputs.families]
-    frame["price %"] = [levers.price_pct_family.get(f, 0.0) for f in inputs.families]
-    frame["target days"] = [levers.target_days.get(f, d) for f, d in zip(inputs.families, frame["target days"])]
-    state["scn_family_frame"] = frame
-    state["scn_editor_gen"] = state.get("scn_editor_gen", 0) + 1
+    st.session_state.update(levers.state_from_levers(saved, inputs))
+    st.session_state["scn_editor_gen"] = st.session_state.get("scn_editor_gen", 0) + 1
 
 
 def save_form(store: Store) -> None:
@@ -249,20 +182,21 @@ def saved_section(store: Store, inputs: sc.ScenarioInputs, currency: str) -> Non
         st.info("No saved scenarios yet: move the levers, then save them on the left.", icon=":material/bookmark:")
         return
     # neutralise: the grid's own CSV download must not carry a name or note that a spreadsheet would run
-    st.dataframe(neutralise(saved.drop(columns=["scenario_id"])), hide_index=True, width="stretch", key="scn_saved_list",
+    st.dataframe(neutralise(saved.drop(columns=["scenario_id"])), hide_index=True, width="stretch",
+                 key="scn_saved_list",
                  column_config={"cycle": st.column_config.DateColumn("cycle", format="YYYY-MM"),
                                 "created_at": st.column_config.DatetimeColumn("saved", format="YYYY-MM-DD HH:mm"),
                                 "promoted_at": st.column_config.DatetimeColumn("promoted",
                                                                                format="YYYY-MM-DD HH:mm"),
                                 "promoted_by": "promoted by"})
-    names = dict(zip(saved["name"], saved["scenario_id"]))
+    names = dict(zip(saved["name"], saved["scenario_id"], strict=True))
     chosen = st.multiselect("Compare with the baseline (up to three)", list(names), max_selections=sc.MAX_COMPARED,
                             key="scn_compare")
     if chosen:
         table = sc.compare_scenarios(inputs, [sc.load_scenario(store, names[n]) for n in chosen])
         shown = table.copy()
         for col in shown.columns[1:]:
-            shown[col] = [cell(m, v, currency) for m, v in zip(table["metric"], table[col])]
+            shown[col] = [cell(m, v, currency) for m, v in zip(table["metric"], table[col], strict=True)]
         st.table(shown, hide_index=True)
 
     pick = st.selectbox("Scenario", list(names), key="scn_pick")
@@ -299,11 +233,11 @@ def saved_section(store: Store, inputs: sc.ScenarioInputs, currency: str) -> Non
 store = get_store()
 st.title("Scenarios and trade-offs")
 try:
-    inputs = load_inputs(store, store.path, kpis.data_stamp(store))
+    inputs = load_inputs(store, store.path, facts.data_stamp(store))
 except StoreError as exc:
     st.info(f"{exc} Load plans on the Data page first.", icon=":material/inbox:")
     st.stop()
-currency = kpis.currency(store)
+currency = facts.currency(store)
 st.caption(f"What if? Levers against the current plan of cycle {inputs.cycle:%Y-%m} (the baseline). "
            "Figures are projected from the same data the review pages use; nothing is written until you promote.")
 if message := st.session_state.pop("scn_promoted", None):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import plotly
@@ -12,7 +13,7 @@ from sop_ui import live_chart
 
 
 @pytest.fixture()
-def static_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def static_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh static folder, with static serving on."""
     folder = tmp_path / "static"
     monkeypatch.setattr(live_chart, "STATIC", folder)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 
 import numpy as np
 import pandas as pd
@@ -14,6 +13,7 @@ from sop_core import FrozenPlanError, StoreError, calc, demand_supply_gap
 from sop_core.scenario import (
     Levers,
     Outcome,
+    Strategy,
     baseline_inputs,
     compare_scenarios,
     delete_scenario,
@@ -58,9 +58,9 @@ def test_baseline_is_the_current_plan_and_matches_the_supply_review(tiny):
 @pytest.mark.parametrize("pct", [10.0, -20.0, 35.0])
 def test_demand_change_moves_revenue_by_the_expected_amount_when_supply_is_unconstrained(tiny, pct):
     inputs = baseline_inputs(tiny)
-    common = dict(strategy={"A": "chase", "B": "chase"}, target_days={"B": 0.0}, capacity_pct_resource=AMPLE)
-    flat = evaluate_scenario(inputs, Levers(**common), tradeoff=False).scenario
-    moved = evaluate_scenario(inputs, Levers(demand_pct=pct, **common), tradeoff=False).scenario
+    common = Levers(strategy={"A": "chase", "B": "chase"}, target_days={"B": 0.0}, capacity_pct_resource=AMPLE)
+    flat = evaluate_scenario(inputs, common, tradeoff=False).scenario
+    moved = evaluate_scenario(inputs, dataclasses.replace(common, demand_pct=pct), tradeoff=False).scenario
     expected = pct / 100 * float((inputs.demand.sum(axis=1) * inputs.price[:, None]).sum())
     assert moved.revenue.sum() - flat.revenue.sum() == pytest.approx(expected)
     assert moved.fill_rate == pytest.approx(1.0)
@@ -134,7 +134,7 @@ def test_chase_production_follows_demand_and_target(tiny):
 def _chase_loop(fc, start, target):
     """Chase, period by period: produce just enough to end each month at the target."""
     pos, out = start, []
-    for f, tgt in zip(fc, target):
+    for f, tgt in zip(fc, target, strict=True):
         out.append(max(tgt - (pos - f), 0.0))
         pos = pos - f + out[-1]
     return np.array(out)
@@ -143,7 +143,7 @@ def _chase_loop(fc, start, target):
 def _backlog_loop(opening, orders, ships):
     """Make-to-order backlog, period by period: never ship more than is on order."""
     position, out = opening, []
-    for o, s in zip(orders, ships):
+    for o, s in zip(orders, ships, strict=True):
         on_order = position + o
         position = on_order - min(max(s, 0.0), on_order)
         out.append(position)
@@ -217,7 +217,7 @@ def test_horizon_limits_the_months(demo_store):
 
 def test_bad_levers_are_refused():
     with pytest.raises(ValueError):
-        Levers(strategy={"A": "magic"})
+        Levers(strategy={"A": "magic"})  # type: ignore[dict-item]
     with pytest.raises(ValueError):
         Levers(demand_pct=-100)
     with pytest.raises(ValueError):
@@ -235,15 +235,13 @@ def test_levers_round_trip_through_json():
     assert Levers.from_json(json.dumps({**json.loads(levers.to_json()), "from_the_future": 1})) == levers
 
 
-def test_evaluate_is_fast_at_200_families_by_36_months():
+def test_evaluate_runs_at_200_families_by_36_months():
+    # Its time is a benchmark figure, not a unit-test assertion: python bench/scenario.py.
     inputs = synthetic_inputs(200, 36)
-    strategies = {f: s for f, s in zip(inputs.families, ["plan", "level", "chase", "hybrid"] * 50)}
-    levers = Levers(demand_pct=5, strategy=strategies)
-    evaluate_scenario(inputs, levers, tradeoff=False)
-    start = time.perf_counter()
-    for _ in range(10):
-        evaluate_scenario(inputs, levers, tradeoff=False)
-    assert (time.perf_counter() - start) / 10 < 0.05
+    strategies: dict[str, Strategy] = dict(zip(inputs.families, ["plan", "level", "chase", "hybrid"] * 50,
+                                               strict=True))
+    result = evaluate_scenario(inputs, Levers(demand_pct=5, strategy=strategies), tradeoff=False)
+    assert result.scenario.production.shape == (200, 36)
 
 
 # --------------------------------------------------------------------------- persistence
@@ -312,6 +310,5 @@ def test_promote_never_changes_an_approved_plan(tiny):
 def test_an_empty_store_has_no_baseline():
     from sop_core import open_store
 
-    with open_store(":memory:") as store:
-        with pytest.raises(StoreError):
-            baseline_inputs(store)
+    with open_store(":memory:") as store, pytest.raises(StoreError):
+        baseline_inputs(store)

@@ -1,15 +1,18 @@
-"""AppTest of the scenario page: a slider moves the figures; save, compare, load, promote."""
+"""The scenario page: its lever table both ways (widgets ⇄ Levers), then AppTest: sliders, save, compare, promote."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sop_core import open_store
+from sop_core.scenario import Levers, synthetic_inputs
 from sop_ui import live_chart
+from sop_ui import scenario_levers as lever_table
 
 PAGE = "pages/scenarios.py"
 
@@ -23,6 +26,41 @@ def static_serving():
     yield
     st.config.set_option("server.enableStaticServing", before)
     live_chart.plotly_js_url.cache_clear()
+
+
+# --------------------------------------------------------------------------- the lever table (no Streamlit run)
+def test_neutral_widgets_are_the_current_plan():
+    inputs = synthetic_inputs(4, 6, 2)
+    assert lever_table.levers_from_state({}, inputs, lever_table.family_frame(inputs)) == Levers()
+    state = lever_table.state_from_levers(Levers(), inputs)
+    frame = state.pop(lever_table.FAMILY_FRAME_KEY)
+    assert lever_table.levers_from_state(state, inputs, frame) == Levers()
+    for widget in lever_table.WIDGETS:  # defaults come from the dataclass
+        if widget.role == "value":
+            assert widget.neutral() == getattr(Levers(), widget.field)
+
+
+def test_saved_levers_round_trip_through_the_widgets():
+    inputs = synthetic_inputs(4, 6, 2)
+    fam, reg, res = inputs.families, inputs.regions, inputs.resources
+    saved = Levers(demand_pct=7, demand_pct_family={fam[0]: 12.0}, demand_pct_region={reg[1]: -10.0},
+                   price_pct_family={fam[2]: 5.0}, capacity_pct_resource={res[0]: -25.0},
+                   target_days={fam[1]: 60.0}, strategy={fam[0]: "chase", fam[3]: "hybrid"},
+                   overtime_limit_pct=25.0, overtime_premium_pct=40.0, subcontract_limit_pct=10.0,
+                   subcontract_premium_pct=60.0, horizon_months=4)
+    state = lever_table.state_from_levers(saved, inputs)
+    frame = state.pop(lever_table.FAMILY_FRAME_KEY)
+    assert lever_table.levers_from_state(state, inputs, frame) == saved
+    assert state["scn_demand"] == 7 and state[f"scn_cap_{0}"] == -25 and state["scn_ot_limit"] == 25.0
+
+
+def test_scale_and_all_families_strategy_act_on_the_family_table():
+    inputs = synthetic_inputs(4, 6, 2)
+    frame = lever_table.family_frame(inputs)
+    frame.loc[0, "strategy"] = "chase"
+    levers = lever_table.levers_from_state({"scn_target_scale": 2.0, "scn_strategy_all": "level"}, inputs, frame)
+    assert levers.strategy == {inputs.families[0]: "chase", **dict.fromkeys(inputs.families[1:], "level")}
+    assert levers.target_days == {f: 2 * d for f, d in zip(inputs.families, frame["target days"], strict=True)}
 
 
 def open_scenarios(db_path: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -39,7 +77,7 @@ def open_scenarios(db_path: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 @pytest.fixture()
-def app(db_path: str, monkeypatch: pytest.MonkeyPatch, static_serving) -> AppTest:
+def app(db_path: str, monkeypatch: pytest.MonkeyPatch, static_serving: None) -> Iterator[AppTest]:
     """The app on a fresh demo store, switched to the scenario page."""
     yield open_scenarios(db_path, monkeypatch)
     st.cache_data.clear()

@@ -23,6 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sop_core.conventions import EPS
 from sop_core.scenario import ScenarioResult
 
 from .theme import LINE_DASH, NEUTRAL, UTILISATION_SCALE, style
@@ -113,15 +114,15 @@ def scenario_spec(result: ScenarioResult, currency: str = "") -> dict:
     # 2. Utilisation heatmap: resources × months, overloads red, baseline in the hover.
     util = scen.utilisation  # inf (load, no hours) shows as the top of the scale
     heat = {
-        "type": "heatmap", "x": x, "y": list(inputs.resources), "z": np.where(np.isnan(util), np.nan, np.minimum(util, UTIL_MAX)), "zmin": 0,
-        "zmax": UTIL_MAX, "colorscale": UTIL_COLORS, "showscale": False, "xgap": 1, "ygap": 1,
+        "type": "heatmap", "x": x, "y": list(inputs.resources),
+        "z": np.where(np.isnan(util), np.nan, np.minimum(util, UTIL_MAX)), "zmin": 0, "zmax": UTIL_MAX, "colorscale": UTIL_COLORS, "showscale": False, "xgap": 1, "ygap": 1,
         "customdata": np.dstack([_pct_text(util), _pct_text(base.utilisation)]),
         "hovertemplate": "%{y} %{x|%b %Y}: %{customdata[0]} (baseline %{customdata[1]})<extra></extra>",
         **_axes(1, 2),
     }
     if len(x) <= LABEL_MONTHS:
         value = np.nan_to_num(util)
-        text = np.where(value >= inputs.warning[:, None] - 1e-9, np.char.mod("%.0f%%", value * 100), "")
+        text = np.where(value >= inputs.warning[:, None] - EPS, np.char.mod("%.0f%%", value * 100), "")
         heat.update(text=text, texttemplate="%{text}", textfont={"size": 12})
     traces.append(heat)
 
