@@ -19,6 +19,23 @@ from .calc import (
 from .demo import load_demo
 from .deviation import plan_vs_actual
 from .finance import finance
+from .forecast import (
+    OverrideConflictError,
+    consensus,
+    family_view,
+    fva_stairstep,
+    layer_exceptions,
+    model_table,
+    override_grid,
+    overrides,
+    run_baseline,
+    save_override,
+    save_overrides,
+    sku_drilldown,
+    statistical_forecast,
+    stored_baseline,
+    write_consensus,
+)
 from .importer import ImportOptions, ImportReport, import_file, revert_upload, upload_history
 from .plans import approve_plan, latest_cycle, plan_versions, write_plan
 from .scenario import (
@@ -40,4 +57,7 @@ __all__ = [
     "default_db_path", "demand_supply_gap", "finance", "forecast_accuracy", "forecast_pairs",
     "latest_cycle", "level_plan", "load_demo", "open_store", "plan_versions", "plan_vs_actual",
     "project_inventory", "rough_cut_capacity", "tracking_signal", "write_plan",
+    "OverrideConflictError", "consensus", "family_view", "fva_stairstep", "layer_exceptions", "model_table",
+    "override_grid", "overrides", "run_baseline", "save_override", "save_overrides", "sku_drilldown",
+    "statistical_forecast", "stored_baseline", "write_consensus",
 ]

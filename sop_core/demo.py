@@ -19,6 +19,20 @@ The data tells the stories an S&OP meeting discusses:
   business plan expected growth.
 * **Custom Skids** (make-to-order): orders grow faster than shipments, so the
   backlog grows month after month.
+
+Demand planning history (``forecast_*`` tables), for the last 12 approved cycles and the draft:
+
+* the stored statistical baseline of each cycle comes from the engine's **quick mode**
+  (:func:`sop_core.forecast.models.quick_forecast`, no model fit), computed once per demo build at
+  family × region level from the demand actuals before that cycle — cheap enough for every test
+  and the app's first start (the page's "Run baseline" runs the full model choice at SKU × region);
+* **Sales** is persistently optimistic on **Standard Valves** (about +16 % every cycle on a baseline
+  that was nearly unbiased: negative FVA, flagged as an exception three cycles running);
+* **Marketing** put in the **Compact Pumps** promotion once the campaign was planned (the last eight
+  cycles), catching most of the surge the baseline lags behind (positive FVA);
+* the **Demand planner** trims **High-Pressure Valves** as demand softens (positive FVA).
+
+The forecast history draws from its own random stream, so the figures above stay unchanged.
 """
 
 from __future__ import annotations
@@ -30,12 +44,15 @@ import numpy as np
 import pandas as pd
 
 from .actuals import refresh_rollup
+from .conventions import DEFAULT_WARNING_UTILISATION, PLAN_HORIZON_MONTHS
+from .forecast.baseline import forecast_history, write_baseline_rows
 from .months import add_months, current_month, days_in_month, month_range, working_days
 from .plans import write_plan_rows
 from .store import Store, StoreError
 
 HISTORY_MONTHS = 24
-HORIZON_MONTHS = 18
+HORIZON_MONTHS = PLAN_HORIZON_MONTHS
+FORECAST_CYCLES = 12  # past cycles with a stored baseline and overrides (plus the draft)
 REGIONS = ("North America", "Europe", "Asia Pacific")
 RESOURCES = {
     "Machining": "CNC machining cells",
@@ -114,7 +131,8 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
             "families", "products", "regions", "resources", "bill_of_resources", "capacity",
             "calendar", "plan_versions", "demand_plan", "production_plan", "inventory_plan",
             "budget", "actuals", "actuals_monthly", "upload_replaced", "uploads", "decisions",
-            "scenarios", "settings",
+            "scenarios", "settings", "forecast_baseline", "forecast_models", "forecast_overrides",
+            "forecast_override_history",
         ):
             cur.execute(f"DELETE FROM {table}")  # fixed table names, no input
         for table in ("families", "products", "regions", "resources", "bill_of_resources",
@@ -124,9 +142,12 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
             cols = ", ".join(frame.columns)
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _demo")  # names from our frames
             cur.unregister("_demo")
+        for version, (baseline, models) in data["forecast"].items():
+            write_baseline_rows(cur, version, baseline, models, mode="quick")
+        _insert_overrides(cur, data["overrides"])
         for version, frames in data["plans"].items():
             for table, frame in frames.items():
-                write_plan_rows(cur, table, version, frame, replace_all=True)  # type: ignore[arg-type]
+                write_plan_rows(cur, table, version, frame, replace_all=True)
             if version < cycle:
                 cur.execute(
                     "UPDATE plan_versions SET status = 'approved', approved_by = 'Executive S&OP', "
@@ -164,7 +185,7 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
     products = pd.DataFrame(sku_rows, columns=["sku", "family", "description"])
     regions = pd.DataFrame({"region": REGIONS, "description": ["Americas", "EMEA", "APAC"]})
     resources = pd.DataFrame(
-        {"resource": list(RESOURCES), "description": list(RESOURCES.values()), "warning_utilisation": 0.9}
+        {"resource": list(RESOURCES), "description": list(RESOURCES.values()), "warning_utilisation": DEFAULT_WARNING_UTILISATION}
     )
     bill = pd.DataFrame(
         [(f.family, r, h) for f in FAMILIES for r, h in f.hours.items()],
@@ -234,11 +255,71 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
     actuals = pd.DataFrame(
         actual_rows, columns=["kind", "month", "sku", "family", "region", "quantity", "revenue"]
     )
+    forecast, overrides = _forecast_history(seed, cycle, actuals, products, true_demand)
     return {
         "families": families, "products": products, "regions": regions, "resources": resources,
         "bill_of_resources": bill, "capacity": capacity, "calendar": calendar,
-        "actuals": actuals, "plans": plans,
+        "actuals": actuals, "plans": plans, "forecast": forecast, "overrides": overrides,
     }
+
+
+# Who overrides what in the demo (layer, author, family, reason, comment).
+_AUTHORS = {
+    "sales": "Jonas Keller (Sales)", "marketing": "Mara Lind (Marketing)",
+    "finance": "Tom Berg (Finance)", "demand_planner": "Ines Vogt (Demand planning)",
+}
+
+
+def _forecast_history(seed, cycle, actuals, products, true_demand):
+    """Stored baselines (quick mode, family × region) and the layers' overrides of the recent cycles."""
+    rng = np.random.default_rng(seed + 7919)  # its own stream: the other demo figures stay as they were
+    strategy = {f.family: f.strategy for f in FAMILIES}
+    demand = actuals.merge(products[["sku", "family"]], on="sku", suffixes=("_", ""))
+    demand = demand[demand["kind"] == demand["family"].map({f: "orders" if s == "mto" else "sales"
+                                                            for f, s in strategy.items()})]
+    history = demand.groupby(["family", "region", "month"], as_index=False)["quantity"].sum()
+    history = history.rename(columns={"quantity": "y"}).assign(sku="")
+    history["month"] = pd.to_datetime(history["month"])
+    forecast = {}
+    rows = []
+    for back in range(FORECAST_CYCLES, -1, -1):
+        version = add_months(cycle, -back)
+        baseline, models = forecast_history(history, version, HORIZON_MONTHS, mode="quick")
+        forecast[version] = (baseline, models)
+        stamp = dt.datetime.combine(version, dt.time(9, 30)) + dt.timedelta(days=4)
+        base = baseline.groupby(["family", "month"])["forecast"].sum()
+        for k in range(6):  # the layers work on the next six months
+            m = add_months(version, k)
+            truth = {f.family: true_demand[(f.family, m)] / base[(f.family, pd.Timestamp(m))] - 1 for f in FAMILIES}
+            picks = [("sales", "Standard Valves", 16 + rng.integers(-1, 2), "market_trend",
+                      "Pipeline looks strong: two OEM projects expected to close")]
+            if back <= 8 and truth["Compact Pumps"] > 0:
+                picks.append(("marketing", "Compact Pumps", round(100 * 0.75 * truth["Compact Pumps"]), "promotion",
+                              "Spring promotion: dealer incentives and the trade-show launch"))
+            if back <= 6 and truth["High-Pressure Valves"] < 0:
+                picks.append(("demand_planner", "High-Pressure Valves", round(100 * 0.6 * truth["High-Pressure Valves"]),
+                              "market_trend", "Order intake softening in Europe and Asia; trimmed"))
+            for layer, family, pct, reason, comment in picks:
+                if pct == 0:
+                    continue
+                for region in REGIONS:
+                    rows.append((version, layer, family, region, "", m, "pct", float(pct), reason, comment,
+                                 _AUTHORS[layer], stamp, stamp, 1))
+    columns = ["cycle", "layer", "family", "region", "sku", "month", "kind", "value", "reason", "comment",
+               "author", "created_at", "updated_at", "version"]
+    return forecast, pd.DataFrame(rows, columns=columns)
+
+
+def _insert_overrides(cur, overrides: pd.DataFrame) -> None:
+    """Insert the demo's overrides and their history rows (before the cycles are approved)."""
+    cur.register("_demo_overrides", overrides)
+    cols = ", ".join(overrides.columns)
+    cur.execute(f"INSERT INTO forecast_overrides ({cols}) SELECT {cols} FROM _demo_overrides")  # fixed names
+    cur.execute(
+        "INSERT INTO forecast_override_history SELECT cycle, layer, family, region, sku, month, kind, value, "
+        "reason, comment, author, updated_at, version FROM _demo_overrides"
+    )
+    cur.unregister("_demo_overrides")
 
 
 def _version_plan(version, horizon, rng, planned, true_demand, index, inventory, backorder, backlog):
@@ -253,7 +334,7 @@ def _version_plan(version, horizon, rng, planned, true_demand, index, inventory,
         position = inventory[f] - backorder[f] if spec.strategy == "mts" else backlog[f]
         for lag, m in enumerate(horizon):
             forecast = planned(spec, m) * level * rng.normal(1, 0.015 + 0.004 * lag)
-            for region, share in zip(REGIONS, spec.region_mix):
+            for region, share in zip(REGIONS, spec.region_mix, strict=True):
                 demand_rows.append((f, region, m, round(forecast * share, 1)))
             daily = forecast / days_in_month(m)
             target = daily * (spec.min_dos + spec.max_dos) / 2
@@ -285,7 +366,7 @@ def _sku_rows(rows, kind, month, spec, sku_share, total, price, rng=None) -> Non
     """Split a family total over its SKUs (and regions for sales and orders)."""
     regional = kind in ("sales", "orders")
     for sku, sku_part in sku_share[spec.family].items():
-        for region, share in zip(REGIONS, spec.region_mix) if regional else [("", 1.0)]:
+        for region, share in zip(REGIONS, spec.region_mix, strict=True) if regional else [("", 1.0)]:
             noise = rng.normal(1, 0.03) if rng is not None else 1.0
             qty = round(total * sku_part * share * noise, 1)
             revenue = round(qty * price, 2) if price is not None else None

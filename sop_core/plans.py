@@ -34,6 +34,15 @@ def plan_status(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
+def require_draft(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> None:
+    """On an open transaction: create the draft of ``cycle`` if missing; :class:`FrozenPlanError` if approved.
+
+    Every write that belongs to a cycle's plan (plan tables, the stored baseline, overrides) calls it
+    in the same transaction as the write, so nothing can change an approved cycle.
+    """
+    _require_draft(cur, cycle)
+
+
 def _require_draft(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> None:
     status = plan_status(cur, cycle)
     if status is None:

@@ -137,6 +137,60 @@ MIGRATIONS: list[list[str]] = [
             promoted_at TIMESTAMP,
             promoted_by VARCHAR)""",
     ],
+    # --- 2: demand planning: statistical baseline, models, override layers, overrides ----
+    [
+        # The override layers and reason codes are data (stairstep order = position).
+        """CREATE TABLE forecast_layers (
+            layer VARCHAR PRIMARY KEY,
+            label VARCHAR NOT NULL,
+            position INTEGER NOT NULL UNIQUE)""",
+        """INSERT INTO forecast_layers VALUES
+            ('sales', 'Sales', 1), ('marketing', 'Marketing', 2),
+            ('finance', 'Finance', 3), ('demand_planner', 'Demand planner', 4)""",
+        """CREATE TABLE forecast_reasons (reason VARCHAR PRIMARY KEY, label VARCHAR NOT NULL)""",
+        """INSERT INTO forecast_reasons VALUES
+            ('promotion', 'Promotion'), ('new_customer', 'New customer'), ('lost_customer', 'Lost customer'),
+            ('price_change', 'Price change'), ('market_trend', 'Market trend'),
+            ('supply_constraint', 'Supply constraint'), ('other', 'Other')""",
+        # The statistical baseline of each cycle at the level the actuals are held
+        # (sku / region '' where they carry none); frozen with the cycle's plan.
+        """CREATE TABLE forecast_baseline (
+            cycle DATE NOT NULL, family VARCHAR NOT NULL, sku VARCHAR NOT NULL DEFAULT '',
+            region VARCHAR NOT NULL DEFAULT '', month DATE NOT NULL,
+            forecast DOUBLE NOT NULL CHECK (forecast >= 0),
+            lo80 DOUBLE NOT NULL CHECK (lo80 >= 0), hi80 DOUBLE NOT NULL,
+            lo95 DOUBLE NOT NULL CHECK (lo95 >= 0), hi95 DOUBLE NOT NULL,
+            PRIMARY KEY (cycle, family, sku, region, month))""",
+        # The model chosen per series and its holdout error (NaN: no holdout was possible).
+        """CREATE TABLE forecast_models (
+            cycle DATE NOT NULL, family VARCHAR NOT NULL, sku VARCHAR NOT NULL DEFAULT '',
+            region VARCHAR NOT NULL DEFAULT '',
+            model VARCHAR NOT NULL, holdout_mase DOUBLE, series_class VARCHAR NOT NULL,
+            history_months INTEGER NOT NULL, mode VARCHAR NOT NULL DEFAULT 'full',
+            run_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (cycle, family, sku, region))""",
+        # Overrides: one row per layer x cell; a removed override stays as a row with value NULL
+        # so the cell's version keeps counting (the conflict check compares versions).
+        """CREATE TABLE forecast_overrides (
+            cycle DATE NOT NULL, layer VARCHAR NOT NULL, family VARCHAR NOT NULL,
+            region VARCHAR NOT NULL DEFAULT '', sku VARCHAR NOT NULL DEFAULT '', month DATE NOT NULL,
+            kind VARCHAR NOT NULL CHECK (kind IN ('units', 'pct')),
+            value DOUBLE,
+            reason VARCHAR,
+            comment VARCHAR NOT NULL DEFAULT '',
+            author VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            version INTEGER NOT NULL CHECK (version >= 1),
+            CHECK (value IS NULL OR coalesce(reason, '') <> ''),
+            PRIMARY KEY (cycle, layer, family, region, sku, month))""",
+        # Every save of a cell, for the audit trail (value NULL: the override was removed).
+        """CREATE TABLE forecast_override_history (
+            cycle DATE NOT NULL, layer VARCHAR NOT NULL, family VARCHAR NOT NULL,
+            region VARCHAR NOT NULL, sku VARCHAR NOT NULL, month DATE NOT NULL,
+            kind VARCHAR NOT NULL, value DOUBLE, reason VARCHAR, comment VARCHAR NOT NULL,
+            author VARCHAR NOT NULL, changed_at TIMESTAMP NOT NULL, version INTEGER NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -92,3 +92,21 @@ def test_demo_on_a_file_store(db_path):
         load_demo(store, as_of=DEMO_AS_OF)
     with open_store(db_path) as store:
         assert not store.is_empty()
+
+
+def test_demand_planning_history(demo_store):
+    q = demo_store.scalar
+    assert q("SELECT count(DISTINCT cycle) FROM forecast_baseline") == 13  # 12 approved cycles and the draft
+    assert q("SELECT count(DISTINCT cycle) FROM forecast_overrides") == 13
+    assert q("SELECT count(*) FROM forecast_baseline WHERE cycle = ?", [DEMO_AS_OF]) == 8 * 3 * 18
+    assert q("SELECT count(*) FROM forecast_overrides WHERE reason IS NULL OR author = ''") == 0
+    assert q("SELECT count(DISTINCT layer) FROM forecast_overrides") >= 3
+    assert q("SELECT min(forecast) FROM forecast_baseline") >= 0
+
+
+def test_demo_replace_keeps_one_forecast_history():
+    with open_store(":memory:") as store:
+        load_demo(store, as_of=DEMO_AS_OF)
+        rows = store.scalar("SELECT count(*) FROM forecast_overrides")
+        load_demo(store, as_of=DEMO_AS_OF, replace=True)
+        assert store.scalar("SELECT count(*) FROM forecast_overrides") == rows

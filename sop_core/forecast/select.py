@@ -1,0 +1,199 @@
+"""Model choice on held-out months, and the final forecast of each series with its chosen model.
+
+Rolling origin: each history is cut at three origins, every model is fitted on the months
+before the origin and forecasts the next ``h`` months; the model with the lowest mean MASE
+over those held-out months wins. The design follows the history length ``n``:
+
+* ``n ≥ 30``: 3 origins 3 months apart, 6 months ahead each;
+* ``15 ≤ n < 30``: 3 origins 3 months apart, 3 months ahead each;
+* ``7 ≤ n < 15``: 3 origins 1 month apart, 1 month ahead (too short for more; documented limit).
+
+Seasonal candidates (lag 12) when the first training window holds at least 13 months, else
+non-seasonal ones. Regular series fit once at the first origin and roll forward to the later
+origins (statsforecast's ``refit=False``), which keeps the whole choice within about twice the
+cost of one AutoETS run; intermittent candidates are cheap and refit at every origin.
+
+Ties (within 1 % of the best MASE) go to the simpler model; a series keeps the previous
+cycle's model unless another is at least 5 % better. Forecasts and bounds are clipped at zero;
+models without their own intervals (the intermittent ones) get conformal bands: the 80th / 95th
+percentile of the series' absolute backtest errors.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .codes import Progress
+from .metrics import mase_scale, season_for_scale
+from .models import COMPLEXITY, OWN_INTERVALS, candidates, classify, simple_forecast
+
+ORIGINS = 3
+TIE = 0.01
+KEEP = 0.05
+CHUNK = 500
+MIN_CHUNK = 25
+SeriesKey = tuple[str, str, str]
+
+
+@dataclass
+class SeriesForecast:
+    """One series' result: chosen model, its holdout MASE and ``(forecast, lo80, hi80, lo95, hi95)``."""
+
+    key: SeriesKey
+    model: str
+    holdout_mase: float
+    series_class: str
+    history_months: int
+    values: tuple[np.ndarray, ...]
+
+
+def cv_design(n: int) -> tuple[int, int]:
+    """``(months ahead, months between origins)`` of the rolling-origin backtest for ``n`` months."""
+    if n >= 30:
+        return 6, 3
+    if n >= 15:
+        return 3, 3
+    return 1, 1
+
+
+def model_season(n: int) -> int:
+    """The season length of the candidates: 12 when the first training window has 13 months or more."""
+    h, step = cv_design(n)
+    return 12 if n - h - (ORIGINS - 1) * step >= 13 else 1
+
+
+def choose(mase_by_model: Mapping[str, float], previous: str | None) -> str:
+    """The chosen model: lowest MASE, ties (within 1 %) to the simpler, previous kept unless beaten by 5 %."""
+    finite = {m: v for m, v in mase_by_model.items() if np.isfinite(v)}
+    if not finite:
+        return min(mase_by_model, key=lambda m: COMPLEXITY.get(m, 99))
+    best = min(finite.values())
+    tied = [m for m, v in finite.items() if v <= best * (1 + TIE) + 1e-12]
+    chosen = min(tied, key=lambda m: (COMPLEXITY.get(m, 99), finite[m]))
+    if previous in finite and previous != chosen and finite[chosen] > finite[previous] * (1 - KEEP):
+        return previous
+    return chosen
+
+
+def _long(ids: list[str], series: list[np.ndarray], ends: pd.Timestamp) -> pd.DataFrame:
+    """statsforecast's long frame (``unique_id, ds, y``) of series that all end at ``ends``."""
+    lengths = np.array([len(y) for y in series])
+    ds = np.concatenate([pd.date_range(end=ends, periods=n, freq="MS").to_numpy() for n in lengths])
+    return pd.DataFrame({"unique_id": np.repeat(ids, lengths), "ds": ds, "y": np.concatenate(series)})
+
+
+def _model_by_name(series_class: str, season: int, has_zero: bool, name: str) -> object:
+    return next(m for m in candidates(series_class, season, has_zero) if str(m) == name)
+
+
+def _run_group(
+    cls: str, season: int, has_zero: bool, h: int, step: int, items: list[tuple[int, np.ndarray]],
+    end: pd.Timestamp, horizon: int, previous: Mapping[int, str],
+) -> dict[int, tuple[str, float, tuple[np.ndarray, ...]]]:
+    """Backtest, choose and forecast one group of like series; ``{index: (model, mase, values)}``."""
+    from statsforecast import StatsForecast
+    from statsforecast.models import Naive
+
+    ids = [f"{i:07d}" for i, _ in items]
+    arrays = [y for _, y in items]
+    frame = _long(ids, arrays, end)
+    scales = {uid: mase_scale(y, season_for_scale(len(y))) for uid, y in zip(ids, arrays, strict=True)}
+    models = candidates(cls, season, has_zero)
+    names = [str(m) for m in models]
+    regular = cls == "regular"
+    sf = StatsForecast(models=models, freq="MS", n_jobs=1, fallback_model=Naive())
+    cv = sf.cross_validation(df=frame, h=h, n_windows=ORIGINS, step_size=step, refit=not regular)
+    errors = pd.DataFrame(np.abs(cv[names].to_numpy(float) - cv["y"].to_numpy(float)[:, None]), columns=names)
+    errors["unique_id"] = cv["unique_id"].to_numpy()
+    mae = errors.groupby("unique_id", sort=True)[names].mean().reindex(ids)  # NaN: no backtest -> simplest
+    chosen: dict[str, tuple[str, float]] = {}
+    for (index, _), uid in zip(items, ids, strict=True):
+        row = mae.loc[uid] / scales[uid]
+        scores = {name: float(row[name]) for name in names}
+        pick = choose(scores, previous.get(index))
+        chosen[uid] = (pick, scores[pick])
+    out: dict[int, tuple[str, float, tuple[np.ndarray, ...]]] = {}
+    for name in names:
+        uids = [uid for uid in ids if chosen[uid][0] == name]
+        if not uids:
+            continue
+        subset = frame[frame["unique_id"].isin(uids)]
+        model = _model_by_name(cls, season, has_zero, name)
+        own = name in OWN_INTERVALS
+        fit = StatsForecast(models=[model], freq="MS", n_jobs=1, fallback_model=Naive())
+        fc = fit.forecast(df=subset, h=horizon, level=[80, 95] if own else [])
+        fc = fc.sort_values(["unique_id", "ds"], kind="stable")
+        point = fc[name].to_numpy(float).reshape(len(uids), horizon)
+        if own:
+            bands = [fc[f"{name}-{side}"].to_numpy(float).reshape(len(uids), horizon)
+                     for side in ("lo-80", "hi-80", "lo-95", "hi-95")]
+        else:
+            err = errors[errors["unique_id"].isin(uids)].groupby("unique_id", sort=True)[name]
+            q80 = err.quantile(0.8).reindex(sorted(uids)).to_numpy(float)[:, None]
+            q95 = err.quantile(0.95).reindex(sorted(uids)).to_numpy(float)[:, None]
+            bands = [point - q80, point + q80, point - q95, point + q95]
+        for k, uid in enumerate(sorted(uids)):
+            out[int(uid)] = (name, chosen[uid][1], _clip(point[k], *(b[k] for b in bands)))
+    return out
+
+
+def _clip(point: np.ndarray, lo80: np.ndarray, hi80: np.ndarray, lo95: np.ndarray, hi95: np.ndarray
+          ) -> tuple[np.ndarray, ...]:
+    """Non-negative forecast and bounds, ordered lo95 ≤ lo80 ≤ forecast ≤ hi80 ≤ hi95 (NaN → point)."""
+    f = np.maximum(np.where(np.isfinite(point), point, 0.0), 0.0)
+    lo80 = np.minimum(np.maximum(np.where(np.isfinite(lo80), lo80, f), 0.0), f)
+    lo95 = np.minimum(np.maximum(np.where(np.isfinite(lo95), lo95, lo80), 0.0), lo80)
+    hi80 = np.maximum(np.where(np.isfinite(hi80), hi80, f), f)
+    hi95 = np.maximum(np.where(np.isfinite(hi95), hi95, hi80), hi80)
+    return f, lo80, hi80, lo95, hi95
+
+
+def forecast_series(
+    series: list[tuple[SeriesKey, np.ndarray]],
+    end: pd.Timestamp,
+    horizon: int,
+    previous: Mapping[SeriesKey, str] | None = None,
+    progress: Progress | None = None,
+) -> list[SeriesForecast]:
+    """Classify, backtest, choose and forecast every series (all ending at month ``end``).
+
+    ``horizon`` months are forecast after ``end``; ``previous`` maps a series to the model it had
+    in the previous cycle. ``progress(fraction, message)`` is called after each group of series.
+    """
+    previous = previous or {}
+    results: dict[int, SeriesForecast] = {}
+    groups: dict[tuple[str, int, bool, int, int], list[tuple[int, np.ndarray]]] = {}
+    for index, (key, raw) in enumerate(series):
+        y = np.maximum(np.asarray(raw, dtype=float), 0.0)
+        cls = classify(y)
+        if cls in ("zero", "short", "constant"):
+            name, values = simple_forecast(y, cls, horizon)
+            results[index] = SeriesForecast(key, name, float("nan"), cls, len(y), values)
+            continue
+        h, step = cv_design(len(y))
+        groups.setdefault((cls, model_season(len(y)), bool(np.any(y <= 0)), h, step), []).append((index, y))
+    total = len(series) or 1
+    done = len(results)
+    if progress:
+        progress(done / total, f"{done:,} of {len(series):,} series forecast")
+    wanted = {i: previous[series[i][0]] for i in range(len(series)) if series[i][0] in previous}
+    # Chunks small enough for about ten progress steps, large enough to keep statsforecast efficient.
+    size = max(MIN_CHUNK, min(CHUNK, -(-sum(len(v) for v in groups.values()) // 10)))
+    for (cls, season, has_zero, h, step), items in sorted(groups.items()):
+        for start in range(0, len(items), size):
+            chunk = items[start:start + size]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                out = _run_group(cls, season, has_zero, h, step, chunk, end, horizon, wanted)
+            for index, y in chunk:
+                name, score, values = out[index]
+                results[index] = SeriesForecast(series[index][0], name, score, cls, len(y), values)
+            done += len(chunk)
+            if progress:
+                progress(done / total, f"{done:,} of {len(series):,} series forecast")
+    return [results[i] for i in range(len(series))]

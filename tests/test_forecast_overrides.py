@@ -1,0 +1,182 @@
+"""Overrides (reasons, conflicts, frozen cycles), consensus and the SKU spread."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sop_core import FrozenPlanError, Store, open_store
+from sop_core.forecast import (
+    OverrideConflictError,
+    consensus,
+    override_grid,
+    overrides,
+    save_override,
+    save_overrides,
+    sku_drilldown,
+    spread_to_skus,
+    write_consensus,
+)
+from sop_core.forecast.baseline import store_baseline
+from sop_core.plans import approve_plan
+
+CYCLE = dt.date(2026, 1, 1)
+MONTHS = [dt.date(2026, m, 1) for m in (1, 2, 3)]
+
+
+@pytest.fixture()
+def store() -> Iterator[Store]:
+    """Family A with SKUs A1 (75 %) and A2 (25 %) in regions N and S; a stored baseline for 2026-01..03."""
+    s = open_store(":memory:")
+    with s.transaction() as cur:
+        cur.execute("INSERT INTO families VALUES ('A', 'mts', 'units', 10, 6, 10, 40, 5)")
+        cur.execute("INSERT INTO products VALUES ('A1', 'A', 'a one'), ('A2', 'A', 'a two')")
+        cur.execute("INSERT INTO regions VALUES ('N', 'north'), ('S', 'south')")
+    rows = [("A", sku, region, pd.Timestamp(m), base * share, base * share * 0.9, base * share * 1.1,
+             base * share * 0.8, base * share * 1.2, "SeasonalNaive", 0.8)
+            for m in MONTHS for region, base in (("N", 100.0), ("S", 40.0)) for sku, share in (("A1", 0.75), ("A2", 0.25))]
+    frame = pd.DataFrame(rows, columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95",
+                                        "hi95", "model", "holdout_mase"])
+    models = frame.drop_duplicates(["family", "sku", "region"])[["family", "sku", "region", "model", "holdout_mase"]]
+    models = models.assign(series_class="regular", history_months=30)
+    store_baseline(s, CYCLE, frame, models)
+    yield s
+    s.close()
+
+
+def _save(store: Store, **kw: Any) -> int:
+    args: dict[str, Any] = {"layer": "sales", "family": "A", "region": "N", "start": "2026-02", "value": 10.0,
+            "reason": "promotion", "author": "anna"}
+    args.update(kw)
+    return save_override(store, CYCLE, **args)
+
+
+def test_no_reason_no_save(store):
+    for reason in (None, "", "   ", pd.NA, float("nan")):
+        with pytest.raises(ValueError, match="no reason"):
+            _save(store, reason=reason)
+    with pytest.raises(ValueError, match="Unknown reason"):
+        _save(store, reason="gut feeling")
+    with pytest.raises(ValueError, match="Unknown override layer"):
+        _save(store, layer="ceo")
+    assert overrides(store, CYCLE).empty
+
+
+def test_second_editor_of_a_cell_is_refused(store):
+    grid = override_grid(store, "A", "N", CYCLE)
+    assert len(grid) == 4 * 3 and (grid["version"] == 0).all()
+    assert _save(store, author="anna", value=10.0) == 1
+    with pytest.raises(OverrideConflictError, match="changed by anna at") as err:
+        _save(store, author="bob", value=-5.0, seen=0)  # bob still saw the empty cell
+    assert err.value.changed_by == "anna"
+    assert isinstance(err.value.changed_at, dt.datetime)
+    assert err.value.cells == [("sales", "A", "N", "", dt.date(2026, 2, 1))]
+    current = overrides(store, CYCLE)
+    assert current["value"].tolist() == [10.0] and current["author"].tolist() == ["anna"]
+    # After reloading, bob sees version 1 and his change goes through.
+    seen = override_grid(store, "A", "N", CYCLE).set_index(["layer", "month"]).loc[("sales", pd.Timestamp("2026-02-01")), "version"]
+    assert seen == 1
+    assert _save(store, author="bob", value=-5.0, seen=int(seen)) == 1
+    assert overrides(store, CYCLE)["version"].tolist() == [2]
+    assert store.scalar("SELECT count(*) FROM forecast_override_history") == 2
+
+
+def test_saving_an_unchanged_grid_writes_nothing(store):
+    _save(store)
+    grid = override_grid(store, "A", "N", CYCLE)
+    assert save_overrides(store, CYCLE, grid, "anna") == 0
+
+
+def test_removing_an_override_keeps_its_version(store):
+    _save(store)
+    assert _save(store, value=float("nan"), reason=None, seen=1) == 1
+    assert overrides(store, CYCLE).empty
+    grid = override_grid(store, "A", "N", CYCLE)
+    assert grid["version"].max() == 2
+
+
+def test_overrides_are_frozen_with_the_plan(store):
+    _save(store)
+    approve_plan(store, CYCLE, "exec")
+    with pytest.raises(FrozenPlanError):
+        _save(store, value=20.0, seen=1)
+    with pytest.raises(FrozenPlanError):
+        write_consensus(store, CYCLE, author="anna")
+    assert overrides(store, CYCLE)["value"].tolist() == [10.0]
+
+
+def test_consensus_is_baseline_plus_layers(store):
+    _save(store, value=10.0)  # sales +10 units on N, Feb
+    _save(store, layer="marketing", kind="pct", value=-20.0, reason="price_change")  # -20 % of 100 = -20
+    _save(store, layer="finance", region="S", start="2026-01", end="2026-03", value=-100.0, reason="other")
+    cells = consensus(store, CYCLE).set_index(["region", "month"])
+    feb_n = cells.loc[("N", pd.Timestamp("2026-02-01"))]
+    assert (feb_n["baseline"], feb_n["sales"], feb_n["marketing"], feb_n["consensus"]) == pytest.approx(
+        (100.0, 10.0, -20.0, 90.0))
+    assert (cells.xs("S", level="region")["consensus"] == 0).all()  # never below zero
+    assert write_consensus(store, CYCLE, author="anna") == 6
+    plan = store.query("SELECT region, month, quantity FROM demand_plan WHERE cycle = ? ORDER BY ALL", [CYCLE])
+    assert plan["quantity"].tolist() == [100.0, 90.0, 100.0, 0.0, 0.0, 0.0]
+
+
+def test_sku_drilldown_adds_up_to_the_family(store):
+    _save(store, value=7.0)
+    _save(store, layer="marketing", sku="A2", start="2026-03", value=3.0)
+    write_consensus(store, CYCLE, author="anna")
+    drill = sku_drilldown(store, "A", "N", CYCLE).set_index(["sku", "month"])
+    feb = pd.Timestamp("2026-02-01")
+    assert drill.loc[("A1", feb), "consensus"] + drill.loc[("A2", feb), "consensus"] == 107
+    assert drill.loc[("A1", feb), "share"] == pytest.approx(0.75)
+    mar = pd.Timestamp("2026-03-01")
+    assert drill.loc[("A2", mar), "consensus"] == 28  # 25 + its own +3
+    everywhere = sku_drilldown(store, "A", None, CYCLE).groupby("month")["consensus"].sum()
+    written = store.query("SELECT month, sum(quantity) AS q FROM demand_plan WHERE cycle = ? GROUP BY month "
+                          "ORDER BY month", [CYCLE])
+    assert everywhere.to_numpy() == pytest.approx(written["q"].to_numpy())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(0, 1e6, allow_nan=False), st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=15))
+def test_spread_adds_up_exactly(total, weights):
+    units = spread_to_skus(total, weights)
+    assert units.dtype.kind == "i"
+    assert int(units.sum()) == int(np.floor(total + 0.5))
+    assert (units >= 0).all()
+    w = np.array(weights)
+    exact = np.floor(total + 0.5) * (w / w.sum() if w.sum() > 1e-9 else np.full(len(w), 1 / len(w)))
+    assert np.all(np.abs(units - exact) < 1 + 1e-6)
+
+
+def test_spread_by_hand():
+    assert spread_to_skus(10, [1, 1, 1]).tolist() == [4, 3, 3]
+    assert spread_to_skus(100.4, [0.75, 0.25]).tolist() == [75, 25]
+    assert spread_to_skus(5, [0, 0]).tolist() == [3, 2]
+    assert spread_to_skus(-3, [1, 2]).tolist() == [0, 0]
+
+
+def test_a_family_level_baseline_is_split_by_the_skus_recent_actuals(store):
+    from sop_core.actuals import insert_actuals
+
+    family_level = pd.DataFrame([("A", "", "N", pd.Timestamp(m), 100.0, 90.0, 110.0, 80.0, 120.0) for m in MONTHS],
+                                columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95"])
+    models = pd.DataFrame([("A", "", "N", "Quick", float("nan"), "quick", 24)],
+                          columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"])
+    store_baseline(store, CYCLE, family_level, models, mode="quick")
+    with store.transaction() as cur:
+        insert_actuals(cur, pd.DataFrame([("sales", "2025-12-01", "A1", None, "N", 60.0),
+                                          ("sales", "2025-12-01", "A2", None, "N", 40.0),
+                                          ("sales", "2024-06-01", "A2", None, "N", 900.0)],  # older than a year
+                                         columns=["kind", "month", "sku", "family", "region", "quantity"]))
+    _save(store, value=11.0)
+    drill = sku_drilldown(store, "A", "N", CYCLE).set_index(["sku", "month"])
+    feb = pd.Timestamp("2026-02-01")
+    assert drill.loc[("A1", feb), "share"] == pytest.approx(0.6)
+    assert drill.loc[("A1", feb), "consensus"] + drill.loc[("A2", feb), "consensus"] == 111
+    assert drill.loc[("A1", feb), "consensus"] == 67  # 66.6 rounded by largest remainder
