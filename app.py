@@ -18,6 +18,7 @@ PAGES = {
     ],
     "Plan": [
         st.Page("pages/scenarios.py", title="Scenarios", icon=":material/tune:"),
+        st.Page("pages/demand_planning.py", title="Demand planning", icon=":material/query_stats:"),
         st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     ],
 }

@@ -1,0 +1,186 @@
+"""Chart builders of the Demand planning page: engine frames in, ``go.Figure`` out.
+
+* :func:`family_chart` — one family (and region): history, the statistical baseline with its
+  80 % / 95 % bands, each override layer, the consensus and the last approved plan, with a
+  vertical marker at the cycle month. The line style says what a line is, as on every chart
+  (actual solid, baseline dashed like a plan, the approved plan dotted); the consensus is the
+  one bold line. Bands are drawn from zero up (a forecast band never goes below zero).
+* :func:`fva_chart` — the forecast value added stairstep: WMAPE per process step at each lag;
+  a step that made the forecast worse than the step before is outlined red and marked ▲.
+* :func:`sku_chart` — the SKU drill-down: the family consensus spread to SKUs, stacked.
+
+Input frames are the engine's (:func:`sop_core.forecast.family_view`,
+:func:`~sop_core.forecast.fva_stairstep`, :func:`~sop_core.forecast.sku_drilldown`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..conventions import EPS
+from .theme import BAD, BAND_ALPHA, LINE_DASH, NEUTRAL, PALETTE, empty_figure, rgba, style
+
+FAMILY_HEIGHT = 470
+FVA_HEIGHT = 400
+SKU_HEIGHT = 380
+NO_FORECAST = "No forecast yet for this family: run the baseline"
+NO_FVA = "No frozen forecast vintages with actuals yet (FVA needs approved cycles whose months have closed)"
+NO_SKU = "No SKU split: no stored baseline for this family"
+
+# One colour per role (not per family: this chart shows one family, and the roles must stand apart).
+HISTORY_COLOR = PALETTE[0]  # blue
+BASELINE_COLOR = PALETTE[4]  # sky blue, its bands in the same hue
+CONSENSUS_COLOR = PALETTE[5]  # vermillion, bold
+APPROVED_COLOR = NEUTRAL
+LAYER_COLORS = (PALETTE[2], PALETTE[3], PALETTE[6], PALETTE[7], PALETTE[9], PALETTE[1])  # none near vermillion
+LAG_COLORS = (PALETTE[0], PALETTE[4], PALETTE[2], PALETTE[1])
+BAND_80_ALPHA = 2 * BAND_ALPHA
+CONSENSUS_NAME = "Consensus"
+WORSE_NAME = "▲ worse than the step before"
+
+
+def _band(x: list, lo: np.ndarray, hi: np.ndarray, alpha: float, name: str, rank: int) -> go.Scatter:
+    """A shaded range as one closed polygon, floored at zero, with a legend entry."""
+    lo, hi = np.maximum(lo, 0.0), np.maximum(hi, 0.0)
+    return go.Scatter(
+        x=x + x[::-1], y=np.concatenate([hi, lo[::-1]]), fill="toself", mode="none", name=name,
+        fillcolor=rgba(BASELINE_COLOR, alpha), hoverinfo="skip", legendrank=rank,
+        meta="band",
+    )
+
+
+def _line(data: pd.DataFrame, name: str, color: str, dash: str, width: float, rank: int, meta: str,
+          markers: bool = False) -> go.Scatter:
+    return go.Scatter(
+        x=list(data["month"]), y=data["value"].to_numpy(float), name=name, meta=meta, legendrank=rank,
+        mode="lines+markers" if markers else "lines", line={"color": color, "dash": dash, "width": width},
+        marker={"size": 5}, hovertemplate="%{y:,.0f}<extra>" + name + "</extra>",
+    )
+
+
+def family_chart(view: pd.DataFrame, cycle: dt.date | pd.Timestamp | None = None, title: str | None = None,
+                 unit: str = "units") -> go.Figure:
+    """History, baseline with bands, each layer, consensus and the last approved plan of one family.
+
+    ``view`` is :func:`sop_core.forecast.family_view`'s long frame (``month, series, kind, value,
+    lo80, hi80, lo95, hi95``; kinds ``history, baseline, layer, consensus, approved``). Each trace's
+    ``meta`` names its kind (``band`` for the shaded ranges); the consensus trace is named
+    :data:`CONSENSUS_NAME`. ``cycle`` draws the vertical cycle marker.
+    """
+    if view.empty or not view["kind"].isin(["history", "baseline", "consensus"]).any():
+        return empty_figure(NO_FORECAST, height=260)
+    view = view.assign(month=pd.to_datetime(view["month"])).sort_values("month")
+    fig = go.Figure()
+    base = view[view["kind"] == "baseline"]
+    if not base.empty:
+        x = list(base["month"])
+        for lo, hi, alpha, name, rank in (("lo95", "hi95", BAND_ALPHA, "95 % band", 22),
+                                          ("lo80", "hi80", BAND_80_ALPHA, "80 % band", 21)):
+            if base[[lo, hi]].notna().all().all():
+                fig.add_trace(_band(x, base[lo].to_numpy(float), base[hi].to_numpy(float), alpha, name, rank))
+    history = view[view["kind"] == "history"]
+    if not history.empty:
+        fig.add_trace(_line(history, "Actual", HISTORY_COLOR, LINE_DASH["actual"], 2.6, 10, "history"))
+    if not base.empty:
+        fig.add_trace(_line(base, "Baseline (statistical)", BASELINE_COLOR, LINE_DASH["plan"], 2.4, 20, "baseline"))
+    layers = view[view["kind"] == "layer"]
+    for i, (name, data) in enumerate(layers.groupby("series", sort=False)):
+        fig.add_trace(_line(data, str(name), LAYER_COLORS[i % len(LAYER_COLORS)], "solid", 1.6, 30 + i, "layer"))
+    approved = view[view["kind"] == "approved"]
+    if not approved.empty:
+        fig.add_trace(_line(approved, "Last approved plan", APPROVED_COLOR, LINE_DASH["budget"], 2.4, 50,
+                            "approved"))
+    agreed = view[view["kind"] == "consensus"]
+    if not agreed.empty:
+        fig.add_trace(_line(agreed, CONSENSUS_NAME, CONSENSUS_COLOR, "solid", 4.0, 40, "consensus", markers=True))
+    if cycle is not None:
+        at = pd.Timestamp(cycle)
+        fig.add_shape(type="line", x0=at, x1=at, y0=0, y1=1, yref="paper", layer="below",
+                      line={"color": NEUTRAL, "width": 1.5, "dash": "dot"})
+        fig.add_annotation(x=at, y=1, yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
+                           text=f" cycle {at:%b %Y}", font={"color": NEUTRAL})
+    style(fig, height=FAMILY_HEIGHT, title=title)
+    fig.update_layout(hovermode="x unified", legend={"traceorder": "normal"})
+    fig.update_yaxes(title_text=unit, rangemode="tozero", tickformat="~s")
+    fig.update_xaxes(tickformat="%b %y", hoverformat="%b %Y")
+    return fig
+
+
+def _fva_text(wmape: float, fva: float) -> str:
+    if np.isnan(wmape):
+        return ""
+    text = f"{wmape:.1%}"
+    return f"▲ {text}" if not np.isnan(fva) and fva < -EPS else text
+
+
+def fva_chart(fva: pd.DataFrame, family: str | None = None, lags: Sequence[int] | None = None,
+              title: str | None = None) -> go.Figure:
+    """The FVA stairstep: WMAPE per process step (in order), one bar series per lag.
+
+    ``fva`` is :func:`sop_core.forecast.fva_stairstep`'s frame; ``family`` picks one of its families
+    (default: the first). A step whose ``fva`` is negative (it made the forecast worse than the step
+    before) is outlined red and its label starts with ▲; a legend entry says so.
+    """
+    data = fva if family is None else fva[fva["family"] == family]
+    if data.empty or data["wmape"].isna().all():
+        return empty_figure(NO_FVA, height=220)
+    if family is None:
+        data = data[data["family"] == data["family"].iloc[0]]
+    wanted = sorted(data["lag"].unique()) if lags is None else [lag for lag in lags if lag in set(data["lag"])]
+    steps = data.sort_values("step_order").drop_duplicates("step")["step"].tolist()
+    fig = go.Figure()
+    any_worse = False
+    for i, lag in enumerate(wanted):
+        sub = data[data["lag"] == lag].set_index("step").reindex(steps)
+        wmape = sub["wmape"].to_numpy(float)
+        gain = sub["fva"].to_numpy(float)
+        worse = ~np.isnan(gain) & (gain < -EPS)
+        any_worse = any_worse or bool(worse.any())
+        color = LAG_COLORS[i % len(LAG_COLORS)]
+        fig.add_bar(
+            x=steps, y=wmape, name=f"lag {lag}", marker={
+                "color": color, "line": {"color": [BAD if w else color for w in worse],
+                                         "width": [3.5 if w else 0 for w in worse]}},
+            text=[_fva_text(w, g) for w, g in zip(wmape, gain, strict=True)], textposition="outside",
+            textfont={"color": [BAD if w else NEUTRAL for w in worse]}, cliponaxis=False,
+            customdata=np.column_stack([gain * 100, sub["n"].to_numpy(float)]),
+            hovertemplate="%{x}, lag " + str(lag) + ": WMAPE %{y:.1%}<br>value added %{customdata[0]:+.1f} pts"
+                          "<br>%{customdata[1]:.0f} family-months<extra></extra>",
+        )
+    if any_worse:
+        fig.add_scatter(x=[None], y=[None], mode="markers", name=WORSE_NAME, showlegend=True,
+                        marker={"symbol": "square-open", "size": 14, "color": BAD, "line": {"width": 3}})
+    style(fig, height=FVA_HEIGHT, title=title)
+    top = float(np.nanmax(data["wmape"].to_numpy(float)))
+    fig.update_layout(barmode="group", bargap=0.25)
+    fig.update_yaxes(title_text="WMAPE", tickformat=".0%", range=[0, max(top, EPS) * 1.18])
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=steps)
+    return fig
+
+
+def sku_chart(drill: pd.DataFrame, title: str | None = None, unit: str = "units") -> go.Figure:
+    """The family consensus spread to SKUs (whole units), stacked by SKU per month.
+
+    ``drill`` is :func:`sop_core.forecast.sku_drilldown`'s frame (``sku, month, baseline, share,
+    consensus``); the stacks add up to the family consensus exactly. A family held without SKUs
+    (``sku`` ``''``) shows one stack named "family".
+    """
+    if drill.empty:
+        return empty_figure(NO_SKU, height=220)
+    drill = drill.assign(month=pd.to_datetime(drill["month"]))
+    fig = go.Figure()
+    for i, (sku, data) in enumerate(drill.groupby("sku", sort=True)):
+        name = str(sku) or "family"
+        fig.add_bar(x=list(data["month"]), y=data["consensus"].to_numpy(float), name=name,
+                    marker_color=PALETTE[i % len(PALETTE)], customdata=data["share"].to_numpy(float),
+                    hovertemplate="%{y:,.0f} (baseline share %{customdata:.0%})<extra>" + name + "</extra>")
+    style(fig, height=SKU_HEIGHT, title=title)
+    fig.update_layout(barmode="stack", hovermode="x unified")
+    fig.update_yaxes(title_text=unit, tickformat="~s")
+    fig.update_xaxes(tickformat="%b %y", hoverformat="%b %Y")
+    return fig

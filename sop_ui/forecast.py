@@ -1,0 +1,330 @@
+"""Streamlit glue of the Demand planning page: cached loaders, the page's selectors, the override editor frame.
+
+Loaders take the store as ``_store`` (not hashed) and are keyed by its path and :func:`stamp`, a cheap
+fingerprint that changes with every upload, plan, override save and baseline run, so another user's
+save shows up at the next rerun; :func:`clear_caches` drops them at once after a save of this session.
+The override editor shows the engine's :func:`~sop_core.forecast.override_grid` with readable
+columns; :func:`edits_from_editor` turns the edited rows back into the engine's edit frame, so all
+checks (reason required, conflicts, frozen cycle) stay in :func:`~sop_core.forecast.save_overrides`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from sop_core import Store, plan_data, plans
+from sop_core import forecast as fc
+from sop_core.facts import cycles as plan_cycles
+from sop_core.facts import data_stamp, region_names
+from sop_core.forecast.baseline import baseline_cycle
+from sop_ui.filters import STATE as SHARED_FILTERS
+
+CACHE_TTL = 600
+ALL_REGIONS = "All regions"
+NO_REGION = "(no region)"
+ALL_LAYERS = "All layers"
+KEEP = "dp_keep"
+WIDGETS = {"cycle": "dp_cycle", "family": "dp_family", "region": "dp_region"}
+GENERATION = "dp_grid_generation"
+SNAPSHOT = "dp_grid_seen"
+KIND_SHOWN = {"units": "units", "pct": "%"}
+KIND_STORED = {shown: kind for kind, shown in KIND_SHOWN.items()}
+EDITABLE = ["Kind", "Value", "Reason", "Comment"]
+EDITOR_COLUMNS = ["Layer", "Month", "Baseline", *EDITABLE, "Change (units)", "Last change"]
+
+# One query over fixed tables, no user values: counts and times that move with every save and run.
+_FORECAST_STAMP_SQL = """
+    SELECT (SELECT count(*) FROM forecast_override_history) AS saves,
+           (SELECT count(*) FROM forecast_models) AS series,
+           (SELECT max(run_at) FROM forecast_models) AS run_at,
+           (SELECT count(*) FROM plan_versions WHERE status = 'approved') AS approved"""
+
+
+def stamp(store: Store) -> str:
+    """The review data stamp plus the demand-planning tables' (overrides saved, baseline runs, approvals)."""
+    row = store.query(_FORECAST_STAMP_SQL).iloc[0].tolist()
+    return data_stamp(store) + "|" + "-".join(str(v) for v in row)
+
+
+# ---------------------------------------------------------------- cached loaders
+@dataclass(frozen=True)
+class Options:
+    """What the selectors offer: cycles (newest first), the family master, regions and plan versions."""
+
+    cycles: list[dt.date]
+    master: pd.DataFrame
+    regions: list[str]
+    versions: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def load_options(_store: Store, path: str, stamp: str) -> Options:
+    """The selectors' options; with no plan yet, the cycle after the last actual month."""
+    cycles = plan_cycles(_store)
+    if not cycles:
+        start = baseline_cycle(_store, None)
+        cycles = [] if start is None else [start]
+    return Options(cycles, plan_data.families(_store), region_names(_store), plans.plan_versions(_store))
+
+
+def frozen_reason(versions: pd.DataFrame, cycle: dt.date) -> str | None:
+    """Why ``cycle`` cannot be edited (its plan is approved), or ``None`` for a draft."""
+    row = versions[pd.to_datetime(versions["cycle"]) == pd.Timestamp(cycle)]
+    if row.empty or row["status"].iloc[0] != "approved":
+        return None
+    by, at = row["approved_by"].iloc[0], row["approved_at"].iloc[0]
+    who = f" by {by}" if isinstance(by, str) and by else ""
+    when = f" on {pd.Timestamp(at):%Y-%m-%d}" if not pd.isna(at) else ""
+    return (f"The plan of cycle {cycle:%B %Y} was approved{who}{when}: its baseline and overrides are frozen with "
+            "it (they are the vintage that forecast value added is measured on). Pick the draft cycle to change "
+            "the forecast.")
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def load_models(_store: Store, path: str, stamp: str, cycle: dt.date, family: str) -> pd.DataFrame:
+    """The model table of ``family`` in ``cycle`` (one row per stored series)."""
+    return fc.model_table(_store, cycle, [family])
+
+
+@st.cache_data(show_spinner="Reading the forecast…", ttl=CACHE_TTL, max_entries=32)
+def load_view(_store: Store, path: str, stamp: str, cycle: dt.date, family: str, region: str | None) -> pd.DataFrame:
+    """The family chart's frame (``region`` None: all regions)."""
+    return fc.family_view(_store, family, region, cycle)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def load_grid(_store: Store, path: str, stamp: str, cycle: dt.date, family: str, region: str) -> pd.DataFrame:
+    """The override grid of one family × region (layer × month)."""
+    return fc.override_grid(_store, family, region, cycle)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
+def load_codes(_store: Store, path: str, stamp: str) -> pd.DataFrame:
+    """The reason codes (``reason, label``)."""
+    return fc.reason_codes(_store)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
+def load_layers(_store: Store, path: str, stamp: str) -> pd.DataFrame:
+    """The override layers in stairstep order (``layer, label, position``)."""
+    return fc.forecast_layers(_store)
+
+
+@st.cache_data(show_spinner="Measuring forecast value added…", ttl=CACHE_TTL, max_entries=16)
+def load_fva(_store: Store, path: str, stamp: str, families: tuple[str, ...] | None, through: dt.date) -> pd.DataFrame:
+    """The FVA stairstep (lags 1 and 3) of ``families`` (None: all, with ``All families``) up to ``through``."""
+    return fc.fva_stairstep(_store, None if families is None else list(families), (1, 3), through)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def load_exceptions(_store: Store, path: str, stamp: str, cycle: dt.date) -> pd.DataFrame:
+    """Layers that made a family's forecast worse three cycles running, up to ``cycle``."""
+    return fc.layer_exceptions(_store, cycle)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=16)
+def load_drilldown(_store: Store, path: str, stamp: str, cycle: dt.date, family: str,
+                   region: str | None) -> pd.DataFrame:
+    """The family consensus spread to SKUs."""
+    return fc.sku_drilldown(_store, family, region, cycle)
+
+
+LOADERS = (load_options, load_models, load_view, load_grid, load_codes, load_layers, load_fva, load_exceptions,
+           load_drilldown)
+
+
+def clear_caches() -> None:
+    """Drop every cached frame of the page (after a save or a baseline run)."""
+    for loader in LOADERS:
+        loader.clear()
+
+
+# ---------------------------------------------------------------- selectors
+def region_options(models: pd.DataFrame, fallback: Sequence[str]) -> list[str]:
+    """The regions the family's series are held in (``''`` when the actuals carry none), else ``fallback``."""
+    regions = sorted(models["region"].dropna().unique().tolist()) if not models.empty else []
+    return regions or list(fallback)
+
+
+def region_label(region: str) -> str:
+    """A region as shown in the selector (``''``: no region)."""
+    return region if region else NO_REGION
+
+
+def _keep(name: str) -> None:
+    """on_change: remember a selector across page switches; the cycle is shared with the review pages."""
+    value = st.session_state[WIDGETS[name]]
+    st.session_state.setdefault(KEEP, {})[name] = value
+    if name == "cycle" and SHARED_FILTERS in st.session_state:
+        st.session_state[SHARED_FILTERS]["cycle"] = value
+
+
+def _shared(name: str) -> object:
+    shared = st.session_state.get(SHARED_FILTERS) or {}
+    if name == "family":
+        return (shared.get("families") or [None])[0]
+    return shared.get(name)
+
+
+def selector(name: str, label: str, options: Sequence, default: object = None,
+             format_func: Callable[[Any], str] = str) -> object:
+    """A sidebar selectbox whose value survives page switches (first default: the shared review filters)."""
+    keep = st.session_state.setdefault(KEEP, {})
+    value = keep.get(name, _shared(name))
+    if value not in options:
+        value = default if default in options else options[0]
+    st.session_state[WIDGETS[name]] = value
+    return st.sidebar.selectbox(label, options, key=WIDGETS[name], on_change=_keep, args=(name,),
+                                format_func=format_func)
+
+
+# ---------------------------------------------------------------- the override editor
+def editor_key(cycle: dt.date, family: str, region: str, layer: str) -> str:
+    """The editor's widget key: new for each view and after each save (so stale edits never carry over)."""
+    generation = st.session_state.get(GENERATION, 0)
+    return f"dp_grid_{generation}_{cycle:%Y-%m}_{family}_{region}_{layer}"
+
+
+def pinned_grid(key: str, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The grid the editor under ``key`` shows: read afresh while it holds no edits, then pinned.
+
+    The versions a save sends must be those of the cells the user saw when editing; re-reading
+    the grid under pending edits would take in another user's save and silently overwrite it.
+    """
+    state = st.session_state.get(key)
+    edits = isinstance(state, dict) and any(state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
+    pinned = st.session_state.get(SNAPSHOT)
+    if not edits or pinned is None or pinned[0] != key:
+        pinned = (key, load())
+        st.session_state[SNAPSHOT] = pinned
+    return pinned[1]
+
+
+def reset_editor() -> None:
+    """Start the override editor afresh (after a save, or to reload after a conflict)."""
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+
+
+def reload_grid() -> None:
+    """A button callback: re-read the grid from the store (after a conflict), dropping the edits on screen."""
+    clear_caches()
+    reset_editor()
+
+
+def _last_change(author: object, when: object) -> str:
+    if author is None or (isinstance(author, float) and np.isnan(author)) or pd.isna(when):
+        return ""
+    return f"{author}, {pd.Timestamp(when):%Y-%m-%d %H:%M}"
+
+
+def editor_frame(grid: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
+    """The override grid as the editor shows it (same index as ``grid``), columns :data:`EDITOR_COLUMNS`."""
+    labels = dict(zip(codes["reason"], codes["label"], strict=True))
+    return pd.DataFrame({
+        "Layer": grid["label"].astype(str).to_numpy(),
+        "Month": [f"{pd.Timestamp(m):%b %Y}" for m in grid["month"]],
+        "Baseline": np.round(grid["baseline"].to_numpy(float)),
+        "Kind": [KIND_SHOWN.get(str(k), "units") for k in grid["kind"]],
+        "Value": grid["value"].to_numpy(float),
+        "Reason": pd.Series([labels.get(r, r) if isinstance(r, str) and r else None for r in grid["reason"]],
+                            dtype=object).to_numpy(),
+        "Comment": grid["comment"].fillna("").astype(str).to_numpy(),
+        "Change (units)": ["" if pd.isna(d) else f"{d:+,.0f}" for d in grid["delta"]],
+        "Last change": [_last_change(a, w) for a, w in zip(grid["author"], grid["updated_at"], strict=True)],
+    }, index=grid.index)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+
+
+def edits_from_editor(grid: pd.DataFrame, edited: pd.DataFrame, family: str, region: str,
+                      codes: pd.DataFrame) -> pd.DataFrame:
+    """The edited rows as :func:`~sop_core.forecast.save_overrides` takes them (unchanged rows included;
+    the engine skips them). Layer, month and the version the editor saw come from ``grid`` by index."""
+    to_code = dict(zip(codes["label"], codes["reason"], strict=True))
+    base = grid.loc[edited.index]
+    reasons = [_text(r) for r in edited["Reason"]]
+    return pd.DataFrame({
+        "layer": base["layer"].to_numpy(),
+        "family": family,
+        "region": region,
+        "month": base["month"].to_numpy(),
+        "kind": [KIND_STORED.get(_text(k), "units") for k in edited["Kind"]],
+        "value": pd.to_numeric(edited["Value"], errors="coerce").to_numpy(float),
+        "reason": [to_code.get(r, r) or None for r in reasons],
+        "comment": [_text(c) for c in edited["Comment"]],
+        "version": base["version"].to_numpy(),
+    })
+
+
+def changed_rows(shown: pd.DataFrame, edited: pd.DataFrame) -> list[tuple[str, bool]]:
+    """``(Layer · Month, has no reason yet)`` of each row whose editable cells differ from what was shown.
+
+    For the page's "unsaved changes" line only: the save itself checks reasons in the engine.
+    """
+    out = []
+    for index in edited.index:
+        before, after = shown.loc[index], edited.loc[index]
+        values = pd.to_numeric(pd.Series([before["Value"], after["Value"]]), errors="coerce").to_numpy(float)
+        if np.isnan(values).all():  # no override before or after: nothing to save
+            continue
+        same_value = bool(np.isclose(values[0], values[1], rtol=0, atol=1e-9))
+        same_text = all(_text(before[c]) == _text(after[c]) for c in ("Kind", "Reason", "Comment"))
+        if not (same_value and same_text):
+            out.append((f"{after['Layer']} · {after['Month']}", not np.isnan(values[1]) and not _text(after["Reason"])))
+    return out
+
+
+# ---------------------------------------------------------------- display tables
+def model_display(models: pd.DataFrame, region: str | None) -> pd.DataFrame:
+    """The model table of the chosen region (all when ``None``) with readable column names."""
+    rows = models if region is None else models[models["region"] == region]
+    return pd.DataFrame({
+        "SKU": rows["sku"].replace("", "(family)").to_numpy(),
+        "Region": [region_label(r) for r in rows["region"]],
+        "Model": rows["model"].to_numpy(),
+        "Holdout MASE": rows["holdout_mase"].to_numpy(float),
+        "Previous model": rows["previous_model"].to_numpy(),
+        "Series class": rows["series_class"].to_numpy(),
+        "History (months)": rows["history_months"].to_numpy(),
+        "Mode": rows["mode"].to_numpy(),
+        "Run at": pd.to_datetime(rows["run_at"]).to_numpy(),
+    })
+
+
+def _shown(value: float, text: str) -> str:
+    return "–" if pd.isna(value) else text.format(value).replace("-", "−")
+
+
+def fva_table(fva: pd.DataFrame, family: str) -> pd.DataFrame:
+    """One row per process step of ``family``, as text: per lag WMAPE, value added (points; a step that made
+    the forecast worse starts with ``−``), bias % and the family-months measured."""
+    data = fva[fva["family"] == family]
+    steps = data.sort_values("step_order").drop_duplicates("step")["step"]
+    table = pd.DataFrame({"Step": steps.to_numpy()})
+    for lag, sub in data.groupby("lag", sort=True):
+        sub = sub.set_index("step").reindex(table["Step"])
+        table[f"WMAPE lag {lag}"] = [_shown(v, "{:.1%}") for v in sub["wmape"]]
+        table[f"Value added lag {lag} (pts)"] = [_shown(v * 100, "{:+.1f}") for v in sub["fva"]]
+        table[f"Bias % lag {lag}"] = [_shown(v, "{:+.1%}") for v in sub["bias_pct"]]
+        table[f"Months lag {lag}"] = [_shown(v, "{:.0f}") for v in sub["n"]]
+    return table
+
+
+def sku_table(drill: pd.DataFrame) -> pd.DataFrame:
+    """SKU × month of the consensus spread (whole units), months as ``Nov 26`` columns, with a total row."""
+    if drill.empty:
+        return pd.DataFrame()
+    wide = drill.pivot_table(index="sku", columns="month", values="consensus", aggfunc="sum").fillna(0)
+    wide.index = [s or "(family)" for s in wide.index]
+    wide.loc["Total"] = wide.sum()
+    wide.columns = [f"{pd.Timestamp(m):%b %y}" for m in wide.columns]
+    return wide.astype("int64")

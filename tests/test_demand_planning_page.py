@@ -1,0 +1,188 @@
+"""The Demand planning page under AppTest: demo and empty store, an override saved with a reason, refused without."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sop_core import load_demo, open_store
+from sop_core.forecast import model_table, overrides, save_override
+from tests.support.stores import DEMO_AS_OF, ROOT
+
+APP = str(ROOT / "app.py")
+PAGE = "pages/demand_planning.py"
+
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demand_planning") / "demo.duckdb"
+    with open_store(path) as store:
+        load_demo(store, as_of=DEMO_AS_OF)
+    return path
+
+
+@pytest.fixture()
+def db_file(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "sop.duckdb"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("SOP_DB_PATH", str(path))
+    return path
+
+
+def open_page(at: AppTest) -> AppTest:
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture()
+def page(db_file: Path) -> AppTest:
+    """The app on a copy of the demo company, switched to the Demand planning page."""
+    return open_page(AppTest.from_file(APP, default_timeout=60))
+
+
+def chart(at: AppTest, key: str = "dp_chart") -> dict:
+    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(key))
+
+
+def consensus_line(at: AppTest) -> list[float]:
+    trace = next(t for t in chart(at)["data"] if t.get("name") == "Consensus")
+    y = trace["y"]
+    if isinstance(y, dict):  # plotly packs numeric arrays as base64 typed arrays
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]).tolist()
+    return [float(v) for v in y]
+
+
+def edit_first_row(at: AppTest, **cells: object) -> None:
+    """Seed an edit of the editor's first row (layer Sales, first month), as the browser would send it."""
+    editor = at.data_editor[0]
+    assert editor.key and editor.key.startswith("dp_grid_")
+    at.session_state[editor.key] = {"edited_rows": {0: cells}, "added_rows": [], "deleted_rows": []}
+
+
+def save_button(at: AppTest):
+    return next(b for b in at.button if b.label == "Save overrides")
+
+
+def test_page_renders_on_the_demo_company(page: AppTest):
+    assert page.title[0].value == "Demand planning"
+    names = [t.get("name") for t in chart(page)["data"]]
+    assert {"Actual", "Baseline (statistical)", "80 % band", "95 % band", "Consensus", "Last approved plan"} <= set(
+        names)
+    assert any(n and n.startswith("+ ") for n in names), "the demo's draft has a layer with overrides"
+    editor = page.data_editor[0]
+    grid = editor.value
+    assert list(grid.columns[:5]) == ["Layer", "Month", "Baseline", "Kind", "Value"]
+    assert len(grid) == 4 * 18  # four layers x the plan horizon
+    assert chart(page, "dp_fva_chart")["data"], "the FVA stairstep"
+    assert any("worse" in w.value for w in page.warning), "the demo's optimistic Sales layer is flagged"
+    assert page.sidebar.selectbox(key="dp_family").value == "Compact Pumps"
+    assert page.sidebar.selectbox(key="dp_region").value != "All regions"
+
+
+def test_page_renders_on_an_empty_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SOP_DB_PATH", str(tmp_path / "empty.duckdb"))
+    monkeypatch.setenv("SOP_DEMO", "0")
+    at = open_page(AppTest.from_file(APP, default_timeout=60))
+    assert any("Nothing to plan yet" in i.value for i in at.info)
+    assert not at.data_editor
+
+
+def test_an_override_with_a_reason_is_saved_and_moves_the_consensus(page: AppTest, db_file: Path):
+    family = str(page.sidebar.selectbox(key="dp_family").value)
+    region = str(page.sidebar.selectbox(key="dp_region").value)
+    before = consensus_line(page)
+    page.text_input(key="dp_author").input("Ana Planner")
+    edit_first_row(page, Value=250, Reason="Promotion", Comment="trade fair")
+    save_button(page).click().run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert not page.error, [e.value for e in page.error]
+    assert any("Saved 1 override cell" in s.value for s in page.success)
+    after = consensus_line(page)
+    assert after[0] == pytest.approx(before[0] + 250) and after[1:] == pytest.approx(before[1:])
+    with open_store(db_file) as store:
+        saved = overrides(store, families=[family], regions=[region])
+        row = saved[(saved["layer"] == "sales") & (saved["author"] == "Ana Planner")]
+        assert len(row) == 1
+        assert row["value"].iloc[0] == 250 and row["reason"].iloc[0] == "promotion"
+        assert row["comment"].iloc[0] == "trade fair" and row["kind"].iloc[0] == "units"
+        first = row["month"].iloc[0]
+        plan = store.scalar("SELECT quantity FROM demand_plan WHERE cycle = (SELECT max(cycle) FROM plan_versions) "
+                            "AND family = ? AND region = ? AND month = ?", [family, region, first])
+        assert plan == pytest.approx(after[0], abs=0.5)  # the consensus is the draft's demand plan
+
+
+def test_an_override_without_a_reason_is_refused_and_nothing_changes(page: AppTest, db_file: Path):
+    with open_store(db_file) as store:
+        before = overrides(store)
+        plan_before = store.query("SELECT * FROM demand_plan ORDER BY ALL")
+    page.text_input(key="dp_author").input("Ana Planner")
+    edit_first_row(page, Value=250)
+    save_button(page).click().run()
+    assert not page.exception, [e.value for e in page.exception]
+    message = " ".join(e.value for e in page.error)
+    assert "no reason" in message and "Nothing was saved" in message
+    assert "Compact Pumps" in message and "2026-11" in message, "the message names the cell"
+    assert not page.success
+    with open_store(db_file) as store:
+        assert overrides(store).equals(before)
+        assert store.query("SELECT * FROM demand_plan ORDER BY ALL").equals(plan_before)
+
+
+def test_an_override_without_an_author_is_refused(page: AppTest, db_file: Path):
+    edit_first_row(page, Value=250, Reason="Promotion")
+    save_button(page).click().run()
+    assert any("Your name" in e.value for e in page.error)
+    with open_store(db_file) as store:
+        assert not (overrides(store)["value"] == 250).any()
+
+
+def test_an_approved_cycle_shows_a_read_only_grid_with_the_reason(page: AppTest):
+    page.sidebar.selectbox(key="dp_cycle").set_value(dt.date(2026, 10, 1)).run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert any("approved" in i.value and "frozen" in i.value for i in page.info)
+    assert not [b for b in page.button if b.label in ("Save overrides", "Run baseline")]
+    assert page.data_editor[0].proto.disabled
+
+
+def test_a_conflicting_save_names_who_changed_the_cell_and_saves_nothing(page: AppTest, db_file: Path):
+    family = str(page.sidebar.selectbox(key="dp_family").value)
+    region = str(page.sidebar.selectbox(key="dp_region").value)
+    with open_store(db_file) as store:  # someone else saves the same cell after the page was read
+        save_override(store, "2026-11-01", layer="sales", family=family, region=region, start="2026-11-01",
+                      value=40, reason="new_customer", author="Bo Sales")
+    page.text_input(key="dp_author").input("Ana Planner")
+    edit_first_row(page, Value=250, Reason="Promotion")
+    save_button(page).click().run()
+    assert not page.exception, [e.value for e in page.exception]
+    message = " ".join(e.value for e in page.error)
+    assert "Bo Sales" in message and "after you opened it" in message
+    next(b for b in page.button if b.label.startswith("Reload the grid")).click().run()
+    assert not page.error and page.data_editor[0].value["Value"].iloc[0] == 40  # their change, on screen
+    with open_store(db_file) as store:
+        saved = overrides(store, families=[family], regions=[region])
+        assert saved[saved["layer"] == "sales"]["value"].tolist() == [40]
+
+
+def test_run_baseline_for_the_family_stores_the_model_choice(page: AppTest, db_file: Path):
+    family = str(page.sidebar.selectbox(key="dp_family").value)
+    page.radio(key="dp_run_scope").set_value("This family")
+    next(b for b in page.button if b.label == "Run baseline").click().run(timeout=300)
+    assert not page.exception, [e.value for e in page.exception]
+    assert any("Baseline of cycle 2026-11 run for" in s.value for s in page.success)
+    with open_store(db_file) as store:
+        models = model_table(store, families=[family])
+        assert set(models["mode"]) == {"full"} and models["holdout_mase"].notna().any()
+        assert (models["sku"] != "").all()  # the full run forecasts per SKU x region
+    assert "Holdout MASE (median)" in [m.label for m in page.metric]
+    assert next(m for m in page.metric if m.label == "Holdout MASE (median)").value != "–"
