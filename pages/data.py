@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Literal, cast
 
 import pandas as pd
 import streamlit as st
 
 from sop_core import StoreError
+from sop_core.export import neutralise
 from sop_core.importer import (
     KINDS,
     ImportOptions,
@@ -19,12 +21,17 @@ from sop_core.importer import (
     template_for,
     upload_history,
 )
-from sop_core.importer.options import DATE_FORMATS, DELIMITERS, NUMBER_LOCALES
-from sop_core.importer.report import safe_frame
+from sop_core.importer.options import DATE_FORMATS, DELIMITERS, NUMBER_LOCALES, DateFormat, Encoding, NumberLocale
 from sop_core.plans import plan_versions
 from sop_ui.store import get_store
 
 GROUP_LABELS = {"actuals": "Actuals", "master": "Master data", "plan": "Plan"}
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` for a grid (whose CSV download a spreadsheet opens): formulas neutralised, cell values as filed."""
+    return neutralise(frame, keep_plain_numbers=True)
+
 AUTO = "Automatic"
 
 store = get_store()
@@ -46,13 +53,17 @@ def read_options(kind: str) -> ImportOptions:
     """The file-format choices (nothing is guessed: ambiguous input needs a choice here)."""
     with st.expander("File format (only needed when the check asks for it)", icon=":material/tune:"):
         c1, c2, c3, c4 = st.columns(4)
-        encoding = c1.selectbox("Encoding", [AUTO, "cp1252", "latin-1", "utf-16"], key="data_encoding",
+        encodings: dict[str, Encoding | None] = {AUTO: None, "cp1252": "cp1252", "latin-1": "latin-1",
+                                                  "utf-16": "utf-16"}
+        encoding = c1.selectbox("Encoding", list(encodings), key="data_encoding",
                                 help="Automatic accepts UTF-8 (with or without BOM) and UTF-16 with a BOM.")
         delim_names = {AUTO: None, **{f"{v} ({k!r})": k for k, v in DELIMITERS.items()}}
         delimiter = c2.selectbox("Delimiter", list(delim_names), key="data_delimiter")
-        locales = {"Plain 1234.5": None, **{v: k for k, v in NUMBER_LOCALES.items()}}
+        locales: dict[str, NumberLocale | None] = {"Plain 1234.5": None,
+                                                   **{v: cast(NumberLocale, k) for k, v in NUMBER_LOCALES.items()}}
         locale = c3.selectbox("Number format", list(locales), key="data_locale")
-        dates = {"ISO only (2026-01-31, 2026-01)": None, **{v: k for k, v in DATE_FORMATS.items()}}
+        dates: dict[str, DateFormat | None] = {"ISO only (2026-01-31, 2026-01)": None,
+                                               **{v: cast(DateFormat, k) for k, v in DATE_FORMATS.items()}}
         date_format = c4.selectbox("Date format", list(dates), key="data_date_format")
         sum_duplicates = st.checkbox("Sum rows with the same key (instead of rejecting them)",
                                      key="data_sum_duplicates")
@@ -65,7 +76,7 @@ def read_options(kind: str) -> ImportOptions:
                               key="data_cycle")
         cycle = st.text_input("Cycle (YYYY-MM)", key="data_cycle_other") if picked == "Another cycle…" else picked
     return ImportOptions(
-        encoding=None if encoding == AUTO else encoding, delimiter=delim_names[delimiter], locale=locales[locale],
+        encoding=encodings[encoding], delimiter=delim_names[delimiter], locale=locales[locale],
         date_format=dates[date_format], sum_duplicates=sum_duplicates, cycle=cycle,
     )
 
@@ -80,7 +91,7 @@ def run_import(kind: str, name: str, data: bytes, options: ImportOptions, *, dry
             bar.progress(min(max(fraction, 0.0), 1.0), text=text)
 
         report = import_file(store, kind, data, name, options, dry_run=dry_run, user=user, progress=progress)
-        state = "error" if report.status == "rejected" else "complete"
+        state: Literal["error", "complete"] = "error" if report.status == "rejected" else "complete"
         status.update(label=report.summary().splitlines()[0][:120], state=state, expanded=False)
     return report
 
@@ -197,7 +208,8 @@ with history_tab:
         if not live.empty:
             labels = {int(r.upload_id): f"{r.upload_id} · {r.kind} · {r.file_name} · {r.uploaded_at:%Y-%m-%d %H:%M}"
                       for r in live.itertuples()}
-            chosen = st.selectbox("Upload to revert", list(labels), format_func=labels.get, key="data_revert_id")
+            chosen: int = st.selectbox("Upload to revert", list(labels), format_func=lambda i: labels[i],
+                                       key="data_revert_id")
             sure = st.checkbox("Yes, restore what the store held before this upload", key="data_revert_sure")
             if st.button("Revert", icon=":material/undo:", disabled=not sure, key="data_revert"):
                 try:

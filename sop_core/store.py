@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,25 @@ def default_db_path() -> str:
     return os.environ.get("SOP_DB_PATH") or str(DEFAULT_DB_PATH)
 
 
+@contextmanager
+def transaction_on(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Run the block inside ``BEGIN`` on ``cur``: ``COMMIT`` on success, ``ROLLBACK`` on error.
+
+    The one transaction helper. :meth:`Store.transaction` runs it on a new cursor; the
+    importer runs it on its own cursor, which holds its temp tables (DuckDB temp tables
+    belong to one connection). A failed ``COMMIT`` has already ended the transaction, so an
+    error from the ``ROLLBACK`` after it is ignored and the original error is raised.
+    """
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        yield cur
+        cur.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):
+            cur.execute("ROLLBACK")
+        raise
+
+
 class Store:
     """An open S&OP store. Use :func:`open_store` to get one."""
 
@@ -65,15 +84,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Yield a cursor inside ``BEGIN``; ``COMMIT`` on success, ``ROLLBACK`` on error."""
+        """Yield a new cursor inside ``BEGIN``: ``COMMIT`` on success, ``ROLLBACK`` on error (transaction_on)."""
         cur = self._con.cursor()
-        cur.execute("BEGIN TRANSACTION")
         try:
-            yield cur
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+            with transaction_on(cur):
+                yield cur
         finally:
             cur.close()
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO, cast
 
 from sop_core import open_store
 from sop_core.importer.commit import PAUSE_ENV, PAUSE_MARKER_ENV
@@ -65,7 +66,7 @@ def test_cli_says_which_process_holds_the_database(db_path):
         [sys.executable, "-c", "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
                                "time.sleep(60)", db_path], stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "ready"
+        assert cast(IO[str], holder.stdout).readline().strip() == "ready"
         result = _cli("import", "sales", str(GOOD), "--db", db_path)
         assert result.returncode == 2
         assert f"is in use by process {holder.pid}" in result.stderr

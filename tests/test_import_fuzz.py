@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,7 +61,7 @@ def test_reader_fast_path_agrees_with_the_text_path(values):
     assert [(p.row, p.column, p.reason[:12]) for p in fast.problems] == \
         [(p.row, p.column, p.reason[:12]) for p in text.problems]
     if fast.preview is not None:
-        assert fast.preview["in_file"].tolist() == text.preview["in_file"].tolist()
+        assert fast.preview["in_file"].tolist() == cast(pd.DataFrame, text.preview)["in_file"].tolist()
 
 
 from sop_core.importer.kinds import KINDS  # noqa: E402

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -12,7 +14,7 @@ from tests.support.stores import ROOT, build_tiny
 
 
 @pytest.fixture()
-def page(tmp_path, monkeypatch) -> AppTest:
+def page(tmp_path, monkeypatch) -> Iterator[AppTest]:
     db = tmp_path / "sop.duckdb"
     with open_store(str(db)) as store:
         build_tiny(store)

@@ -27,8 +27,6 @@ import datetime as dt
 import json
 import os
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -37,24 +35,10 @@ from ..actuals import UNMAPPED_FAMILY, refresh_rollup
 from ..plans import PLAN_COLUMNS, plan_status, write_plan_rows
 from ..store import FrozenPlanError, Store, StoreError
 from .kinds import KINDS, Kind
+from .workspace import REPLACED, STAGE, Workspace
 
 PAUSE_ENV = "SOP_IMPORT_PAUSE_IN_COMMIT"  # test hook: seconds to sleep inside the transaction
 PAUSE_MARKER_ENV = "SOP_IMPORT_PAUSE_MARKER"  # test hook: file written when the pause starts
-
-
-@contextmanager
-def transaction(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """``BEGIN`` on ``cur`` (which holds the staged temp tables); ``COMMIT``, or ``ROLLBACK`` on error."""
-    cur.execute("BEGIN TRANSACTION")
-    try:
-        yield cur
-        cur.execute("COMMIT")
-    except BaseException:
-        try:
-            cur.execute("ROLLBACK")
-        except duckdb.Error:  # a failed COMMIT has already ended the transaction
-            pass
-        raise
 
 
 def table_keys(kind: Kind) -> list[str]:
@@ -85,26 +69,26 @@ def already_loaded(cur: duckdb.DuckDBPyConnection, kind: Kind, sha256: str, cycl
 
 
 # --- what the upload replaces -----------------------------------------------------------------
-def _actuals_scope(cur: duckdb.DuckDBPyConnection, kind: Kind, has_region: bool) -> None:
-    """``_imp_repl(rid)``: rowids of stored actuals the staged rows replace."""
+def _actuals_scope(ws: Workspace, kind: Kind, has_region: bool) -> None:
+    """``REPLACED(rid)``: rowids of stored actuals the staged rows replace."""
     region = "region" if has_region else "CAST(NULL AS VARCHAR)"
     # What the staged rows cover, per level; a CTE, as a temp table costs more to write than to use.
     # Each part is distinct and has its own ``lvl``, so UNION ALL gives the set without another pass.
     scope = (
-        f"WITH _imp_scope AS ("
-        f"SELECT DISTINCT month, 'sku' AS lvl, sku AS item, {region} AS region FROM _imp_stage WHERE sku IS NOT NULL "
+        f"WITH covered AS ("
+        f"SELECT DISTINCT month, 'sku' AS lvl, sku AS item, {region} AS region FROM {STAGE} WHERE sku IS NOT NULL "
         f"UNION ALL SELECT DISTINCT s.month, 'family', coalesce(s.family, p.family), "
-        f"{region.replace('region', 's.region')} FROM _imp_stage s LEFT JOIN products p ON p.sku = s.sku "
-        f"UNION ALL SELECT DISTINCT month, 'fam_sku', family, {region} FROM _imp_stage WHERE sku IS NULL) ")
+        f"{region.replace('region', 's.region')} FROM {STAGE} s LEFT JOIN products p ON p.sku = s.sku "
+        f"UNION ALL SELECT DISTINCT month, 'fam_sku', family, {region} FROM {STAGE} WHERE sku IS NULL) ")
     region_ok = "(s.region IS NULL OR s.region = a.region)"
-    cur.execute("DROP TABLE IF EXISTS _imp_repl")
-    cur.execute(
-        f"CREATE TEMP TABLE _imp_repl AS {scope}"
-        "SELECT a.rowid AS rid FROM actuals a JOIN _imp_scope s ON s.month = a.month AND s.lvl = 'sku' "
+    # Names are constants (workspace.py) and ``region`` one of two constant expressions; the kind is bound.
+    ws.create(
+        REPLACED,
+        f"{scope}SELECT a.rowid AS rid FROM actuals a JOIN covered s ON s.month = a.month AND s.lvl = 'sku' "
         f"  AND s.item = a.sku WHERE a.kind = ? AND {region_ok} "
-        "UNION SELECT a.rowid FROM actuals a JOIN products p ON p.sku = a.sku JOIN _imp_scope s "
+        "UNION SELECT a.rowid FROM actuals a JOIN products p ON p.sku = a.sku JOIN covered s "
         f"  ON s.month = a.month AND s.lvl = 'fam_sku' AND s.item = p.family WHERE a.kind = ? AND {region_ok} "
-        "UNION SELECT a.rowid FROM actuals a JOIN _imp_scope s ON s.month = a.month AND s.lvl = 'family' "
+        "UNION SELECT a.rowid FROM actuals a JOIN covered s ON s.month = a.month AND s.lvl = 'family' "
         f"  AND s.item = a.family WHERE a.sku IS NULL AND a.kind = ? AND {region_ok}",
         [kind.name] * 3,
     )
@@ -116,7 +100,7 @@ def _key_match(keys: list[str], left: str, right: str) -> str:
 
 def _staged_with_cycle(kind: Kind) -> str:
     """The staged rows as the target table's rows (plans get their ``cycle``; one ``?`` when so)."""
-    return "(SELECT CAST(? AS DATE) AS cycle, * FROM _imp_stage)" if kind.group == "plan" else "_imp_stage"
+    return f"(SELECT CAST(? AS DATE) AS cycle, * FROM {STAGE})" if kind.group == "plan" else STAGE
 
 
 # The per family × month comparison of a preview, over CTEs f (in the file), r (rows
@@ -131,16 +115,17 @@ _PREVIEW_TOTALS = """
     ORDER BY k.family, k.month"""
 
 
-def preview(cur: duckdb.DuckDBPyConnection, kind: Kind, cycle: dt.date | None, has_region: bool) -> pd.DataFrame:
+def preview(ws: Workspace, kind: Kind, cycle: dt.date | None, has_region: bool) -> pd.DataFrame:
     """What the upload changes: per family and month for actuals and plans, per row for master data."""
+    cur = ws.cur
     if kind.group == "actuals":
-        _actuals_scope(cur, kind, has_region)
+        _actuals_scope(ws, kind, has_region)
         return cur.execute(
-            """WITH f AS (SELECT coalesce(s.family, p.family) AS family, s.month, sum(s.quantity) AS q
-                          FROM _imp_stage s LEFT JOIN products p ON p.sku = s.sku GROUP BY ALL),
+            f"""WITH f AS (SELECT coalesce(s.family, p.family) AS family, s.month, sum(s.quantity) AS q
+                          FROM {STAGE} s LEFT JOIN products p ON p.sku = s.sku GROUP BY ALL),
                     r AS (SELECT coalesce(a.family, p.family, ?) AS family, a.month, sum(a.quantity) AS q
                           FROM actuals a LEFT JOIN products p ON p.sku = a.sku
-                          WHERE a.rowid IN (SELECT rid FROM _imp_repl) GROUP BY ALL),
+                          WHERE a.rowid IN (SELECT rid FROM {REPLACED}) GROUP BY ALL),
                     k AS (SELECT family, month FROM f UNION SELECT family, month FROM r),
                     c AS (SELECT m.family, m.month, sum(m.quantity) AS q FROM actuals_monthly m
                           JOIN k ON k.family = m.family AND k.month = m.month WHERE m.kind = ? GROUP BY ALL)
@@ -186,9 +171,13 @@ def _pause_hook() -> None:
     time.sleep(float(seconds))
 
 
-def write_upload(cur: duckdb.DuckDBPyConnection, kind: Kind, *, file_name: str, sha256: str, cycle: dt.date | None,
+def write_upload(ws: Workspace, kind: Kind, *, file_name: str, sha256: str, cycle: dt.date | None,
                  user: str, rows_read: int, rows_loaded: int, months: list[str], has_region: bool) -> int:
-    """Write ``_imp_stage`` as one upload on an open transaction; return the new upload id."""
+    """Write ``STAGE`` as one upload inside the transaction open on ``ws``; return the new upload id.
+
+    Table and column names come from the kind spec and workspace.py; every value is bound.
+    """
+    cur = ws.cur
     upload_id = int(cur.execute(
         "INSERT INTO uploads (upload_id, file_name, sha256, kind, cycle, uploaded_by, rows_read, rows_loaded, months) "
         "VALUES (nextval('upload_seq'), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
@@ -196,15 +185,15 @@ def write_upload(cur: duckdb.DuckDBPyConnection, kind: Kind, *, file_name: str, 
          ",".join(months)],
     ).fetchall()[0][0])
     if kind.group == "actuals":
-        _actuals_scope(cur, kind, has_region)
+        _actuals_scope(ws, kind, has_region)
         touched = [r[0] for r in cur.execute(
-            "SELECT DISTINCT month FROM _imp_stage UNION SELECT DISTINCT month FROM actuals "
-            "WHERE rowid IN (SELECT rid FROM _imp_repl)").fetchall()]
+            f"SELECT DISTINCT month FROM {STAGE} UNION SELECT DISTINCT month FROM actuals "
+            f"WHERE rowid IN (SELECT rid FROM {REPLACED})").fetchall()]
         cur.execute("INSERT INTO upload_replaced SELECT ?, 'actuals', to_json(a) FROM actuals a "
-                    "WHERE a.rowid IN (SELECT rid FROM _imp_repl)", [upload_id])
-        cur.execute("DELETE FROM actuals WHERE rowid IN (SELECT rid FROM _imp_repl)")
+                    f"WHERE a.rowid IN (SELECT rid FROM {REPLACED})", [upload_id])
+        cur.execute(f"DELETE FROM actuals WHERE rowid IN (SELECT rid FROM {REPLACED})")
         cur.execute("INSERT INTO actuals (kind, month, sku, family, region, quantity, revenue, upload_id) "
-                    "SELECT kind, month, sku, family, region, quantity, revenue, ? FROM _imp_stage", [upload_id])
+                    f"SELECT kind, month, sku, family, region, quantity, revenue, ? FROM {STAGE}", [upload_id])
         refresh_rollup(cur, [kind.name], touched)
     elif kind.group == "plan":
         assert cycle is not None
@@ -215,18 +204,18 @@ def write_upload(cur: duckdb.DuckDBPyConnection, kind: Kind, *, file_name: str, 
         cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM {_staged_with_cycle(kind)} s",
                     [upload_id, cycle])
         keys_plan, values = PLAN_COLUMNS[table]
-        frame = cur.execute(f"SELECT {', '.join(keys_plan + values)} FROM _imp_stage").df()
+        frame = cur.execute(f"SELECT {', '.join(keys_plan + values)} FROM {STAGE}").df()
         write_plan_rows(cur, table, cycle, frame)  # type: ignore[arg-type]  # refuses approved versions
     else:
         keys = table_keys(kind)
         table = kind.table
         cols = ", ".join([*keys, *kind.values])
         cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
-                    f"SEMI JOIN _imp_stage s ON {_key_match(keys, 't', 's')}", [upload_id])
+                    f"SEMI JOIN {STAGE} s ON {_key_match(keys, 't', 's')}", [upload_id])
         cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM "
-                    f"(SELECT {cols} FROM _imp_stage) s", [upload_id])
-        cur.execute(f"DELETE FROM {table} t USING _imp_stage s WHERE {_key_match(keys, 't', 's')}")
-        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _imp_stage")
+                    f"(SELECT {cols} FROM {STAGE}) s", [upload_id])
+        cur.execute(f"DELETE FROM {table} t USING {STAGE} s WHERE {_key_match(keys, 't', 's')}")
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {STAGE}")
     _pause_hook()
     return upload_id
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..conventions import DEFAULT_WARNING_UTILISATION
+
 ColumnType = Literal["text", "number", "int", "date", "strategy"]
 Group = Literal["actuals", "master", "plan"]
 
@@ -140,9 +142,10 @@ KINDS: dict[str, Kind] = {
         Column("resource", "text", aliases=("work_centre", "work_center", "workcenter", "line", "resource_name")),
         Column("description", "text", required=False, aliases=("name", "desc"), default=""),
         Column("warning_utilisation", "number", required=False,
-               aliases=("warning_utilization", "warning_threshold", "warning"), default="0.9"),
+               aliases=("warning_utilization", "warning_threshold", "warning"), default=str(DEFAULT_WARNING_UTILISATION)),
     ), ("resource",), ("description", "warning_utilisation"),
-        {"resource": "Assembly", "description": "Final assembly lines", "warning_utilisation": "0.9"},
+        {"resource": "Assembly", "description": "Final assembly lines",
+         "warning_utilisation": str(DEFAULT_WARNING_UTILISATION)},
         description="Key resources for rough-cut capacity planning; warning utilisation as a fraction (0.9 = 90 %)."),
     "bill_of_resources": Kind("bill_of_resources", "master", "bill_of_resources", (
         Column("family", "text", aliases=FAMILY_ALIASES, ref="families"),

@@ -4,9 +4,9 @@ A CSV file whose header is understood (reading.py) becomes :class:`CsvRecords`: 
 DuckDB statement reads its records and trims and parses the cells in the same pass
 (parse.py). Validation may read them straight into its check-and-stage query
 (:meth:`RawFile.select`); when that finds nothing to report, no row table is kept.
-Otherwise (and for Excel) they are loaded into the table ``_imp_csv``, under the view
-``_imp_typed(line, t_<col>, v_<col>, …)``: ``line`` is the file's line (CSV) or sheet
-row (Excel) of each record, the header being line 1 when it is the first line.
+Otherwise (and for Excel) they are loaded into the workspace's table ``ROWS``, under the
+view ``TYPED(line, t_<col>, v_<col>, …)`` (workspace.py): ``line`` is the file's line (CSV)
+or sheet row (Excel) of each record, the header being line 1 when it is the first line.
 Structurally broken records (field counts, quotes) land in DuckDB's reject table and
 go into the report with their line.
 """
@@ -28,6 +28,7 @@ from .kinds import Kind
 from .options import ImportOptions
 from .parse import typed_select
 from .report import ImportReport
+from .workspace import LINE_MAP, REJECT_ERRORS, REJECT_SCANS, ROWS, TYPED, Workspace
 
 
 def split_fields(line: str, delimiter: str) -> list[str]:
@@ -39,7 +40,7 @@ def split_fields(line: str, delimiter: str) -> list[str]:
 class CsvRecords:
     """A CSV file whose header is understood, ready for DuckDB to read its records."""
 
-    cur: duckdb.DuckDBPyConnection
+    ws: Workspace
     kind: Kind
     options: ImportOptions
     report: ImportReport
@@ -112,7 +113,7 @@ class CsvRecords:
 class RawFile:
     """What was read: the mapped columns present and the record count."""
 
-    columns: list[str] = field(default_factory=list)  # canonical names present in _imp_typed
+    columns: list[str] = field(default_factory=list)  # canonical names present in TYPED
     rows: int = 0
     rejected_lines: set[int] = field(default_factory=set)
     source: str = "csv"
@@ -122,7 +123,7 @@ class RawFile:
     pending: bool = False  # ``records`` are not read yet (see :meth:`select` and :meth:`load`)
 
     def locate_lines(self) -> None:
-        """Make the ``line`` of ``_imp_typed`` exact (needed only to report problems)."""
+        """Make the ``line`` of ``TYPED`` exact (needed only to report problems)."""
         if self.locate is not None:
             locate, self.locate = self.locate, None
             locate()
@@ -130,7 +131,7 @@ class RawFile:
     def select(self) -> tuple[str, list[object]]:
         """For a pending file: a subquery of its typed rows and its parameters.
 
-        Unlike ``_imp_typed`` it keeps blank rows (their ``blank`` is true): filtering them out
+        Unlike ``TYPED`` it keeps blank rows (their ``blank`` is true): filtering them out
         here would make DuckDB trim every cell twice.
         """
         assert self.records is not None and self.pending
@@ -138,7 +139,7 @@ class RawFile:
         return f"({sql})", params
 
     def load(self) -> bool:
-        """Read a pending file into ``_imp_csv`` / ``_imp_typed``; False (with a problem) when it cannot be read."""
+        """Read a pending file into ``ROWS`` / ``TYPED``; False (with a problem) when it cannot be read."""
         assert self.records is not None and self.pending
         self.pending = False
         loaded = load_csv(self.records, self.typed)
@@ -155,23 +156,23 @@ class RawFile:
 
 
 def load_csv(records: CsvRecords, typed: bool) -> RawFile | None:
-    """Read ``records`` into ``_imp_csv`` and the view ``_imp_typed``; ``None`` when the file cannot be read.
+    """Read ``records`` into ``ROWS`` and the view ``TYPED``; ``None`` when the file cannot be read.
 
     The returned rows keep ``records`` (to find lines later; closing them removes a temporary copy).
     """
-    cur, report, delimiter, width = records.cur, records.report, records.delimiter, records.width
+    ws, report, delimiter, width = records.ws, records.report, records.delimiter, records.width
     records.unify_line_endings()
     # Any record the reader cannot parse as typed sends the file down the text path.
     rejects: list[tuple] | None = []
     if typed:
-        rejects = _duck_read(cur, *records.sql(True), report)
+        rejects = _duck_read(ws, *records.sql(True), report)
         typed = not rejects
     if not typed and rejects is not None:
-        rejects = _duck_read(cur, *records.sql(False), report)
+        rejects = _duck_read(ws, *records.sql(False), report)
     if rejects is None:
         records.close()
         return None
-    count = int(cur.execute("SELECT count(*) FROM _imp_csv").fetchall()[0][0])
+    count = ws.count(ROWS)
     # One reject per record (DuckDB may report several errors for one record).
     seen: set[int] = set()
     unique_rejects = []
@@ -195,34 +196,30 @@ def load_csv(records: CsvRecords, typed: bool) -> RawFile | None:
             "INVALID UNICODE": "invalid characters for the encoding",
         }.get(str(error_type), f"unreadable row: {message}")
         report.add(line, "", str(csv_line or "").strip("\r\n")[:200], reason)
-    raw = finish_raw(cur, "_imp_csv", records.mapping, width, line_sql, join, count, rejected, "csv", report)
+    raw = finish_raw(ws, records.mapping, width, line_sql, join, count, rejected, "csv", report)
     raw.typed, raw.records = typed, records
     if lazy:
-        raw.locate = lambda: _typed_view(cur, "_imp_csv", *lines.exact([])[:2])
+        raw.locate = lambda: _typed_view(ws, *lines.exact([])[:2])
     return raw
 
 
-def _duck_read(cur: duckdb.DuckDBPyConnection, sql: str, params: list[object],
-               report: ImportReport) -> list[tuple] | None:
-    """The typed table ``_imp_csv`` from the SELECT ``sql`` (see :meth:`CsvRecords.sql`).
+def _duck_read(ws: Workspace, sql: str, params: list[object], report: ImportReport) -> list[tuple] | None:
+    """The typed table ``ROWS`` from the SELECT ``sql`` (see :meth:`CsvRecords.sql`).
 
     Returns the rejected records, or ``None`` when the file cannot be read at all.
     """
-    cur.execute("DROP TABLE IF EXISTS _imp_csv")
-    cur.execute("DROP TABLE IF EXISTS reject_errors")
-    cur.execute("DROP TABLE IF EXISTS reject_scans")
+    ws.drop(REJECT_ERRORS, REJECT_SCANS)
     try:
         # ``sql`` is CsvRecords.sql(): built from the kind's column names; the file path and options are bound.
-        cur.execute(f"CREATE TEMP TABLE _imp_csv AS {sql}", params)
+        ws.create(ROWS, sql, params)
     except duckdb.Error as exc:
         report.reject(f"the file cannot be read as CSV: {exc}")
         return None
-    return cur.execute(
-        "SELECT line, error_type, csv_line, error_message FROM reject_errors ORDER BY line").fetchall()
+    return ws.rows(f"SELECT line, error_type, csv_line, error_message FROM {REJECT_ERRORS} ORDER BY line")
 
 
 class _LineFinder:
-    """The file line of each record of ``_imp_csv`` (and of each reject), as SQL over its rows ``r``."""
+    """The file line of each record of ``ROWS`` (and of each reject), as SQL over its rows ``r``."""
 
     def __init__(self, records: CsvRecords, count: int) -> None:
         self.records, self.count = records, count
@@ -234,10 +231,10 @@ class _LineFinder:
 
     def exact(self, rejects: list[tuple]) -> tuple[str, str, list[int]]:
         """``(line_sql, join, reject_lines)``, checked against the file."""
-        rec, cur = self.records, self.records.cur
+        rec, ws = self.records, self.records.ws
         content = rec.content()
         physical = _count_lines(content)
-        cur.execute("DROP TABLE IF EXISTS _imp_linemap")
+        ws.drop(LINE_MAP)
         reject_lines = [int(r[0]) for r in rejects]
         if not rejects and physical - rec.header_index - 1 == self.count:
             return (*self.assumed()[:2], reject_lines)
@@ -250,18 +247,17 @@ class _LineFinder:
         else:
             kept = list(range(self.first, self.first + self.count))
         frame = pd.DataFrame({"rid": range(len(kept)), "line": kept}, dtype="int64")
-        cur.register("_imp_lm", frame)
-        cur.execute("CREATE TEMP TABLE _imp_linemap AS SELECT * FROM _imp_lm")
-        cur.unregister("_imp_lm")
-        return f"coalesce(m.line, r.rowid + {self.first})", " LEFT JOIN _imp_linemap m ON m.rid = r.rowid", \
+        with ws.frame(frame) as name:
+            ws.create(LINE_MAP, f"SELECT * FROM {name}")
+        return f"coalesce(m.line, r.rowid + {self.first})", f" LEFT JOIN {LINE_MAP} m ON m.rid = r.rowid", \
             reject_lines
 
 
 def _count_lines(text: str | bytes) -> int:
     """Physical lines in ``text`` (a final line ending does not start a new line)."""
-    nl, cr = ("\n", "\r") if isinstance(text, str) else (b"\n", b"\r")
-    n = text.count(nl) or text.count(cr)
-    return n + (0 if text.endswith((nl, cr)) else 1)
+    data = text.encode("utf-8") if isinstance(text, str) else text  # line endings are the same bytes
+    n = data.count(b"\n") or data.count(b"\r")
+    return n + (0 if data.endswith((b"\n", b"\r")) else 1)
 
 
 def _record_lines(text: str, delimiter: str, header_index: int, width: int) -> tuple[list[int], list[int]]:
@@ -285,25 +281,23 @@ def _record_lines(text: str, delimiter: str, header_index: int, width: int) -> t
     return kept, bad
 
 
-def _typed_view(cur: duckdb.DuckDBPyConnection, source: str, line_sql: str, join: str) -> None:
-    """(Re)create the view ``_imp_typed`` over ``source`` rows ``r``, numbered by ``line_sql``."""
-    # ``source``, ``line_sql`` and ``join`` are built by this module from table names and integers.
-    cur.execute("DROP VIEW IF EXISTS _imp_typed")
-    cur.execute(f"CREATE TEMP VIEW _imp_typed AS SELECT {line_sql} AS line, r.* FROM {source} r{join} "  # see above
-                "WHERE NOT r.blank")
+def _typed_view(ws: Workspace, line_sql: str, join: str) -> None:
+    """(Re)create the view ``TYPED`` over the rows ``r`` of ``ROWS``, numbered by ``line_sql``."""
+    # ``line_sql`` and ``join`` are built by this module from table names and integers.
+    ws.create_view(TYPED, f"SELECT {line_sql} AS line, r.* FROM {ROWS} r{join} WHERE NOT r.blank")
 
 
-def finish_raw(cur: duckdb.DuckDBPyConnection, source: str, mapping: dict[int, str], width: int,
-               line_sql: str, join: str, count: int, rejected: set[int], kind_of_source: str,
-               report: ImportReport) -> RawFile:
-    """The view ``_imp_typed``: the typed rows of ``source`` with their file ``line``, blank rows left out."""
-    _typed_view(cur, source, line_sql, join)
+def finish_raw(ws: Workspace, mapping: dict[int, str], width: int, line_sql: str, join: str, count: int,
+               rejected: set[int], kind_of_source: str, report: ImportReport) -> RawFile:
+    """The view ``TYPED``: the typed rows of ``ROWS`` with their file ``line``, blank rows left out."""
+    _typed_view(ws, line_sql, join)
     for pos in report.blank_header_positions:
-        rows = cur.execute(
-            f"SELECT {line_sql}, r.c{pos} FROM {source} r{join} WHERE nullif(trim(r.c{pos}), '') IS NOT NULL "
-            "ORDER BY 1 LIMIT 5").fetchall()
+        # Positions are integers, ``line_sql`` and ``join`` this module's SQL (see _LineFinder).
+        rows = ws.rows(
+            f"SELECT {line_sql}, r.c{pos} FROM {ROWS} r{join} WHERE nullif(trim(r.c{pos}), '') IS NOT NULL "
+            "ORDER BY 1 LIMIT 5")
         for line, value in rows:
             report.add(int(line), f"column {pos + 1}", value, "value in a column with a blank header")
-    # ``rows`` counts blank rows until validate.py counts ``_imp_typed``.
+    # ``rows`` counts blank rows until validate.py counts ``TYPED``.
     return RawFile(columns=list(mapping.values()), rows=count + len(rejected), rejected_lines=rejected,
                    source=kind_of_source)

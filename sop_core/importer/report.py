@@ -10,37 +10,14 @@ after daily/weekly rows are summed into months.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
-try:  # the issue-3 export module names it neutralise_formulas or neutralise
-    from ..export import neutralise_formulas
-except ImportError:  # pragma: no cover - depends on the export module's version
-    from ..export import neutralise as neutralise_formulas
+from ..export import neutralise
 
 Status = Literal["rejected", "valid", "committed", "already_loaded"]
-
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with text a spreadsheet would run as a formula escaped (for display and CSV download).
-
-    Uses the export neutraliser; text that is a plain number (a cell value such as ``-3``
-    quoted in a report) is left as it is, since a spreadsheet reads it as a number.
-    """
-    out = neutralise_formulas(frame)
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
-            continue
-        plain = series.map(lambda v: isinstance(v, str) and bool(_PLAIN_NUMBER.fullmatch(v)))
-        if plain.any():
-            out[column] = out[column].where(~plain.to_numpy(), series)
-    return out
 
 # Problems listed in full; beyond this only counted (the report stays readable and small).
 MAX_LISTED = 1000
@@ -149,5 +126,5 @@ class ImportReport:
         """The problems as a downloadable CSV (spreadsheet formulas neutralised)."""
         buf = io.StringIO()
         buf.write(f"# {self.counts_line()}\n")
-        safe_frame(self.problems_frame()).to_csv(buf, index=False)
+        neutralise(self.problems_frame(), keep_plain_numbers=True).to_csv(buf, index=False)
         return buf.getvalue().encode("utf-8")

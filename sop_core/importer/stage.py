@@ -1,4 +1,4 @@
-"""Build ``_imp_stage``: the checked rows of ``_imp_typed`` summed into months, in the target's columns.
+"""Build ``STAGE``: the checked rows of ``TYPED`` summed into months, in the target's columns.
 
 Daily / weekly rows are summed into their calendar month; for month-end positions
 (inventory, backlog, planned inventory) the row with the latest date in the month is
@@ -6,16 +6,15 @@ the month's value (rows of the same date summed first). For actuals the same
 aggregate can also count the rows a check flags and spot repeated dates (see
 :func:`stage_sql`), so that validate.py checks a clean file in the scan that stages it.
 
-Every SQL text here is built from the kind spec's column names and this module's
-constants, never from file content.
+Every SQL text here is built from the kind spec's column names, this module's constants
+and the workspace's table names (workspace.py), never from file content.
 """
 
 from __future__ import annotations
 
-import duckdb
-
 from .kinds import Kind
 from .parse import sql_literal as _q
+from .workspace import STAGE, TYPED, Workspace
 
 STRATEGIES = {"mts": "mts", "mto": "mto", "make_to_stock": "mts", "make-to-stock": "mts",
               "make to stock": "mts", "make_to_order": "mto", "make-to-order": "mto", "make to order": "mto"}
@@ -89,10 +88,10 @@ def _actuals_sql(kind: Kind, present: set[str], hits: str | None, repeats: bool,
     value = kind.columns[[c.target for c in kind.columns].index("quantity")].name
     revenue = "v_revenue" if "revenue" in present else "CAST(NULL AS DOUBLE)"
     # ``hits`` tests the typed cells, so it needs the whole typed row beside the staged columns.
-    typed = ", _imp_typed.*" if hits else ""
+    typed = f", {TYPED}.*" if hits else ""
     inner = (f"SELECT CAST(date_trunc('month', {sd}) AS DATE) AS month, {sd} AS d, {sku} AS sku, "
              f"{family} AS family, {region} AS region, v_{value} AS quantity, {revenue} AS revenue{typed} "
-             f"FROM {source} AS _imp_typed")
+             f"FROM {source} AS {TYPED}")
     counted = f", count(*) AS _rows, count(*) FILTER (WHERE {hits}) AS _hits" if hits else ""
     if aggregation(kind) == "last":
         # The inner group holds one date, so two rows in it share their date.
@@ -111,18 +110,18 @@ def _actuals_sql(kind: Kind, present: set[str], hits: str | None, repeats: bool,
 
 
 def stage_sql(kind: Kind, present: set[str], hits: str | None = None, repeats: bool = False,
-              source: str = "_imp_typed") -> str:
+              source: str = TYPED) -> str:
     """A SELECT of the rows to write, one per key and month, in the target table's columns.
 
     For actuals it can carry more columns: with ``hits`` (a predicate over the typed row)
     ``_rows``, the group's rows, and ``_hits``, how many of them match it; with ``repeats``
     ``_repeats``, true when two of them have the same source date. ``source`` (actuals
-    only) is a subquery standing for ``_imp_typed``.
+    only) is a subquery standing for ``TYPED``.
     """
     sd = source_date(present)
     if kind.group == "actuals":
         return _actuals_sql(kind, present, hits, repeats, source)
-    if hits or repeats or source != "_imp_typed":
+    if hits or repeats or source != TYPED:
         raise ValueError("hits, repeats and another source are only staged for actuals")
     month = f"CAST(date_trunc('month', {sd}) AS DATE)" if sd else None
     keys = [k for k in kind.key if k != "month"]
@@ -131,7 +130,7 @@ def stage_sql(kind: Kind, present: set[str], hits: str | None = None, repeats: b
         cols.append(f"{month} AS month")
         cols.append(f"{sd} AS d")
     cols += [f"{_value(kind, v, present)} AS {v}" for v in kind.values]
-    inner = f"SELECT {', '.join(cols)} FROM _imp_typed"
+    inner = f"SELECT {', '.join(cols)} FROM {TYPED}"
     group = [*keys, "month"] if month is not None else keys
     mode = aggregation(kind)
     if mode == "none" or month is None:
@@ -144,7 +143,6 @@ def stage_sql(kind: Kind, present: set[str], hits: str | None = None, repeats: b
     return f"SELECT {', '.join(group)}, {sums} FROM ({inner}) GROUP BY ALL"
 
 
-def stage(cur: duckdb.DuckDBPyConnection, kind: Kind, present: set[str]) -> None:
-    """``_imp_stage``: the rows to write (see :func:`stage_sql`)."""
-    cur.execute("DROP TABLE IF EXISTS _imp_stage")
-    cur.execute(f"CREATE TEMP TABLE _imp_stage AS {stage_sql(kind, present)}")
+def stage(ws: Workspace, kind: Kind, present: set[str]) -> None:
+    """``STAGE``: the rows to write (see :func:`stage_sql`)."""
+    ws.create(STAGE, stage_sql(kind, present))
