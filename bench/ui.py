@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,9 +37,12 @@ from tests.support.browser import (  # noqa: E402
     wait_idle,
 )
 
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
 PAGES = ["Overview", "Demand review", "Supply review", "Finance review", "Executive review", "Family sheet"]
 FILTER_PAGES = ["Overview", "Demand review", "Supply review"]
-VIEWPORT = {"width": 1600, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1600, "height": 1000}
 
 
 def click_link(page, name: str):
@@ -124,8 +128,8 @@ def main() -> int:
                 wait_idle(page)
             # Interleaved rounds, so that the references and the project see the same machine load.
             floor_times: list[float] = []
-            ref = {"Reference A": [], "Reference B": []}
-            project = {name: [] for name in PAGES}
+            ref: dict[str, list[float]] = {"Reference A": [], "Reference B": []}
+            project: dict[str, list[float]] = {name: [] for name in PAGES}
             filters: dict[str, list[float]] = {}
             for r in range(args.rounds):
                 click_link(ref_page, "Empty")()
@@ -153,7 +157,7 @@ def main() -> int:
     for name, ms in filter_medians.items():
         print(f"filter: {name:24s}{ms:8.0f} ms  ({ms / reference:.2f}× reference)")
     median_switch = statistics.median(medians.values())
-    slowest = max(medians, key=medians.get)
+    slowest = max(medians, key=medians.__getitem__)
     worst_filter = max(filter_medians.values())
     median_filter = statistics.median(filter_medians.values())
     print(f"median_switch_vs_ref={median_switch / reference:.2f} (target ≤ 1.0) "

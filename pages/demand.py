@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sop_core import kpis
+from sop_core import review
 from sop_core.charts.review import Heat, Line, error_panel, heatmaps, small_multiples
 from sop_ui.format import download_csv
 from sop_ui.review import open_review
@@ -14,27 +14,27 @@ rv = view.review
 
 st.subheader("Actual vs plan of record; the horizon beside the previous cycle's plan and last year")
 st.plotly_chart(view.memo("dm_picture", lambda: small_multiples(
-    kpis.demand_picture(rv),
+    review.demand_picture(rv),
     [Line("last_year", "last_year", opacity=0.75), Line("previous_plan", "previous"), Line("plan", "plan"),
      Line("actual", "actual")],
     view.colors, band=("band_lo", "band_hi", "tolerance band"))), key="dm_pva")
-download_csv(view.memo("dm_picture_table", lambda: kpis.demand_picture(rv)), f"demand-{rv.cycle:%Y-%m}",
+download_csv(view.memo("dm_picture_table", lambda: review.demand_picture(rv)), f"demand-{rv.cycle:%Y-%m}",
              key="dm_csv", label="Download demand vs plan (CSV)")
 
 st.subheader("Deviation, by region and forecast accuracy")
 st.caption(f"Deviation = (actual − plan) in % of plan per closed month, and cumulative (cum.) over the months shown; "
-           f"by region over the last {kpis.ACCURACY_MONTHS} closed months. WMAPE by forecast lag over the last "
-           f"{kpis.ACCURACY_HISTORY} months (lag k: the plan approved k months before the month); bias % = "
+           f"by region over the last {review.ACCURACY_MONTHS} closed months. WMAPE by forecast lag over the last "
+           f"{review.ACCURACY_HISTORY} months (lag k: the plan approved k months before the month); bias % = "
            f"Σ(actual − forecast) / Σ actual (positive: under-forecast) and tracking signal = RSFE / MAD at lag 1, "
-           f"▲ beyond ±{kpis.TS_LIMIT:.0f} (a biased forecast).")
-signal = kpis.lag_column(rv, "tracking_signal", "TS")
+           f"▲ beyond ±{review.TS_LIMIT:.0f} (a biased forecast).")
+signal = review.lag_column(rv, "tracking_signal", "TS")
 st.plotly_chart(view.memo("dm_heat", lambda: heatmaps([
-    Heat(kpis.deviation_table(rv.sales, cumulative=True), "Deviation by month · cum."),
-    Heat(kpis.region_table(rv), "By region"),
-    error_panel(kpis.accuracy_table(rv), "WMAPE by lag"),
-    Heat(kpis.lag_column(rv, "bias_pct", "bias"), "Bias"),
-    Heat(signal, "Track. signal", text_format="{:+.1f}", zmin=-2 * kpis.TS_LIMIT, zmax=2 * kpis.TS_LIMIT,
-         marks=signal.abs() > kpis.TS_LIMIT),
+    Heat(review.deviation_table(rv.sales, cumulative=True), "Deviation by month · cum."),
+    Heat(review.region_table(rv), "By region"),
+    error_panel(review.accuracy_table(rv), "WMAPE by lag"),
+    Heat(review.lag_column(rv, "bias_pct", "bias"), "Bias"),
+    Heat(signal, "Track. signal", text_format="{:+.1f}", zmin=-2 * review.TS_LIMIT, zmax=2 * review.TS_LIMIT,
+         marks=signal.abs() > review.TS_LIMIT),
 ])), key="dm_heat")
-download_csv(kpis.accuracy_summary(rv, lag=1), f"forecast-accuracy-{rv.cycle:%Y-%m}", key="dm_acc_csv",
+download_csv(review.accuracy_summary(rv, lag=1), f"forecast-accuracy-{rv.cycle:%Y-%m}", key="dm_acc_csv",
              label="Download forecast accuracy (CSV)")

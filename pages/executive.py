@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sop_core import kpis
+from sop_core import review
 from sop_core.charts.review import decision_panel
 from sop_core.export import neutralise
 from sop_ui.format import download_csv, kpi_tiles
@@ -11,10 +11,10 @@ from sop_ui.review import open_review
 view = open_review("Executive S&OP review",
                    "Performance against the business plan, the exceptions and the decisions this cycle.")
 rv, currency = view.review, view.currency
-kpi_tiles(view.memo("kpis", lambda: kpis.overview_kpis(rv, view.previous())), currency)
+kpi_tiles(view.memo("kpis", lambda: review.overview_kpis(rv, view.previous())), currency)
 
 st.subheader("Exceptions, ranked by money at stake")
-ranked = view.memo("exceptions", lambda: kpis.exceptions(rv))
+ranked = view.memo("exceptions", lambda: review.exceptions(rv))
 if ranked.empty:
     st.success("No exceptions this cycle: the plan is within tolerance everywhere.", icon=":material/check_circle:")
 else:
@@ -28,11 +28,11 @@ st.subheader("Families that need a decision")
 st.caption("Demand (actual solid, plan dashed), stock or backlog against its target band, revenue outlook "
            "against budget (dotted).")
 st.plotly_chart(view.memo("ex_decide", lambda: decision_panel(
-    rv.sales, kpis.supply_projection(rv), rv.finance, kpis.decision_families(rv, ranked), view.colors, currency)),
+    rv.sales, review.supply_projection(rv), rv.finance, review.decision_families(rv, ranked), view.colors, currency)),
     key="ex_decide")
 
 st.subheader("Trade-offs open this cycle")
-open_scenarios = kpis.open_trade_offs(view.store, rv.cycle)
+open_scenarios = review.open_trade_offs(view.store, rv.cycle)
 if open_scenarios.empty:
     st.info("No scenario has been prepared for this cycle yet.", icon=":material/tune:")
     st.page_link("pages/scenarios.py", label="Prepare scenarios", icon=":material/arrow_forward:")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sop_core import kpis
+from sop_core import review
 from sop_core.charts.review import decision_panel
 from sop_ui.format import download_csv
 from sop_ui.review import open_review
@@ -10,7 +10,7 @@ from sop_ui.tables import flagged_table
 
 view = open_review(
     "Family sheet",
-    f"The last {kpis.HISTORY_MONTHS} closed months and the horizon. diff = actual − plan; cumulative diff since the "
+    f"The last {review.HISTORY_MONTHS} closed months and the horizon. diff = actual − plan; cumulative diff since the "
     "first month shown. Inventory / backlog: counted for closed months, projected for the horizon. "
     "Highlighted: out of tolerance, out of the target range, or backorders.")
 rv = view.review
@@ -25,11 +25,11 @@ def sheet() -> None:
     family = st.selectbox("Family", names, key="fs_family")
     strategy = rv.master.set_index("family").loc[family, "strategy"]
     st.caption("Make-to-order: orders, shipments and backlog." if strategy == "mto" else "Make-to-stock.")
-    table, flags = view.memo(f"fs_table_{family}", lambda: kpis.family_sheet(rv, family))
+    table, flags = view.memo(f"fs_table_{family}", lambda: review.family_sheet(rv, family))
     flagged_table(table, flags)
     download_csv(table, f"family-sheet-{family}-{rv.cycle:%Y-%m}", key="fs_csv", index=True)
     st.plotly_chart(view.memo(f"fs_chart_{family}", lambda: decision_panel(
-        rv.sales, kpis.supply_projection(rv), rv.finance, [family], view.colors, view.currency)), key="fs_chart")
+        rv.sales, review.supply_projection(rv), rv.finance, [family], view.colors, view.currency)), key="fs_chart")
 
 
 sheet()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sop_core import kpis
+from sop_core import review
 from sop_core.charts.review import Heat, Line, capacity_panel, heatmaps, small_multiples
 from sop_ui.format import download_csv
 from sop_ui.review import open_review
@@ -16,7 +16,7 @@ rv = view.review
 st.subheader("Inventory (make-to-stock) and backlog (make-to-order) against the target band")
 st.caption("Counted stock for closed months, projection for the horizon. The band is the family's min–max days of "
            "cover at the following month's planned demand; backorders are shown as red bars below zero.")
-projection = view.memo("sp_projection", lambda: kpis.supply_projection(rv))
+projection = view.memo("sp_projection", lambda: review.supply_projection(rv))
 st.plotly_chart(view.memo("sp_stock", lambda: small_multiples(
     projection, [Line("actual", "actual"), Line("projected", "projected")], view.colors,
     band=("band_lo", "band_hi", "target band"), bars=("backorders", "backorders"))), key="sp_stock")
@@ -27,9 +27,9 @@ st.subheader("Production, capacity and the demand/supply gap")
 st.caption("Production deviation = actual − plan of record, in % of plan. Utilisation = planned load hours / "
            "available hours (▲ above 100 %). Gap = planned supply − demand, in % of demand (red: supply short).")
 st.plotly_chart(view.memo("sp_heat", lambda: heatmaps([
-    Heat(kpis.deviation_table(rv.production), "Production vs plan of record"),
+    Heat(review.deviation_table(rv.production), "Production vs plan of record"),
     capacity_panel(rv.capacity),
-    Heat(kpis.gap_table(rv), "Demand/supply gap, % of demand"),
+    Heat(review.gap_table(rv), "Demand/supply gap, % of demand"),
 ], stacked=True)), key="sp_heat")
 cols = st.columns(3)
 with cols[0]:

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from . import calc, plan_data
-from .store import Store, filter_list
+from . import calc
+from .facts import Facts, read_facts
+from .months import month_column
+from .plan_data import actual_kinds, actual_of, lag_forecast
+from .store import Store
 
 ACCURACY_COLUMNS = [
     "family", "n", "mad", "mape", "wmape", "bias", "bias_pct", "tracking_signal", "mape_excluded",
@@ -26,19 +29,23 @@ def forecast_pairs(
     """``family, month, actual, forecast``: each actual month beside its lag-``lag`` forecast."""
     if lag < 0:
         raise ValueError("lag must be 0 or more months")
-    forecast = store.query(
-        """SELECT d.family, d.month, sum(d.quantity) AS forecast
-           FROM demand_plan d JOIN plan_versions v ON v.cycle = d.cycle AND v.status = 'approved'
-           WHERE d.month = d.cycle + to_months(?::INTEGER)
-             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], d.family))
-             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], d.region))
-           GROUP BY ALL""",
-        [lag, filter_list(families), filter_list(families), filter_list(regions), filter_list(regions)],
-    )
-    actual = plan_data.demand_actuals(store, families, regions)
-    pairs = actual.merge(forecast, on=["family", "month"], how="inner")
-    pairs["month"] = pd.to_datetime(pairs["month"])
-    return pairs.sort_values(["family", "month"], ignore_index=True)[["family", "month", "actual", "forecast"]]
+    facts = read_facts(store, None, families, regions, parts={"plans", "actuals"}, plans=("demand",),
+                       actual_kinds=actual_kinds("demand"), lags=[lag])
+    return forecast_pairs_from(facts, lag)
+
+
+def forecast_pairs_from(facts: Facts, lag: int) -> pd.DataFrame:
+    """:func:`forecast_pairs` over facts read with ``lag`` among their lags (the facts' region filter applies)."""
+    pairs = lagged_pairs(facts, [lag])
+    return pairs[["family", "month", "actual", "forecast"]]
+
+
+def lagged_pairs(facts: Facts, lags: Sequence[int]) -> pd.DataFrame:
+    """``family, month, lag, actual, forecast`` for each of ``lags`` (read with the facts), sorted by lag, family, month."""
+    pairs = actual_of(facts, "demand").merge(lag_forecast(facts, lags), on=["family", "month"], how="inner")
+    pairs["month"] = month_column(pairs["month"])
+    return pairs.sort_values(["lag", "family", "month"], ignore_index=True)[
+        ["family", "month", "lag", "actual", "forecast"]]
 
 
 def forecast_accuracy(
@@ -50,7 +57,11 @@ def forecast_accuracy(
     ``tracking_signal`` is the value after the latest month (beyond ±4 flags a
     biased forecast). Families without any pair are left out.
     """
-    pairs = forecast_pairs(store, lag, families, regions)
+    return accuracy_by_family(forecast_pairs(store, lag, families, regions))
+
+
+def accuracy_by_family(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per family of ``pairs`` (``family, month, actual, forecast``): the metrics of :func:`forecast_accuracy`."""
     rows = [
         {"family": family, **calc.accuracy_metrics(group["actual"], group["forecast"])}
         for family, group in pairs.groupby("family", sort=True)

@@ -45,6 +45,9 @@ __all__ = [
     "days_of_supply",
 ]
 
+# Numbers as the helpers take them: arrays, Series, or plain sequences that may hold None (missing).
+Numbers = ArrayLike | Sequence[float | None]
+
 _PLAN_COLUMNS = ["production", "ending_inventory", "backorders"]
 _ACCURACY_KEYS = (
     "mad",
@@ -57,18 +60,18 @@ _ACCURACY_KEYS = (
 
 
 # --------------------------------------------------------------------------- helpers
-def _as_float_1d(values: ArrayLike, name: str) -> np.ndarray:
+def _as_float_1d(values: Numbers, name: str) -> np.ndarray:
     """Return ``values`` as a 1-D float64 array (``None``/``pd.NA`` become NaN)."""
     if isinstance(values, (pd.Series, pd.Index)) or hasattr(values, "to_numpy"):
         try:
-            arr = values.to_numpy(dtype=float, na_value=np.nan)  # type: ignore[union-attr]
+            arr = values.to_numpy(dtype=float, na_value=np.nan)
         except TypeError:
             arr = np.asarray(values, dtype=float)
     else:
         try:
             arr = np.asarray(values, dtype=float)
         except (TypeError, ValueError):
-            arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="raise").to_numpy(
+            arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="raise").to_numpy(  # type: ignore[arg-type]
                 dtype=float, na_value=np.nan
             )
     if arr.ndim != 1:
@@ -401,7 +404,7 @@ def chase_plan(
 
 
 # ------------------------------------------------------------------- forecast accuracy
-def _paired(actual: ArrayLike, forecast: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+def _paired(actual: Numbers, forecast: Numbers) -> tuple[np.ndarray, np.ndarray]:
     act = _as_float_1d(actual, "actual")
     fc = _as_float_1d(forecast, "forecast")
     if len(act) != len(fc):
@@ -411,7 +414,7 @@ def _paired(actual: ArrayLike, forecast: ArrayLike) -> tuple[np.ndarray, np.ndar
     return act, fc
 
 
-def accuracy_metrics(actual: Sequence[float], forecast: Sequence[float]) -> dict:
+def accuracy_metrics(actual: Numbers, forecast: Numbers) -> dict:
     """Forecast-accuracy summary for one series (APICS/CPIM definitions).
 
     With error ``e = actual - forecast`` over the ``n`` usable periods:
@@ -450,7 +453,7 @@ def accuracy_metrics(actual: Sequence[float], forecast: Sequence[float]) -> dict
     nan = float("nan")
     if n == 0:
         out: dict = {"n": 0}
-        out.update({key: nan for key in _ACCURACY_KEYS})
+        out.update(dict.fromkeys(_ACCURACY_KEYS, nan))
         out["mape_excluded"] = 0
         return out
 
@@ -596,9 +599,9 @@ def rough_cut_capacity(
 
 # ----------------------------------------------------------------- days of supply
 def days_of_supply(
-    ending_inventory: Sequence[float],
-    forecast_after: Sequence[float],
-    days_in_month: Sequence[float],
+    ending_inventory: ArrayLike,
+    forecast_after: ArrayLike,
+    days_in_month: ArrayLike,
 ) -> np.ndarray:
     """Forward days of supply (forward cover) per period (APICS/CPIM, Wallace).
 

@@ -14,7 +14,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from . import plan_data
+from .conventions import EPS
+from .facts import Facts, read_facts
+from .months import month_column
+from .plan_data import ActualMeasure, PlanKind, actual_kinds, actual_of, record_plan
 from .plans import resolve_cycle
 from .store import Store
 
@@ -23,16 +26,19 @@ Measure = Literal["sales", "production", "inventory"]
 PLAN_VS_ACTUAL_COLUMNS = [
     "family", "month", "plan", "actual", "deviation", "deviation_pct", "cum_deviation", "status",
 ]
-
-# A deviation exactly on the tolerance is in tolerance; the epsilon absorbs float noise.
-_EPS = 1e-9
+# The plan and the actual measure behind each plan-vs-actual measure.
+_PLAN: dict[str, PlanKind] = {"sales": "demand", "production": "production", "inventory": "inventory"}
+_ACTUAL: dict[str, ActualMeasure] = {"sales": "demand", "production": "production", "inventory": "stock"}
 
 
 def tolerance_status(deviation_pct: np.ndarray | pd.Series, tolerance: np.ndarray | pd.Series | float) -> np.ndarray:
-    """``ok`` when |deviation %| ≤ tolerance (fractions), else ``above``/``below``; ``None`` if unknown."""
+    """``ok`` when |deviation %| ≤ tolerance (fractions), else ``above``/``below``; ``None`` if unknown.
+
+    A deviation exactly on the tolerance is in tolerance (:data:`~sop_core.conventions.EPS` absorbs float noise).
+    """
     dev = np.asarray(deviation_pct, dtype=float)
     tol = np.broadcast_to(np.asarray(tolerance, dtype=float), dev.shape)
-    status = np.where(dev > tol + _EPS, "above", np.where(dev < -tol - _EPS, "below", "ok")).astype(object)
+    status = np.where(dev > tol + EPS, "above", np.where(dev < -tol - EPS, "below", "ok")).astype(object)
     status[np.isnan(dev)] = None
     return status
 
@@ -64,15 +70,17 @@ def plan_vs_actual(
     chosen = resolve_cycle(store, cycle, approved_only=True)
     if chosen is None:
         return pd.DataFrame(columns=PLAN_VS_ACTUAL_COLUMNS)
-    plan_kind = {"sales": "demand", "production": "production", "inventory": "inventory"}[measure]
-    plan = plan_data.plan_of_record(store, plan_kind, chosen, families, regions if measure == "sales" else None)
-    if measure == "sales":
-        actual = plan_data.demand_actuals(store, families, regions)
-    elif measure == "production":
-        actual = plan_data.production_actuals(store, families)
-    else:
-        actual = plan_data.stock_actuals(store, families)
-    return compare(plan, actual, plan_data.families(store, families))
+    facts = read_facts(store, chosen, families, regions if measure == "sales" else None, parts={"record", "actuals"},
+                       plans=(_PLAN[measure],), actual_kinds=actual_kinds(_ACTUAL[measure]))
+    return plan_vs_actual_from(facts, measure)
+
+
+def plan_vs_actual_from(facts: Facts, measure: Measure) -> pd.DataFrame:
+    """:func:`plan_vs_actual` over facts already read (``sales`` takes the facts' region filter)."""
+    regional = measure == "sales"
+    plan = record_plan(facts, _PLAN[measure], all_regions=not regional)
+    actual = actual_of(facts, _ACTUAL[measure], all_regions=not regional)
+    return compare(plan, actual, facts.master)
 
 
 def compare(plan: pd.DataFrame, actual: pd.DataFrame, family_master: pd.DataFrame) -> pd.DataFrame:
@@ -87,5 +95,5 @@ def compare(plan: pd.DataFrame, actual: pd.DataFrame, family_master: pd.DataFram
     frame["cum_deviation"] = frame.groupby("family")["deviation"].cumsum()
     frame.loc[frame["actual"].isna(), "cum_deviation"] = np.nan
     frame["status"] = tolerance_status(frame["deviation_pct"], frame["tolerance_pct"].fillna(0) / 100)
-    frame["month"] = pd.to_datetime(frame["month"])
+    frame["month"] = month_column(frame["month"])
     return frame[PLAN_VS_ACTUAL_COLUMNS]

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from . import plan_data
+from .facts import Facts, read_facts
+from .months import month_column
+from .plan_data import record_plan
 from .plans import resolve_cycle
-from .store import Store, filter_list
+from .store import Store
 
 FINANCE_COLUMNS = [
     "family", "month",
@@ -41,25 +43,20 @@ def finance(
     chosen = resolve_cycle(store, cycle)
     if chosen is None:
         return pd.DataFrame(columns=FINANCE_COLUMNS)
-    plan = plan_data.plan_of_record(store, "demand", chosen, families).rename(columns={"plan": "plan_volume"})
-    actual = store.query(
-        """SELECT a.family, a.month, sum(a.quantity) AS actual_volume,
-                  sum(coalesce(a.revenue, a.quantity * f.price)) AS actual_revenue
-           FROM actuals_monthly a JOIN families f USING (family)
-           WHERE a.kind = 'sales'
-             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], a.family))
-           GROUP BY ALL""",
-        [filter_list(families), filter_list(families)],
-    )
-    budget = store.query(
-        """SELECT family, month, arg_max(volume, cycle) AS budget_volume,
-                  arg_max(revenue, cycle) AS budget_revenue
-           FROM budget WHERE cycle <= ?
-             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], family))
-           GROUP BY family, month""",
-        [chosen, filter_list(families), filter_list(families)],
-    )
-    master = plan_data.families(store, families)[["family", "price", "unit_cost"]]
+    return finance_from(read_facts(store, chosen, families, parts={"record", "actuals", "budget"}, plans=("demand",),
+                                   actual_kinds=("sales",)))
+
+
+def finance_from(facts: Facts) -> pd.DataFrame:
+    """:func:`finance` of the facts' cycle over facts already read (all regions, whatever the facts' filter)."""
+    plan = record_plan(facts, "demand", all_regions=True).rename(columns={"plan": "plan_volume"})
+    master = facts.master[["family", "price", "unit_cost"]]
+    sales = facts.actuals[facts.actuals["kind"] == "sales"]
+    price = sales["family"].map(master.set_index("family")["price"])
+    actual = (sales.assign(actual_volume=sales["quantity"],
+                           actual_revenue=sales["revenue"].fillna(sales["quantity"] * price))
+              .groupby(["family", "month"], as_index=False)[["actual_volume", "actual_revenue"]].sum())
+    budget = facts.budget
     frame = plan.merge(actual, on=["family", "month"], how="outer").merge(
         budget, on=["family", "month"], how="outer"
     )
@@ -73,5 +70,5 @@ def finance(
     frame["outlook_margin"] = np.where(closed, frame["actual_margin"], frame["plan_margin"])
     frame["gap_to_budget"] = frame["outlook_revenue"] - frame["budget_revenue"]
     frame["margin_gap_to_budget"] = frame["outlook_margin"] - frame["budget_margin"]
-    frame["month"] = pd.to_datetime(frame["month"])
+    frame["month"] = month_column(frame["month"])
     return frame.sort_values(["family", "month"], ignore_index=True)[FINANCE_COLUMNS]

@@ -44,3 +44,15 @@ def working_days(month: dt.date) -> int:
 def current_month(today: dt.date | None = None) -> dt.date:
     """The month of ``today`` (default: the system date)."""
     return month_start(today or dt.date.today())
+
+
+def month_column(values: pd.Series) -> pd.Series:
+    """``values`` as ``datetime64`` months; returned as is when they already are (``pd.to_datetime``
+    samples every value of a long column even then)."""
+    return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
+
+
+def month_window(frame: pd.DataFrame, start: dt.date, end: dt.date, column: str = "month") -> pd.DataFrame:
+    """The rows of ``frame`` whose ``column`` month lies from ``start`` to ``end`` (both included)."""
+    months = month_column(frame[column])
+    return frame[(months >= pd.Timestamp(start)) & (months <= pd.Timestamp(end))].reset_index(drop=True)

@@ -8,42 +8,56 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import calc, plan_data
-from .months import add_months
+from . import calc
+from .conventions import DEFAULT_WARNING_UTILISATION, EPS
+from .facts import Facts, read_facts
+from .months import add_months, month_column
+from .plan_data import version_plan_of
 from .plans import resolve_cycle
-from .store import Store, filter_list
+from .store import Store
 
 GAP_COLUMNS = [
     "family", "strategy", "month", "demand", "supply", "opening_inventory", "ending_inventory",
     "backorders", "backlog", "days_of_supply", "min_days", "max_days", "gap", "status",
 ]
 CAPACITY_COLUMNS = ["resource", "month", "load_hours", "available_hours", "utilisation", "status"]
+_OPENING_KINDS = ("inventory", "orders", "sales", "backlog")  # the actuals an opening position reads
 
 
 def opening_positions(store: Store, cycle: dt.date, families: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per family, the position the plan of ``cycle`` starts from (the month before it).
+    """Per family, the position the plan of ``cycle`` starts from (see :func:`opening_positions_from`)."""
+    return opening_positions_from(read_facts(store, cycle, families, parts={"actuals"}, actual_kinds=_OPENING_KINDS))
+
+
+def opening_positions_from(facts: Facts) -> pd.DataFrame:
+    """Per family of the facts' master, the position the plan of the facts' cycle starts from.
 
     Columns ``family, inventory, backorders, backlog``: the month-end inventory
     count (make-to-stock) or backlog (make-to-order) of the month before the
     cycle (0 when not loaded), and for make-to-stock the open backorders,
-    taken as cumulative orders minus shipments over the loaded history (0 when
-    orders are not loaded).
+    taken as cumulative orders minus shipments over the loaded history before
+    the cycle (0 when orders are not loaded).
     """
-    return store.query(
-        """WITH a AS (
-               SELECT family, kind, month, sum(quantity) AS q FROM actuals_monthly
-               WHERE month < ? GROUP BY ALL)
-           SELECT f.family,
-                  coalesce(sum(q) FILTER (kind = 'inventory' AND month = ?), 0) AS inventory,
-                  greatest(0, coalesce(sum(q) FILTER (kind = 'orders'), 0)
-                              - coalesce(sum(q) FILTER (kind = 'sales'), 0))
-                      * (count(*) FILTER (kind = 'orders') > 0)::INT AS backorders,
-                  coalesce(sum(q) FILTER (kind = 'backlog' AND month = ?), 0) AS backlog
-           FROM families f LEFT JOIN a USING (family)
-           WHERE ?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], f.family)
-           GROUP BY f.family ORDER BY f.family""",
-        [cycle, add_months(cycle, -1), add_months(cycle, -1), filter_list(families), filter_list(families)],
-    )
+    if facts.cycle is None:
+        return pd.DataFrame(columns=["family", "inventory", "backorders", "backlog"])
+    actuals, names = facts.actuals, facts.master["family"]
+    codes = pd.Index(names).get_indexer(actuals["family"])  # -1: not a family of the master
+    months, kinds = actuals["month"].to_numpy(), actuals["kind"].to_numpy()
+    before = (codes >= 0) & (months < np.datetime64(facts.cycle))
+    last = months == np.datetime64(add_months(facts.cycle, -1))
+    quantity = actuals["quantity"].to_numpy(float)
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[mask], weights=quantity[mask], minlength=len(names))
+
+    has_orders = np.bincount(codes[before & (kinds == "orders")], minlength=len(names)) > 0
+    backorders = np.maximum(total(before & (kinds == "orders")) - total(before & (kinds == "sales")), 0.0)
+    return pd.DataFrame({
+        "family": names.to_numpy(),
+        "inventory": total(before & last & (kinds == "inventory")),
+        "backorders": np.where(has_orders, backorders, 0.0),
+        "backlog": total(before & last & (kinds == "backlog")),
+    })
 
 
 def demand_supply_gap(
@@ -51,12 +65,25 @@ def demand_supply_gap(
 ) -> pd.DataFrame:
     """Per family and month of the plan of ``cycle``: demand, supply, projected stock and the gap.
 
-    ``cycle=None`` is the latest plan version (the draft under review). Demand is
-    the demand plan (all regions), supply the production plan; ``gap = supply −
+    ``cycle=None`` is the latest plan version (the draft under review). See
+    :func:`demand_supply_gap_from` for the definitions.
+    """
+    chosen = resolve_cycle(store, cycle)
+    if chosen is None:
+        return pd.DataFrame(columns=GAP_COLUMNS)
+    facts = read_facts(store, chosen, families, parts={"plans", "actuals"}, plans=("demand", "production"),
+                       actual_kinds=_OPENING_KINDS)
+    return demand_supply_gap_from(facts)
+
+
+def demand_supply_gap_from(facts: Facts) -> pd.DataFrame:
+    """Per family and month of the plan of the facts' cycle: demand, supply, projected stock and the gap.
+
+    Demand is the demand plan (all regions), supply the production plan; ``gap = supply −
     demand`` (negative: a shortfall in that month).
 
     * Make-to-stock: inventory is projected from the opening position
-      (:func:`opening_positions`); it never goes below zero, and unmet demand
+      (:func:`opening_positions_from`); it never goes below zero, and unmet demand
       is carried as ``backorders`` and served first. ``days_of_supply`` is the
       forward cover of the ending inventory against the following months'
       demand. Status: ``backorder`` when backorders remain, else ``below`` /
@@ -67,18 +94,17 @@ def demand_supply_gap(
       shipments, judged against the same min/max range (``above``: customers
       wait too long). ``backorders`` is 0 and ``backlog`` NaN for make-to-stock.
     """
-    chosen = resolve_cycle(store, cycle)
-    if chosen is None:
+    if facts.cycle is None:
         return pd.DataFrame(columns=GAP_COLUMNS)
-    demand = plan_data.version_plan(store, "demand", chosen, families).rename(columns={"plan": "demand"})
-    supply = plan_data.version_plan(store, "production", chosen, families).rename(columns={"plan": "supply"})
+    demand = version_plan_of(facts, "demand", facts.cycle, all_regions=True).rename(columns={"plan": "demand"})
+    supply = version_plan_of(facts, "production", facts.cycle, all_regions=True).rename(columns={"plan": "supply"})
     frame = demand.merge(supply, on=["family", "month"], how="outer").fillna({"demand": 0.0, "supply": 0.0})
-    master = plan_data.families(store, families).set_index("family")
-    opening = opening_positions(store, chosen, families).set_index("family")
+    master = facts.master.set_index("family")
+    opening = opening_positions_from(facts).set_index("family")
     frame = frame[frame["family"].isin(master.index)].sort_values(["family", "month"], ignore_index=True)
     if frame.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
-    frame["month"] = pd.to_datetime(frame["month"])
+    frame["month"] = month_column(frame["month"])
     days = frame["month"].dt.days_in_month.to_numpy(float)
     names = frame["family"].to_numpy()
     demand, supply = frame["demand"].to_numpy(float), frame["supply"].to_numpy(float)
@@ -86,7 +112,7 @@ def demand_supply_gap(
     strategy = master["strategy"].to_dict()
     start = opening.to_dict("index")
     columns: dict[str, list[np.ndarray]] = {}
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
         family = names[lo]
         part = project_family(demand[lo:hi], supply[lo:hi], days[lo:hi], strategy[family], start[family])
         for key, values in part.items():
@@ -100,7 +126,7 @@ def demand_supply_gap(
     out["gap"] = out["supply"] - out["demand"]
     cover = out["days_of_supply"].to_numpy()
     out["status"] = np.where(
-        out["backorders"].to_numpy() > 1e-9, "backorder",
+        out["backorders"].to_numpy() > EPS, "backorder",
         np.where(cover < out["min_days"], "below", np.where(cover > out["max_days"], "above", "ok")),
     )
     return out[GAP_COLUMNS]
@@ -136,27 +162,34 @@ def capacity_load(
     ``load_hours = Σ production × hours per unit`` over the bill of resources,
     ``utilisation = load / available hours`` (NaN where no hours are available).
     ``status``: ``overload`` above 100 %, ``warning`` at or above the resource's
-    warning threshold (default 90 %), else ``ok``. ``cycle=None`` is the latest
+    warning threshold (:data:`~sop_core.conventions.DEFAULT_WARNING_UTILISATION` when not set), else ``ok``. ``cycle=None`` is the latest
     plan version; ``families`` restricts the load to those families.
     """
     chosen = resolve_cycle(store, cycle)
     if chosen is None:
         return pd.DataFrame(columns=CAPACITY_COLUMNS)
-    production = plan_data.version_plan(store, "production", chosen, families).rename(columns={"plan": "quantity"})
-    bill = store.query("SELECT family, resource, hours_per_unit FROM bill_of_resources")
-    available = store.query(
-        "SELECT resource, month, available_hours AS hours FROM capacity WHERE month >= ? AND month <= ?",
-        [chosen, production["month"].max() if len(production) else chosen],
-    )
-    load = calc.rough_cut_capacity(production, bill, available)
-    return with_capacity_status(load, store.query("SELECT resource, warning_utilisation FROM resources"))
+    return capacity_load_from(read_facts(store, chosen, families, parts={"plans", "capacity"}, plans=("production",)))
+
+
+def capacity_load_from(facts: Facts) -> pd.DataFrame:
+    """:func:`capacity_load` of the facts' cycle over facts already read."""
+    if facts.cycle is None:
+        return pd.DataFrame(columns=CAPACITY_COLUMNS)
+    production = version_plan_of(facts, "production", facts.cycle, all_regions=True).rename(
+        columns={"plan": "quantity"})
+    last = production["month"].max() if len(production) else pd.Timestamp(facts.cycle)
+    months = facts.capacity["month"]
+    available = facts.capacity[(months >= pd.Timestamp(facts.cycle)) & (months <= last)]
+    load = calc.rough_cut_capacity(production, facts.bill, available)
+    return with_capacity_status(load, facts.resources)
 
 
 def with_capacity_status(load: pd.DataFrame, resources: pd.DataFrame) -> pd.DataFrame:
     """Add ``status`` to a rough-cut load using each resource's warning threshold."""
-    warn = load["resource"].map(resources.set_index("resource")["warning_utilisation"]).fillna(0.9)
+    warn = load["resource"].map(resources.set_index("resource")["warning_utilisation"]).fillna(
+        DEFAULT_WARNING_UTILISATION)
     util = load["utilisation"]
     load = load.copy()
-    load["month"] = pd.to_datetime(load["month"])
-    load["status"] = np.where(util > 1.0 + 1e-9, "overload", np.where(util >= warn, "warning", "ok"))
+    load["month"] = month_column(load["month"])
+    load["status"] = np.where(util > 1.0 + EPS, "overload", np.where(util >= warn, "warning", "ok"))
     return load[CAPACITY_COLUMNS]

@@ -16,9 +16,11 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from sop_core.conventions import PLAN_HORIZON_MONTHS
+
 STATE = "sop_filters"
 KEYS = {"cycle": "flt_cycle", "families": "flt_families", "regions": "flt_regions", "horizon": "flt_horizon"}
-HORIZONS = (3, 6, 12, 18)
+HORIZONS = (3, 6, 12, PLAN_HORIZON_MONTHS)  # up to a version's whole horizon
 DEFAULT_HORIZON = 12
 
 

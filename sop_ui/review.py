@@ -9,7 +9,8 @@ from typing import TypeVar
 
 import streamlit as st
 
-from sop_core import Store, kpis
+from sop_core import Store
+from sop_core.review import Review, currency, cycles, data_stamp, family_names, load_review, region_names
 from sop_ui.filters import Filters
 
 CACHE_TTL = 600
@@ -19,16 +20,16 @@ T = TypeVar("T")
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL)
 def options(_store: Store, path: str, stamp: str) -> tuple[list[dt.date], list[str], list[str], str]:
     """Cycles (newest first), families, regions and the currency of the store at ``path``."""
-    return kpis.cycles(_store), kpis.family_names(_store), kpis.region_names(_store), kpis.currency(_store)
+    return cycles(_store), family_names(_store), region_names(_store), currency(_store)
 
 
 @st.cache_data(show_spinner="Loading the review…", ttl=CACHE_TTL, max_entries=64)
 def _review(_store: Store, path: str, stamp: str, cycle: dt.date | None, families: tuple[str, ...],
-            regions: tuple[str, ...], horizon: int) -> kpis.Review:
-    return kpis.load_review(_store, cycle, families, regions, horizon)
+            regions: tuple[str, ...], horizon: int) -> Review:
+    return load_review(_store, cycle, families, regions, horizon)
 
 
-def previous_review(store: Store, stamp: str, current: kpis.Review, filters: Filters) -> kpis.Review | None:
+def previous_review(store: Store, stamp: str, current: Review, filters: Filters) -> Review | None:
     """The same view for the previous cycle, or ``None`` when the store has no previous cycle."""
     if current.previous_cycle is None:
         return None
@@ -54,7 +55,7 @@ class View:
 
     store: Store
     filters: Filters
-    review: kpis.Review
+    review: Review
     colors: dict[str, str]
     currency: str
     stamp: str
@@ -63,7 +64,7 @@ class View:
         """``build()`` cached per ``name``, store, data stamp and filters (figures and tables of a page)."""
         return _memo(build, name, self.store.path, self.stamp, self.filters)
 
-    def previous(self) -> kpis.Review | None:
+    def previous(self) -> Review | None:
         """The same view for the previous cycle (``None`` when there is none)."""
         return previous_review(self.store, self.stamp, self.review, self.filters)
 
@@ -78,7 +79,7 @@ def open_review(title: str, caption: str) -> View:
     from sop_ui.store import get_store
 
     store = get_store()
-    stamp = kpis.data_stamp(store)
+    stamp = data_stamp(store)
     cycles, families, regions, currency = options(store, store.path, stamp)
     filters = filter_sidebar(cycles, families, regions)
     st.title(title)

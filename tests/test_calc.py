@@ -38,7 +38,7 @@ def ref_project(opening, production, demand, opening_backorders=0.0):
     """Step-by-step: serve backorders first, then this month's demand."""
     inv, bo = float(opening), float(opening_backorders)
     ends, bos = [], []
-    for p, d in zip(production, demand):
+    for p, d in zip(production, demand, strict=True):
         supply = inv + p
         need = bo + d
         if supply >= need:
@@ -53,7 +53,7 @@ def ref_project(opening, production, demand, opening_backorders=0.0):
 def ref_chase(forecast, opening, targets, opening_backorders=0.0):
     pos = opening - opening_backorders
     prod = []
-    for f, tgt in zip(forecast, targets):
+    for f, tgt in zip(forecast, targets, strict=True):
         p = max(f + tgt - pos, 0.0)
         pos = pos + p - f
         prod.append(p)
@@ -286,10 +286,7 @@ def test_chase_plan_validation():
 )
 def test_chase_plan_matches_recursion_and_balances(rows, opening, ob, scalar_target):
     forecast = [f for f, _ in rows]
-    if scalar_target is None:
-        target = [t for _, t in rows]
-    else:
-        target = [scalar_target] * len(rows)
+    target = [t for _, t in rows] if scalar_target is None else [scalar_target] * len(rows)
     prod, end, bo = chase_plan_arrays(
         forecast, opening, target if scalar_target is None else scalar_target, ob
     )

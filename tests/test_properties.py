@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sop_core.calc import project_backlog_arrays
+from sop_core.conventions import EPS
 from sop_core.deviation import tolerance_status
 from sop_core.supply import project_family
 
@@ -17,8 +18,8 @@ qty = st.floats(0, 1e5, allow_nan=False)
 @given(st.lists(finite, min_size=1, max_size=50), st.floats(0, 1, allow_nan=False))
 def test_tolerance_status_is_a_partition(devs, tol):
     status = tolerance_status(np.array(devs), tol)
-    for dev, got in zip(devs, status):
-        expected = "ok" if abs(dev) <= tol + 1e-9 else ("above" if dev > 0 else "below")
+    for dev, got in zip(devs, status, strict=True):
+        expected = "ok" if abs(dev) <= tol + EPS else ("above" if dev > 0 else "below")
         assert got == expected
 
 

@@ -19,8 +19,19 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .theme import (
-    BAD, BAND_ALPHA, DIVERGING, ERROR_SCALE, GOOD, HEAT_TEXT, LINE_DASH, NEUTRAL, SMALL_MULTIPLE_ROW_HEIGHT, UTILISATION_SCALE,
-    empty_figure, rgba, style,
+    BAD,
+    BAND_ALPHA,
+    DIVERGING,
+    ERROR_SCALE,
+    GOOD,
+    HEAT_TEXT,
+    LINE_DASH,
+    NEUTRAL,
+    SMALL_MULTIPLE_ROW_HEIGHT,
+    UTILISATION_SCALE,
+    empty_figure,
+    rgba,
+    style,
 )
 
 MULTIPLE_COLUMNS = 4
@@ -154,6 +165,8 @@ def _heat_trace(panel: Heat) -> go.Heatmap:
         flagged = panel.marks.reindex(index=table.index, columns=table.columns).fillna(False).to_numpy(dtype=bool)
         text = np.where(flagged, "▲" + text.astype(str), text)
     x = [c.strftime("%b %y") if isinstance(c, pd.Timestamp) else str(c) for c in table.columns]
+    zmin: float | None
+    zmax: float | None
     if panel.zmid is not None and panel.zmin is None:  # symmetric scale, robust to one outlier
         bound = float(np.nanpercentile(np.abs(z), 95)) if np.isfinite(z).any() else 1.0
         zmin, zmax = -max(bound, 0.01), max(bound, 0.01)
