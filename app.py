@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from sop_ui.auth import admin_pages, sign_in_gate
 from sop_ui.heap import freeze_once
 from sop_ui.store import get_store
 
@@ -17,13 +18,15 @@ PAGES = {
         st.Page("pages/family_sheet.py", title="Family sheet", icon=":material/table_view:"),
     ],
     "Plan": [
+        st.Page("pages/cycle.py", title="Cycle", icon=":material/event_repeat:"),
         st.Page("pages/scenarios.py", title="Scenarios", icon=":material/tune:"),
         st.Page("pages/demand_planning.py", title="Demand planning", icon=":material/query_stats:"),
         st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     ],
 }
 
-page = st.navigation(PAGES)
+actor = sign_in_gate()  # local mode, or the signed-in person; a visitor sees only the sign-in screen
+page = st.navigation({**PAGES, **admin_pages(actor)})
 get_store()  # open (and on first start create) the store before any page runs
 page.run()
 freeze_once()  # after the first run: keeps Streamlit's after-run GC off the long-lived heap

@@ -1,9 +1,12 @@
-"""Demand review: actual vs plan of record, deviation, forecast accuracy, the horizon and regions."""
+"""Demand review: actual vs plan of record, deviation, forecast accuracy, the horizon and regions; the
+consensus against the statistical baseline and the last approved plan."""
 
 import streamlit as st
 
 from sop_core import review
+from sop_core.charts.forecast import consensus_outlook_chart
 from sop_core.charts.review import Heat, Line, error_panel, heatmaps, small_multiples
+from sop_ui import forecast as fui
 from sop_ui.format import download_csv
 from sop_ui.review import open_review
 
@@ -38,3 +41,19 @@ st.plotly_chart(view.memo("dm_heat", lambda: heatmaps([
 ])), key="dm_heat")
 download_csv(review.accuracy_summary(rv, lag=1), f"forecast-accuracy-{rv.cycle:%Y-%m}", key="dm_acc_csv",
              label="Download forecast accuracy (CSV)")
+
+st.subheader("Consensus against the statistical baseline and the last approved plan")
+outlook = fui.load_outlook(view.store, view.store.path, fui.stamp(view.store), rv.cycle, view.filters.families or None,
+                           view.filters.regions or None, rv.horizon)
+if outlook.empty:
+    st.info(f"No statistical baseline is stored for cycle {rv.cycle:%B %Y}: run it on the Demand planning page to "
+            "compare the consensus with it.", icon=":material/query_stats:")
+    st.page_link("pages/demand_planning.py", label="Go to Demand planning", icon=":material/query_stats:")
+else:
+    st.caption(f"Consensus = the statistical baseline + every function's overrides (Demand planning page); gap = "
+               f"consensus − baseline (bars). Last approved plan: the plan of record approved before "
+               f"{rv.cycle:%B %Y}. Totals over the {rv.horizon} months shown.")
+    st.plotly_chart(consensus_outlook_chart(outlook), key="dm_consensus", config={"displayModeBar": False})
+    st.dataframe(fui.outlook_table(outlook), hide_index=True, width="stretch", column_config=fui.outlook_columns())
+    download_csv(outlook, f"consensus-{rv.cycle:%Y-%m}", key="dm_consensus_csv",
+                 label="Download consensus vs baseline (CSV)")

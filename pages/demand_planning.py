@@ -101,7 +101,7 @@ def forecast_and_overrides(store: Store, cycle: dt.date, family: str, region: st
     if layer != fui.ALL_LAYERS:
         shown = shown[grid["label"] == layer]
     edited = st.data_editor(
-        shown, key=key, hide_index=True, num_rows="fixed", width="stretch",
+        shown, key=key, hide_index=True, num_rows="fixed", width="stretch", placeholder="",
         height=min(len(shown), 12) * 35 + 38, column_config=column_config(codes),
         disabled=True if frozen else [c for c in fui.EDITOR_COLUMNS if c not in fui.EDITABLE],
     )
@@ -175,7 +175,7 @@ def baseline_section(store: Store, stamp: str, cycle: dt.date, family: str, regi
             st.caption("This baseline comes from the quick mode (no model choice, so no holdout error): run the "
                        "baseline for the full model choice.")
         with st.expander(f"Model per series ({len(models)})"):
-            st.dataframe(models, hide_index=True, width="stretch", column_config={
+            st.dataframe(models, hide_index=True, width="stretch", placeholder="–", column_config={
                 "Holdout MASE": st.column_config.NumberColumn(format="%.2f"),
                 "Run at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
     if frozen:

@@ -5,6 +5,7 @@ import streamlit as st
 from sop_core import review
 from sop_core.charts.review import decision_panel
 from sop_core.export import neutralise
+from sop_ui.cycle import overdue_section
 from sop_ui.format import download_csv, kpi_tiles
 from sop_ui.review import open_review
 
@@ -39,3 +40,5 @@ if open_scenarios.empty:
 else:
     st.dataframe(neutralise(open_scenarios), hide_index=True, width="stretch")  # the grid's CSV download too
     download_csv(open_scenarios, f"trade-offs-{rv.cycle:%Y-%m}", key="ex_trade_csv")
+
+overdue_section(view.store, key="ex_overdue")  # open decisions and assumptions past their due date

@@ -4,6 +4,7 @@ import streamlit as st
 
 from sop_core import review
 from sop_core.charts.review import Line, small_multiples
+from sop_ui.cycle import overdue_section
 from sop_ui.format import download_csv, kpi_tiles, money
 from sop_ui.review import open_review
 from sop_ui.tables import status_table
@@ -38,3 +39,5 @@ st.subheader("Demand: actual vs plan of record")
 st.plotly_chart(view.memo("ov_demand", lambda: small_multiples(
     review.with_tolerance_band(rv.sales, rv.master), [Line("plan", "plan"), Line("actual", "actual")], view.colors,
     band=("band_lo", "band_hi", "tolerance"))), key="ov_demand")
+
+overdue_section(view.store, key="ov_overdue")  # open decisions and assumptions past their due date

@@ -16,6 +16,22 @@ from .calc import (
     rough_cut_capacity,
     tracking_signal,
 )
+from .cycle import (
+    CycleError,
+    add_assumption,
+    add_decision,
+    agenda,
+    approve_cycle,
+    cycle_status,
+    generate_supply_plan,
+    list_assumptions,
+    list_decisions,
+    open_cycle,
+    overdue_items,
+    reopen_cycle,
+    supply_check,
+)
+from .cycle.preread import PrereadUnavailable, build_preread
 from .demo import load_demo
 from .deviation import plan_vs_actual
 from .finance import finance
@@ -60,4 +76,7 @@ __all__ = [
     "OverrideConflictError", "consensus", "family_view", "fva_stairstep", "layer_exceptions", "model_table",
     "override_grid", "overrides", "run_baseline", "save_override", "save_overrides", "sku_drilldown",
     "statistical_forecast", "stored_baseline", "write_consensus",
+    "CycleError", "add_assumption", "add_decision", "agenda", "approve_cycle", "cycle_status", "list_assumptions",
+    "list_decisions", "open_cycle", "overdue_items", "reopen_cycle", "PrereadUnavailable", "build_preread",
+    "generate_supply_plan", "supply_check",
 ]

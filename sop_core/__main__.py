@@ -1,4 +1,4 @@
-"""Command line: ``python -m sop_core demo|import|uploads|revert …`` (``--help`` on each).
+"""Command line: ``python -m sop_core demo|import|uploads|revert|preread|cycle|decisions …`` (``--help`` on each).
 
 ``import KIND FILE`` validates a file and loads it in one transaction; it prints
 the report and exits 0 when the file was loaded (or is valid with
@@ -62,6 +62,54 @@ def _revert(args: argparse.Namespace) -> int:
     return 0
 
 
+def _preread(args: argparse.Namespace) -> int:
+    """``preread CYCLE --out FILE.pdf|FILE.html``: 0 written, 1 the PDF cannot be built here, 2 usage (unknown cycle)."""
+    import re
+    import time
+
+    from .cycle.preread import PrereadUnavailable, build_preread, format_of
+    from .facts import cycles
+    from .months import month_start
+
+    try:
+        fmt = format_of(args.out)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-01)?", args.cycle):
+        print(f"error: CYCLE must be a month YYYY-MM, not {args.cycle!r}", file=sys.stderr)
+        return 2
+    cycle = month_start(args.cycle)
+    with open_store(args.db) as store:
+        known = cycles(store)
+        if cycle not in known:
+            have = f"{min(known):%Y-%m} … {max(known):%Y-%m}" if known else "none"
+            print(f"error: the store has no plan cycle {cycle:%Y-%m} (cycles: {have})", file=sys.stderr)
+            return 2
+        start = time.perf_counter()
+        try:
+            data = build_preread(store, cycle, fmt)
+        except PrereadUnavailable as exc:
+            print(f"error: the PDF pre-read cannot be built: {exc.reason}", file=sys.stderr)
+            return 1
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"Pre-read of cycle {cycle:%Y-%m} written to {args.out} ({fmt.upper()}, {len(data) / 1e6:.1f} MB, "
+          f"{time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+def _add_preread(sub: argparse._SubParsersAction) -> None:
+    pre = sub.add_parser("preread", help="build the meeting pre-read of a cycle (PDF or self-contained HTML)")
+    pre.add_argument("cycle", metavar="CYCLE", help="plan cycle YYYY-MM")
+    pre.add_argument("--out", required=True, metavar="FILE", help="FILE.pdf or FILE.html")
+    pre.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
+    pre.set_defaults(func=_preread)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``sop_core`` argument parser with one sub-command per task."""
     parser = argparse.ArgumentParser(prog="python -m sop_core", description="S&OP store tools")
@@ -99,6 +147,13 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
     rev.add_argument("--user", help="who reverts (default: $SOP_USER or the login name)")
     rev.set_defaults(func=_revert)
+    _add_preread(sub)
+    from .cycle.cli import add_cycle_commands
+
+    add_cycle_commands(sub)
+    from .people.cli import add_users_command
+
+    add_users_command(sub)  # users list|add|remove|roles|default-role|history (--as EMAIL)
     return parser
 
 

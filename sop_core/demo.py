@@ -22,10 +22,10 @@ The data tells the stories an S&OP meeting discusses:
 
 Demand planning history (``forecast_*`` tables), for the last 12 approved cycles and the draft:
 
-* the stored statistical baseline of each cycle comes from the engine's **quick mode**
-  (:func:`sop_core.forecast.models.quick_forecast`, no model fit), computed once per demo build at
-  family × region level from the demand actuals before that cycle — cheap enough for every test
-  and the app's first start (the page's "Run baseline" runs the full model choice at SKU × region);
+* the stored statistical baseline of each past cycle comes from the engine's **quick mode**
+  (:func:`sop_core.forecast.models.quick_forecast`, no model fit) at family × region level from the
+  demand actuals before that cycle; the draft's baseline is the **full** model choice at SKU × region,
+  as the page's "Run baseline" leaves it (chosen models and holdout MASE on first look; +1.2–2.5 s);
 * **Sales** is persistently optimistic on **Standard Valves** (about +16 % every cycle on a baseline
   that was nearly unbiased: negative FVA, flagged as an exception three cycles running);
 * **Marketing** put in the **Compact Pumps** promotion once the campaign was planned (the last eight
@@ -33,6 +33,10 @@ Demand planning history (``forecast_*`` tables), for the last 12 approved cycles
 * the **Demand planner** trims **High-Pressure Valves** as demand softens (positive FVA).
 
 The forecast history draws from its own random stream, so the figures above stay unchanged.
+
+The monthly cycle (:mod:`sop_core.cycle.demo_history`): the last 12 cycles were run in the tool and signed
+off, with decisions (some done, one overdue, some open) and assumptions; the current cycle is part-way
+(data and demand review done, supply review in progress).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ import pandas as pd
 
 from .actuals import refresh_rollup
 from .conventions import DEFAULT_WARNING_UTILISATION, PLAN_HORIZON_MONTHS
+from .cycle.demo_history import write_cycle_history
 from .forecast.baseline import forecast_history, write_baseline_rows
 from .months import add_months, current_month, days_in_month, month_range, working_days
 from .plans import write_plan_rows
@@ -132,7 +137,8 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
             "calendar", "plan_versions", "demand_plan", "production_plan", "inventory_plan",
             "budget", "actuals", "actuals_monthly", "upload_replaced", "uploads", "decisions",
             "scenarios", "settings", "forecast_baseline", "forecast_models", "forecast_overrides",
-            "forecast_override_history",
+            "forecast_override_history", "cycles", "cycle_steps", "cycle_tasks", "cycle_carried_overrides",
+            "cycle_carried_items", "assumptions", "register_audit", "holidays",
         ):
             cur.execute(f"DELETE FROM {table}")  # fixed table names, no input
         for table in ("families", "products", "regions", "resources", "bill_of_resources",
@@ -143,7 +149,7 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
             cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _demo")  # names from our frames
             cur.unregister("_demo")
         for version, (baseline, models) in data["forecast"].items():
-            write_baseline_rows(cur, version, baseline, models, mode="quick")
+            write_baseline_rows(cur, version, baseline, models, mode="full" if version == cycle else "quick")
         _insert_overrides(cur, data["overrides"])
         for version, frames in data["plans"].items():
             for table, frame in frames.items():
@@ -154,6 +160,7 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
                     "approved_at = CAST(? AS TIMESTAMP) + INTERVAL 20 DAY WHERE cycle = ?",
                     [version, version],
                 )
+        write_cycle_history(cur, cycle, as_of or dt.date.today())
         cur.execute(
             "INSERT INTO settings VALUES ('company', 'Nordwind Pumps & Valves'), ('currency', 'EUR')"
         )
@@ -271,7 +278,8 @@ _AUTHORS = {
 
 
 def _forecast_history(seed, cycle, actuals, products, true_demand):
-    """Stored baselines (quick mode, family × region) and the layers' overrides of the recent cycles."""
+    """Stored baselines (past cycles quick at family × region, the draft full at SKU × region) and the
+    layers' overrides of the recent cycles."""
     rng = np.random.default_rng(seed + 7919)  # its own stream: the other demo figures stay as they were
     strategy = {f.family: f.strategy for f in FAMILIES}
     demand = actuals.merge(products[["sku", "family"]], on="sku", suffixes=("_", ""))
@@ -280,11 +288,14 @@ def _forecast_history(seed, cycle, actuals, products, true_demand):
     history = demand.groupby(["family", "region", "month"], as_index=False)["quantity"].sum()
     history = history.rename(columns={"quantity": "y"}).assign(sku="")
     history["month"] = pd.to_datetime(history["month"])
+    skus = demand.groupby(["family", "sku", "region", "month"], as_index=False)["quantity"].sum()
+    skus = skus.rename(columns={"quantity": "y"}).assign(month=lambda f: pd.to_datetime(f["month"]))
     forecast = {}
     rows = []
     for back in range(FORECAST_CYCLES, -1, -1):
         version = add_months(cycle, -back)
-        baseline, models = forecast_history(history, version, HORIZON_MONTHS, mode="quick")
+        baseline, models = (forecast_history(skus, version, HORIZON_MONTHS) if back == 0  # the draft: full
+                            else forecast_history(history, version, HORIZON_MONTHS, mode="quick"))
         forecast[version] = (baseline, models)
         stamp = dt.datetime.combine(version, dt.time(9, 30)) + dt.timedelta(days=4)
         base = baseline.groupby(["family", "month"])["forecast"].sum()

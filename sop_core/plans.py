@@ -4,11 +4,16 @@ A plan version belongs to one monthly cycle and plans the months from the
 cycle onwards. It is ``draft`` until approved; an approved version is the plan
 of record and is frozen: every write path here checks the status inside the
 same transaction as the write, so no write can change an approved version.
+Approval stores the sha256 of the frozen snapshot (the version's plan tables as
+canonical text); reopening an approved version is logged with its reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
 from typing import Literal
 
 import duckdb
@@ -102,21 +107,86 @@ def write_plan(
         return write_plan_rows(cur, table, cycle, rows, replace_all=replace_all)
 
 
-def approve_plan(store: Store, cycle: dt.date | str, approved_by: str, note: str | None = None) -> None:
-    """Approve (freeze) the draft version of ``cycle`` and record the decision."""
-    cycle_date = month_start(cycle)
+def approve_plan(store: Store, cycle: dt.date | str, approved_by: str, note: str | None = None) -> str:
+    """Approve (freeze) the draft version of ``cycle`` and record the decision; returns the snapshot's sha256."""
     with store.transaction() as cur:
-        status = plan_status(cur, cycle_date)
-        if status is None:
-            raise StoreError(f"There is no plan for cycle {cycle_date:%Y-%m}.")
-        if status == "approved":
-            raise FrozenPlanError(f"The plan of cycle {cycle_date:%Y-%m} is already approved.")
-        cur.execute(
-            "UPDATE plan_versions SET status = 'approved', approved_at = current_timestamp, "
-            "approved_by = ?, note = coalesce(?, note) WHERE cycle = ?",
-            [approved_by, note, cycle_date],
-        )
-        record_decision(cur, cycle_date, "approve_plan", f"{cycle_date:%Y-%m}", None, approved_by)
+        return freeze_plan(cur, month_start(cycle), approved_by, note)
+
+
+def freeze_plan(cur: duckdb.DuckDBPyConnection, cycle: dt.date, approved_by: str, note: str | None = None) -> str:
+    """On an open transaction: approve the draft of ``cycle``, store its checksum, record the decision.
+
+    The one freezing rule (``approve_plan`` and the cycle engine's approval both use it). Raises
+    :class:`StoreError` without a plan and :class:`FrozenPlanError` when already approved. Returns the
+    sha256 of the frozen snapshot (:func:`plan_checksum`).
+    """
+    status = plan_status(cur, cycle)
+    if status is None:
+        raise StoreError(f"There is no plan for cycle {cycle:%Y-%m}.")
+    if status == "approved":
+        raise FrozenPlanError(f"The plan of cycle {cycle:%Y-%m} is already approved.")
+    checksum = plan_checksum(cur, cycle)
+    cur.execute(
+        "UPDATE plan_versions SET status = 'approved', approved_at = current_timestamp, "
+        "approved_by = ?, note = coalesce(?, note), checksum = ? WHERE cycle = ?",
+        [approved_by, note, checksum, cycle],
+    )
+    record_decision(cur, cycle, "approve_plan", f"{cycle:%Y-%m}", json.dumps({"checksum": checksum}), approved_by)
+    return checksum
+
+
+def unfreeze_plan(cur: duckdb.DuckDBPyConnection, cycle: dt.date, reopened_by: str, reason: str) -> None:
+    """On an open transaction: put the approved version of ``cycle`` back to draft and log why.
+
+    The approval (who, when, checksum) stays in the decision log (kind ``approve_plan``); the reopening is
+    logged as kind ``reopen_plan`` with the reason and the checksum the plan had.
+    """
+    rows = cur.execute("SELECT status, checksum FROM plan_versions WHERE cycle = ?", [cycle]).fetchall()
+    if not rows or rows[0][0] != "approved":
+        raise StoreError(f"The plan of cycle {cycle:%Y-%m} is not approved; there is nothing to reopen.")
+    cur.execute(
+        "UPDATE plan_versions SET status = 'draft', approved_at = NULL, approved_by = NULL, checksum = NULL "
+        "WHERE cycle = ?", [cycle])
+    detail = json.dumps({"reason": reason, "checksum": rows[0][1]})
+    record_decision(cur, cycle, "reopen_plan", f"{cycle:%Y-%m}", detail, reopened_by)
+
+
+def plan_snapshot_rows(cur: duckdb.DuckDBPyConnection, cycles: Sequence[dt.date]) -> dict[dt.date, dict[str, list]]:
+    """Per cycle and plan table, the rows (key columns, then values) in key order: the frozen snapshot."""
+    out: dict[dt.date, dict[str, list]] = {c: {t: [] for t in PLAN_COLUMNS} for c in cycles}
+    for table, (keys, values) in PLAN_COLUMNS.items():
+        cols = ", ".join(["cycle", *keys, *values])
+        order = ", ".join(["cycle", *keys])
+        # Table and column names come from PLAN_COLUMNS, never from input; the cycles are bound.
+        sql = f"SELECT {cols} FROM {table} WHERE list_contains(?::DATE[], cycle) ORDER BY {order}"
+        for row in cur.execute(sql, [list(cycles)]).fetchall():
+            out[row[0]][table].append(row[1:])
+    return out
+
+
+def snapshot_texts(cur: duckdb.DuckDBPyConnection, cycles: Sequence[dt.date]) -> dict[dt.date, str]:
+    """The canonical text of each cycle's snapshot: per plan table in a fixed order, one line
+    ``table|key|…|value`` per row in key order, every value as DuckDB writes it as text (dates ISO)."""
+    parts: dict[dt.date, list[str]] = {c: [] for c in cycles}
+    for table, (keys, values) in PLAN_COLUMNS.items():
+        fields = ", ".join(f"{c}::VARCHAR" for c in [*keys, *values])
+        order = ", ".join(keys)
+        # Table and column names come from PLAN_COLUMNS, never from input; the cycles are bound.
+        sql = (f"SELECT cycle, string_agg(concat_ws('|', '{table}', {fields}), chr(10) ORDER BY {order}) "
+               f"FROM {table} WHERE list_contains(?::DATE[], cycle) GROUP BY cycle")
+        for cycle, text in cur.execute(sql, [list(cycles)]).fetchall():
+            parts[cycle].append(text)
+    return {c: "\n".join(p) for c, p in parts.items()}
+
+
+def plan_checksums(cur: duckdb.DuckDBPyConnection, cycles: Sequence[dt.date]) -> dict[dt.date, str]:
+    """The sha256 (hex) of each cycle's snapshot text (:func:`snapshot_texts`)."""
+    return {c: hashlib.sha256(text.encode()).hexdigest() for c, text in snapshot_texts(cur, cycles).items()}
+
+
+def plan_checksum(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> str:
+    """The sha256 (hex) of the snapshot of ``cycle``'s plan tables as they are now."""
+    return plan_checksums(cur, [cycle])[cycle]
 
 
 def record_decision(

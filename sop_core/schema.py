@@ -191,6 +191,184 @@ MIGRATIONS: list[list[str]] = [
             kind VARCHAR NOT NULL, value DOUBLE, reason VARCHAR, comment VARCHAR NOT NULL,
             author VARCHAR NOT NULL, changed_at TIMESTAMP NOT NULL, version INTEGER NOT NULL)""",
     ],
+    # --- 3: the monthly S&OP cycle (steps, tasks, sign-off, approval checksum, decisions, assumptions) ----------
+    [
+        # The decision log extends the existing audit table: rows of kind 'decision' are logged decisions
+        # (subject = the decision's text); other kinds stay engine events (approvals, promotions, reopenings).
+        """ALTER TABLE decisions ADD COLUMN owner VARCHAR""",
+        """ALTER TABLE decisions ADD COLUMN due_date DATE""",
+        """ALTER TABLE decisions ADD COLUMN status VARCHAR""",
+        """ALTER TABLE decisions ADD COLUMN family VARCHAR""",
+        """ALTER TABLE decisions ADD COLUMN scenario_id BIGINT""",
+        """ALTER TABLE decisions ADD COLUMN resource VARCHAR""",
+        """ALTER TABLE decisions ADD COLUMN updated_by VARCHAR""",
+        """ALTER TABLE decisions ADD COLUMN updated_at TIMESTAMP""",
+        # sha256 of the frozen snapshot (the version's plan tables), set at approval.
+        """ALTER TABLE plan_versions ADD COLUMN checksum VARCHAR""",
+        """CREATE TABLE holidays (day DATE PRIMARY KEY, name VARCHAR NOT NULL DEFAULT '')""",
+        # The template (data): steps with owner and due offset in working days from the cycle start.
+        """CREATE TABLE cycle_template (
+            step VARCHAR PRIMARY KEY,
+            position INTEGER NOT NULL UNIQUE,
+            name VARCHAR NOT NULL,
+            owner VARCHAR NOT NULL,
+            offset_days INTEGER NOT NULL CHECK (offset_days >= 1))""",
+        """INSERT INTO cycle_template VALUES
+            ('data', 1, 'Data gathering (month close)', 'Demand planning', 3),
+            ('demand', 2, 'Demand review', 'Sales and marketing', 6),
+            ('supply', 3, 'Supply review', 'Operations', 9),
+            ('pre_sop', 4, 'Pre-S&OP reconciliation', 'Finance', 12),
+            ('executive', 5, 'Executive S&OP meeting', 'Executive team', 15)""",
+        # auto_check names a check of sop_core.cycle.tasks; NULL: ticked by hand.
+        """CREATE TABLE cycle_template_tasks (
+            task VARCHAR PRIMARY KEY,
+            step VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            label VARCHAR NOT NULL,
+            auto_check VARCHAR)""",
+        """INSERT INTO cycle_template_tasks VALUES
+            ('actuals_loaded', 'data', 1, 'Actuals of the closed month loaded for every family', 'actuals_loaded'),
+            ('baseline_run', 'data', 2, 'Statistical baseline run', 'baseline_run'),
+            ('data_reviewed', 'data', 3, 'Data issues reviewed and corrected', NULL),
+            ('consensus_saved', 'demand', 1, 'Consensus demand plan saved', 'consensus_saved'),
+            ('demand_assumptions', 'demand', 2, 'Demand assumptions written down', NULL),
+            ('capacity_ok', 'supply', 1, 'Supply plan within capacity, or its overloads explained', 'capacity_ok'),
+            ('supply_reviewed', 'supply', 2, 'Supply plan reviewed with operations', NULL),
+            ('budget_compared', 'pre_sop', 1, 'Plan revenue compared with the budget', 'budget_compared'),
+            ('scenarios_prepared', 'pre_sop', 2, 'Scenarios prepared for the open trade-offs', NULL),
+            ('preread_sent', 'pre_sop', 3, 'Pre-read sent to the executive team', NULL),
+            ('plan_approved', 'executive', 1, 'Plan approved as the plan of record', 'plan_approved')""",
+        # A cycle: opened from the last approved plan; steps and tasks copied from the template at opening.
+        """CREATE TABLE cycles (
+            cycle DATE PRIMARY KEY,
+            start_date DATE NOT NULL,
+            from_cycle DATE,
+            opened_by VARCHAR NOT NULL,
+            opened_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+        """CREATE TABLE cycle_steps (
+            cycle DATE NOT NULL,
+            step VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            name VARCHAR NOT NULL,
+            owner VARCHAR NOT NULL,
+            offset_days INTEGER NOT NULL,
+            due_date DATE NOT NULL,
+            signed_by VARCHAR,
+            signed_at TIMESTAMP,
+            comment VARCHAR NOT NULL DEFAULT '',
+            PRIMARY KEY (cycle, step))""",
+        # done NULL: an automatic task not yet decided by hand or recorded at sign-off (checked live).
+        """CREATE TABLE cycle_tasks (
+            cycle DATE NOT NULL,
+            task VARCHAR NOT NULL,
+            step VARCHAR NOT NULL,
+            position INTEGER NOT NULL,
+            label VARCHAR NOT NULL,
+            auto_check VARCHAR,
+            done BOOLEAN,
+            detail VARCHAR NOT NULL DEFAULT '',
+            done_by VARCHAR,
+            done_at TIMESTAMP,
+            comment VARCHAR NOT NULL DEFAULT '',
+            PRIMARY KEY (cycle, task))""",
+        # Overrides carried into a cycle by the roll-forward, flagged until re-saved or confirmed.
+        """CREATE TABLE cycle_carried_overrides (
+            cycle DATE NOT NULL, layer VARCHAR NOT NULL, family VARCHAR NOT NULL, region VARCHAR NOT NULL,
+            sku VARCHAR NOT NULL, month DATE NOT NULL,
+            from_cycle DATE NOT NULL,
+            carried_version INTEGER NOT NULL,
+            reviewed_by VARCHAR,
+            reviewed_at TIMESTAMP,
+            PRIMARY KEY (cycle, layer, family, region, sku, month))""",
+        """CREATE SEQUENCE assumption_seq START 1""",
+        """CREATE TABLE assumptions (
+            assumption_id BIGINT PRIMARY KEY,
+            cycle DATE,
+            text VARCHAR NOT NULL,
+            owner VARCHAR NOT NULL,
+            due_date DATE,
+            status VARCHAR NOT NULL CHECK (status IN ('open', 'done', 'dropped')),
+            family VARCHAR,
+            scenario_id BIGINT,
+            resource VARCHAR,
+            created_by VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            updated_by VARCHAR,
+            updated_at TIMESTAMP)""",
+        # Open decisions and assumptions carried into a later cycle when it opened.
+        """CREATE TABLE cycle_carried_items (
+            cycle DATE NOT NULL,
+            register VARCHAR NOT NULL CHECK (register IN ('decision', 'assumption')),
+            item_id BIGINT NOT NULL,
+            PRIMARY KEY (cycle, register, item_id))""",
+        # Every change of a decision or assumption, field by field (values as text).
+        """CREATE TABLE register_audit (
+            register VARCHAR NOT NULL CHECK (register IN ('decision', 'assumption')),
+            item_id BIGINT NOT NULL,
+            field VARCHAR NOT NULL,
+            old_value VARCHAR,
+            new_value VARCHAR,
+            changed_by VARCHAR NOT NULL,
+            changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+    ],
+    # --- 4: the cycle's supply plan: each family's strategy and target, the planner's adjustments ---------------
+    [
+        # A family without a row uses the default strategy (sop_core.cycle.supply_policy); target_days NULL: the
+        # middle of the family's min/max days range.
+        """CREATE TABLE supply_policies (
+            family VARCHAR PRIMARY KEY,
+            strategy VARCHAR NOT NULL CHECK (strategy IN ('level', 'chase', 'hybrid')),
+            target_days DOUBLE CHECK (target_days IS NULL OR target_days >= 0),
+            updated_by VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+        # Every hand adjustment of a supply plan cell: who, when, old and new production, why.
+        """CREATE TABLE supply_adjustments (
+            cycle DATE NOT NULL,
+            family VARCHAR NOT NULL,
+            month DATE NOT NULL,
+            old_quantity DOUBLE,
+            new_quantity DOUBLE NOT NULL,
+            reason VARCHAR NOT NULL CHECK (trim(reason) <> ''),
+            adjusted_by VARCHAR NOT NULL,
+            adjusted_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+    ],
+    # --- 5: people and permissions: who holds which roles, the default role, every change audited -------------
+    [
+        # One row per person who may sign in with more than the default role; e-mail as the identity
+        # provider's verified claim, lower-cased (sop_core.people.actor.normalise_email).
+        """CREATE TABLE people (
+            email VARCHAR PRIMARY KEY CHECK (email = lower(trim(email)) AND email LIKE '%_@_%'),
+            name VARCHAR NOT NULL DEFAULT '',
+            created_by VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            updated_by VARCHAR,
+            updated_at TIMESTAMP)""",
+        # A person may hold several roles (names checked in sop_core.people.roles, the one list).
+        """CREATE TABLE person_roles (
+            email VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            granted_by VARCHAR NOT NULL,
+            granted_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (email, role))""",
+        # Settings of people management, apart from ``settings`` (which the demo reload empties):
+        # default_role = what a signed-in person without an entry gets (a role, or 'none').
+        """CREATE TABLE people_settings (
+            key VARCHAR PRIMARY KEY,
+            value VARCHAR NOT NULL,
+            updated_by VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+        """INSERT INTO people_settings (key, value, updated_by) VALUES ('default_role', 'viewer', 'schema')""",
+        # Every change of people, roles and people settings: who, when, what (values as text).
+        """CREATE SEQUENCE people_audit_seq START 1""",
+        """CREATE TABLE people_audit (
+            change_id BIGINT PRIMARY KEY DEFAULT nextval('people_audit_seq'),
+            changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            changed_by VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,
+            change VARCHAR NOT NULL CHECK (change IN ('add', 'remove', 'roles', 'name', 'setting')),
+            old_value VARCHAR,
+            new_value VARCHAR)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

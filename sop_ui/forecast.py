@@ -1,8 +1,9 @@
 """Streamlit glue of the Demand planning page: cached loaders, the page's selectors, the override editor frame.
 
-Loaders take the store as ``_store`` (not hashed) and are keyed by its path and :func:`stamp`, a cheap
-fingerprint that changes with every upload, plan, override save and baseline run, so another user's
-save shows up at the next rerun; :func:`clear_caches` drops them at once after a save of this session.
+Loaders take the store as ``_store`` (not hashed) and are keyed by its path and :func:`stamp` (the engine's
+:func:`~sop_core.forecast.forecast_stamp`: it changes with every upload, plan, approval, override save and
+baseline run), so another user's save shows up at the next rerun; :func:`clear_caches` drops them at once
+after a save of this session. :func:`load_outlook` serves the Demand review's consensus section.
 The override editor shows the engine's :func:`~sop_core.forecast.override_grid` with readable
 columns; :func:`edits_from_editor` turns the edited rows back into the engine's edit frame, so all
 checks (reason required, conflicts, frozen cycle) stay in :func:`~sop_core.forecast.save_overrides`.
@@ -22,7 +23,7 @@ import streamlit as st
 from sop_core import Store, plan_data, plans
 from sop_core import forecast as fc
 from sop_core.facts import cycles as plan_cycles
-from sop_core.facts import data_stamp, region_names
+from sop_core.facts import region_names
 from sop_core.forecast.baseline import baseline_cycle
 from sop_ui.filters import STATE as SHARED_FILTERS
 
@@ -39,18 +40,10 @@ KIND_STORED = {shown: kind for kind, shown in KIND_SHOWN.items()}
 EDITABLE = ["Kind", "Value", "Reason", "Comment"]
 EDITOR_COLUMNS = ["Layer", "Month", "Baseline", *EDITABLE, "Change (units)", "Last change"]
 
-# One query over fixed tables, no user values: counts and times that move with every save and run.
-_FORECAST_STAMP_SQL = """
-    SELECT (SELECT count(*) FROM forecast_override_history) AS saves,
-           (SELECT count(*) FROM forecast_models) AS series,
-           (SELECT max(run_at) FROM forecast_models) AS run_at,
-           (SELECT count(*) FROM plan_versions WHERE status = 'approved') AS approved"""
-
 
 def stamp(store: Store) -> str:
-    """The review data stamp plus the demand-planning tables' (overrides saved, baseline runs, approvals)."""
-    row = store.query(_FORECAST_STAMP_SQL).iloc[0].tolist()
-    return data_stamp(store) + "|" + "-".join(str(v) for v in row)
+    """The cache key of every loader here: :func:`sop_core.forecast.forecast_stamp`."""
+    return fc.forecast_stamp(store)
 
 
 # ---------------------------------------------------------------- cached loaders
@@ -136,8 +129,16 @@ def load_drilldown(_store: Store, path: str, stamp: str, cycle: dt.date, family:
     return fc.sku_drilldown(_store, family, region, cycle)
 
 
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def load_outlook(_store: Store, path: str, stamp: str, cycle: dt.date, families: tuple[str, ...] | None,
+                 regions: tuple[str, ...] | None, horizon: int) -> pd.DataFrame:
+    """The consensus outlook (baseline, consensus, last approved plan, gap) of the Demand review's view."""
+    return fc.consensus_outlook(_store, cycle, None if families is None else list(families),
+                                None if regions is None else list(regions), horizon)
+
+
 LOADERS = (load_options, load_models, load_view, load_grid, load_codes, load_layers, load_fva, load_exceptions,
-           load_drilldown)
+           load_drilldown, load_outlook)
 
 
 def clear_caches() -> None:
@@ -317,6 +318,35 @@ def fva_table(fva: pd.DataFrame, family: str) -> pd.DataFrame:
         table[f"Bias % lag {lag}"] = [_shown(v, "{:+.1%}") for v in sub["bias_pct"]]
         table[f"Months lag {lag}"] = [_shown(v, "{:.0f}") for v in sub["n"]]
     return table
+
+
+def outlook_table(outlook: pd.DataFrame) -> pd.DataFrame:
+    """Per family, the horizon totals of the consensus outlook with readable column names (numbers kept
+    as numbers, percentages in percent, for the page's column formats)."""
+    totals = fc.outlook_totals(outlook)
+    return pd.DataFrame({
+        "Family": totals["family"].to_numpy(),
+        "Baseline": totals["baseline"].to_numpy(float),
+        "Consensus": totals["consensus"].to_numpy(float),
+        "Gap (units)": totals["gap"].to_numpy(float),
+        "Gap %": totals["gap_pct"].to_numpy(float) * 100,
+        "Last approved plan": totals["approved"].to_numpy(float),
+        "Consensus vs last plan %": totals["vs_approved_pct"].to_numpy(float) * 100,
+    })
+
+
+def outlook_columns() -> dict:
+    """The column formats of :func:`outlook_table`."""
+    units = {c: st.column_config.NumberColumn(c, format="%,.0f") for c in ("Baseline", "Consensus", "Last approved plan")}
+    return {
+        **units,
+        "Gap (units)": st.column_config.NumberColumn("Gap (units)", format="%+,.0f",
+                                                     help="Consensus − statistical baseline: the overrides' net change"),
+        "Gap %": st.column_config.NumberColumn("Gap %", format="%+.1f%%", help="Gap in % of the baseline"),
+        "Consensus vs last plan %": st.column_config.NumberColumn(
+            "Consensus vs last plan %", format="%+.1f%%",
+            help="(Consensus − last approved plan) in % of that plan, over the months the plan covers"),
+    }
 
 
 def sku_table(drill: pd.DataFrame) -> pd.DataFrame:

@@ -95,9 +95,8 @@ def plotly_js_url() -> str | None:
         try:
             STATIC.mkdir(exist_ok=True)
             # Copy then rename: a browser never sees a half-written file, two servers never collide.
-            with tempfile.NamedTemporaryFile(dir=STATIC, delete=False, suffix=".part") as tmp:
-                with source.open("rb") as src:
-                    shutil.copyfileobj(src, tmp)
+            with tempfile.NamedTemporaryFile(dir=STATIC, delete=False, suffix=".part") as tmp, source.open("rb") as src:
+                shutil.copyfileobj(src, tmp)
             os.replace(tmp.name, target)
         except OSError:
             return None

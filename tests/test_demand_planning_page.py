@@ -186,3 +186,28 @@ def test_run_baseline_for_the_family_stores_the_model_choice(page: AppTest, db_f
         assert (models["sku"] != "").all()  # the full run forecasts per SKU x region
     assert "Holdout MASE (median)" in [m.label for m in page.metric]
     assert next(m for m in page.metric if m.label == "Holdout MASE (median)").value != "–"
+
+
+def test_first_look_shows_the_chosen_models_and_the_holdout_error(page: AppTest):
+    """The demo's draft baseline is the real engine's (full mode, SKU x region), not the quick mode."""
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["Chosen model"] not in ("Quick", "")
+    assert metrics["Holdout MASE (median)"] != "–"
+    assert not any("quick mode" in c.value for c in page.caption)
+    drill = next(d.value for d in page.dataframe if "Total" in d.value.index)
+    assert len(drill) == 5 + 1  # the family's five SKUs and the total
+
+
+def test_empty_override_cells_show_empty_not_none(page: AppTest):
+    editor = page.data_editor[0]
+    assert editor.proto.HasField("placeholder") and editor.proto.placeholder == ""
+    assert editor.value["Reason"].isna().any() and editor.value["Value"].isna().any()  # the cells it applies to
+
+
+def test_the_no_reason_message_uses_the_labels_on_screen(page: AppTest):
+    page.text_input(key="dp_author").input("Ana Planner")
+    edit_first_row(page, Value=250)
+    save_button(page).click().run()
+    message = " ".join(e.value for e in page.error)
+    assert "Sales override for Compact Pumps" in message and "2026-11" in message
+    assert "Promotion" in message and "Market trend" in message and "market_trend" not in message

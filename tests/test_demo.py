@@ -98,7 +98,7 @@ def test_demand_planning_history(demo_store):
     q = demo_store.scalar
     assert q("SELECT count(DISTINCT cycle) FROM forecast_baseline") == 13  # 12 approved cycles and the draft
     assert q("SELECT count(DISTINCT cycle) FROM forecast_overrides") == 13
-    assert q("SELECT count(*) FROM forecast_baseline WHERE cycle = ?", [DEMO_AS_OF]) == 8 * 3 * 18
+    assert q("SELECT count(*) FROM forecast_baseline WHERE cycle = ?", [DEMO_AS_OF]) == 40 * 3 * 18  # SKU x region: the current cycle is forecast in full at the level actuals are held
     assert q("SELECT count(*) FROM forecast_overrides WHERE reason IS NULL OR author = ''") == 0
     assert q("SELECT count(DISTINCT layer) FROM forecast_overrides") >= 3
     assert q("SELECT min(forecast) FROM forecast_baseline") >= 0
@@ -110,3 +110,18 @@ def test_demo_replace_keeps_one_forecast_history():
         rows = store.scalar("SELECT count(*) FROM forecast_overrides")
         load_demo(store, as_of=DEMO_AS_OF, replace=True)
         assert store.scalar("SELECT count(*) FROM forecast_overrides") == rows
+
+
+def test_cycle_history(demo_store):
+    from sop_core.cycle import cycle_status, list_assumptions, verify_snapshot
+
+    q = demo_store.scalar
+    assert q("SELECT count(*) FROM cycles") == 13  # the last 12 approved cycles and the current one
+    assert q("SELECT count(*) FROM cycle_steps WHERE signed_by IS NULL AND cycle < ?", [DEMO_AS_OF]) == 0
+    assert q("SELECT count(*) FROM cycle_tasks WHERE NOT done AND cycle < ?", [DEMO_AS_OF]) == 0
+    past = cycle_status(demo_store, "2026-10", today=DEMO_AS_OF)
+    assert past.approved and past.progress == 1.0 and set(past.steps["status"]) == {"done"}
+    assert verify_snapshot(demo_store, "2026-10") and verify_snapshot(demo_store, "2025-11")
+    assert q("SELECT count(*) FROM plan_versions WHERE checksum IS NOT NULL") == 12
+    assert len(list_assumptions(demo_store)) == 4
+    assert q("SELECT count(DISTINCT cycle) FROM cycle_carried_items") >= 6

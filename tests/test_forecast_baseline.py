@@ -110,3 +110,17 @@ def test_months_not_yet_loaded_are_bridged(store):
     frame = statistical_forecast(store, "2026-04", horizon=4, mode="quick")
     assert sorted(pd.to_datetime(frame["month"]).unique()) == list(pd.date_range("2026-04-01", periods=4, freq="MS"))
     assert (frame["forecast"] > 0).all()
+
+
+def test_run_baseline_progress_reads_forecasts_and_stores_in_order(store):
+    reports: list[tuple[float, str]] = []
+    run_baseline(store, CYCLE, horizon=3, progress=lambda f, m: reports.append((f, m)))
+    fractions = [f for f, _ in reports]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    messages = [m for _, m in reports]
+    assert messages[0] == "Reading the demand history…"
+    assert any(m.startswith("Forecasting ") and m.endswith(" of 3 series…") for m in messages)
+    assert messages[-2:] == ["Storing the baseline of 3 series…", "Stored the baseline of 3 series"]
+    quick: list[float] = []
+    statistical_forecast(store, CYCLE, horizon=3, mode="quick", progress=lambda f, _m: quick.append(f))
+    assert quick == sorted(quick) and quick[-1] == 1.0 and len(quick) >= 3

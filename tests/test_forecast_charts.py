@@ -166,3 +166,44 @@ def test_sku_chart_names_and_empty():
     assert [t.name for t in charts.sku_chart(drill).data] == ["family"]
     empty = charts.sku_chart(pd.DataFrame(columns=["sku", "month", "baseline", "share", "consensus"]))
     assert not empty.data and empty.layout.annotations[0].text == charts.NO_SKU
+
+
+# ----------------------------------------------------------------- consensus outlook (Demand review)
+def _outlook() -> pd.DataFrame:
+    rows = []
+    for family, level in (("B", 50.0), ("A", 100.0)):
+        for i, m in enumerate(HORIZON):
+            base = level + i
+            rows.append({"family": family, "month": m, "baseline": base, "consensus": base + 10,
+                         "approved": base - 5 if i < 3 else float("nan"), "gap": 10.0})
+    return pd.DataFrame(rows, columns=fc.OUTLOOK_COLUMNS)
+
+
+def test_consensus_outlook_chart_has_one_panel_per_family_with_every_role():
+    fig = charts.consensus_outlook_chart(_outlook())
+    assert [a.text for a in fig.layout.annotations] == ["A", "B"]  # panels in family order
+    roles = [t.meta for t in fig.data]
+    assert roles == ["gap", "baseline", "approved", "consensus"] * 2
+    by_role = {t.meta: t for t in fig.data if t.xaxis == "x"}  # family A's panel
+    assert by_role["gap"].type == "bar" and list(by_role["gap"].y) == [10.0] * 4
+    assert by_role["baseline"].line.dash == LINE_DASH["plan"] and by_role["approved"].line.dash == "dot"
+    assert by_role["consensus"].line.width > by_role["baseline"].line.width  # the bold line
+    assert by_role["consensus"].line.color == charts.CONSENSUS_COLOR
+    assert [t.name for t in fig.data if t.showlegend] == [charts.GAP_NAME, "Baseline (statistical)",
+                                                          "Last approved plan", charts.CONSENSUS_NAME]
+    _assert_shared_look(fig)
+
+
+def test_consensus_outlook_chart_without_a_plan_or_a_baseline():
+    no_plan = _outlook().assign(approved=float("nan"))
+    assert "approved" not in [t.meta for t in charts.consensus_outlook_chart(no_plan).data]
+    empty = charts.consensus_outlook_chart(pd.DataFrame(columns=fc.OUTLOOK_COLUMNS))
+    assert not empty.data and empty.layout.annotations[0].text == charts.NO_OUTLOOK
+
+
+def test_consensus_outlook_chart_of_the_demo_company(demo_store: Store):
+    outlook = fc.consensus_outlook(demo_store, horizon=12)
+    fig = charts.consensus_outlook_chart(outlook)
+    assert len(fig.layout.annotations) == 8
+    sales = outlook[outlook["family"] == "Standard Valves"]
+    assert (sales["gap"].iloc[:6] > 0).all(), "the demo's optimistic Sales layer lifts its next six months"

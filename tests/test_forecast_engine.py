@@ -135,3 +135,16 @@ def test_forecasts_are_never_negative(values):
 def test_quick_forecasts_are_never_negative(values, first_month):
     _, stacked = quick_forecast(np.array(values), first_month, 6)
     assert np.all(np.stack(stacked) >= 0)
+
+
+def test_progress_is_reported_per_batch_and_never_goes_down():
+    series = [(("F", f"S{i:02d}", ""), _seasonal(30, seed=i)) for i in range(24)]
+    series.append((("F", "new", ""), np.array([3.0, 4.0])))  # a simple series: done before the first fit
+    reports: list[tuple[float, str]] = []
+    forecast_series(series, END, 3, progress=lambda f, m: reports.append((f, m)))
+    fractions = [f for f, _ in reports]
+    assert fractions == sorted(fractions), "monotonic"
+    assert fractions[0] == pytest.approx(1 / 25) and fractions[-1] == 1.0
+    assert len({f for f in fractions if 0 < f < 1}) >= 8, "about a dozen steps, not empty → full"
+    assert reports[0][1] == "Forecasting 1 of 25 series…"
+    assert reports[-1][1] == "Forecast 25 of 25 series"

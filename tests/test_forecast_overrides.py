@@ -16,6 +16,9 @@ from sop_core import FrozenPlanError, Store, open_store
 from sop_core.forecast import (
     OverrideConflictError,
     consensus,
+    consensus_outlook,
+    forecast_stamp,
+    outlook_totals,
     override_grid,
     overrides,
     save_override,
@@ -25,7 +28,7 @@ from sop_core.forecast import (
     write_consensus,
 )
 from sop_core.forecast.baseline import store_baseline
-from sop_core.plans import approve_plan
+from sop_core.plans import approve_plan, write_plan_rows
 
 CYCLE = dt.date(2026, 1, 1)
 MONTHS = [dt.date(2026, m, 1) for m in (1, 2, 3)]
@@ -180,3 +183,54 @@ def test_a_family_level_baseline_is_split_by_the_skus_recent_actuals(store):
     assert drill.loc[("A1", feb), "share"] == pytest.approx(0.6)
     assert drill.loc[("A1", feb), "consensus"] + drill.loc[("A2", feb), "consensus"] == 111
     assert drill.loc[("A1", feb), "consensus"] == 67  # 66.6 rounded by largest remainder
+
+
+def test_the_no_reason_message_names_the_cell_and_the_reasons_as_the_grid_shows_them(store):
+    with pytest.raises(ValueError, match="no reason") as err:
+        _save(store, reason=None)
+    message = str(err.value)
+    assert "Sales override for A / N in 2026-02" in message  # the layer's label and the cell
+    assert "Promotion" in message and "New customer" in message and "Supply constraint" in message
+    assert "new_customer" not in message and "promotion" not in message  # no codes the person never sees
+
+
+def test_forecast_stamp_moves_with_every_save_run_and_approval(store):
+    first = forecast_stamp(store)
+    assert forecast_stamp(store) == first  # a read changes nothing
+    consensus(store, CYCLE)
+    assert forecast_stamp(store) == first
+    _save(store)
+    after_save = forecast_stamp(store)
+    assert after_save != first
+    frame = pd.DataFrame([("A", "A1", "N", pd.Timestamp("2026-01-01"), 1.0, 1.0, 1.0, 1.0, 1.0)],
+                         columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95"])
+    models = pd.DataFrame([("A", "A1", "N", "Naive", 1.0, "regular", 12)],
+                          columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"])
+    store_baseline(store, CYCLE, frame, models)
+    after_run = forecast_stamp(store)
+    assert after_run != after_save
+    approve_plan(store, CYCLE, "exec")
+    assert forecast_stamp(store) != after_run
+
+
+def test_consensus_outlook_against_the_baseline_and_the_last_approved_plan(store):
+    with store.transaction() as cur:  # the plan approved in the cycle before
+        write_plan_rows(cur, "demand_plan", "2025-12", pd.DataFrame(
+            [("A", r, m, q) for m, q in ((dt.date(2025, 12, 1), 1.0), (dt.date(2026, 1, 1), 120.0),
+                                         (dt.date(2026, 2, 1), 150.0)) for r in ("N", "S")],
+            columns=["family", "region", "month", "quantity"]))
+        cur.execute("UPDATE plan_versions SET status = 'approved' WHERE cycle = DATE '2025-12-01'")
+    _save(store, value=10.0)  # sales +10 on N, Feb
+    out = consensus_outlook(store, CYCLE).set_index("month")
+    assert list(out.columns) == ["family", "baseline", "consensus", "approved", "gap"]
+    assert out["baseline"].tolist() == pytest.approx([140.0, 140.0, 140.0])  # N 100 + S 40
+    assert out["consensus"].tolist() == pytest.approx([140.0, 150.0, 140.0])
+    assert out["gap"].tolist() == pytest.approx([0.0, 10.0, 0.0])
+    assert out["approved"].iloc[:2].tolist() == [240.0, 300.0] and np.isnan(out["approved"].iloc[2])
+    north = consensus_outlook(store, CYCLE, regions=["N"], horizon=2)
+    assert north["consensus"].tolist() == pytest.approx([100.0, 110.0]) and north["approved"].tolist() == [120, 150]
+    totals = outlook_totals(consensus_outlook(store, CYCLE)).iloc[0]
+    assert totals["gap"] == pytest.approx(10.0) and totals["gap_pct"] == pytest.approx(10 / 420)
+    assert totals["approved"] == 540.0
+    assert totals["vs_approved_pct"] == pytest.approx((290 - 540) / 540)  # over the months the plan covers
+    assert consensus_outlook(store, "2027-01").empty and outlook_totals(consensus_outlook(store, "2027-01")).empty

@@ -186,3 +186,49 @@ def test_family_sheet_switches_family(demo_app: AppTest):
     assert not at.exception
     sheet = at.dataframe[0].value
     assert "Orders forecast" in sheet.index and "Backlog" in sheet.index
+
+
+# ----------------------------------------------------------------- Demand review: consensus vs baseline and plan
+def _chart(at: AppTest, key: str) -> dict | None:
+    return next((json.loads(c.proto.spec) for c in at.get("plotly_chart") if c.proto.id.endswith(key)), None)
+
+
+def test_demand_review_shows_the_consensus_against_baseline_and_last_plan(demo_app: AppTest):
+    at = demo_app.run()
+    at.switch_page("pages/demand.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Consensus against the statistical baseline" in s.value for s in at.subheader)
+    chart = _chart(at, "dm_consensus")
+    assert chart is not None
+    assert {t.get("meta") for t in chart["data"]} == {"gap", "baseline", "approved", "consensus"}
+    assert len(chart["layout"]["annotations"]) == 8  # one panel per family
+    table = next(d.value for d in at.dataframe if "Gap (units)" in d.value.columns)
+    assert len(table) == 8
+    valves = table.set_index("Family").loc["Standard Valves"]
+    assert valves["Gap (units)"] > 0 and valves["Consensus"] > valves["Baseline"]  # the optimistic Sales layer
+    at.sidebar.multiselect(key="flt_families").set_value(["Filters", "Controllers"]).run()
+    assert not at.exception
+    filtered = _chart(at, "dm_consensus")
+    assert filtered is not None and [a["text"] for a in filtered["layout"]["annotations"]] == ["Controllers", "Filters"]
+
+
+def test_demand_review_without_a_stored_baseline_says_where_to_run_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from tests.support.stores import build_tiny
+
+    path = tmp_path / "tiny.duckdb"
+    with open_store(path) as store:
+        build_tiny(store)  # plans and actuals, no statistical baseline
+    monkeypatch.setenv("SOP_DB_PATH", str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/demand.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No statistical baseline is stored" in i.value for i in at.info)
+    assert _chart(at, "dm_consensus") is None
+    assert _chart(at, "dm_pva") is not None  # the page's other sections are still there
+
+
+def test_demand_review_on_an_empty_store_has_no_consensus_section(empty_app: AppTest):
+    at = empty_app.run()
+    at.switch_page("pages/demand.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("Consensus against" in s.value for s in at.subheader)

@@ -8,9 +8,13 @@
 * :func:`fva_chart` — the forecast value added stairstep: WMAPE per process step at each lag;
   a step that made the forecast worse than the step before is outlined red and marked ▲.
 * :func:`sku_chart` — the SKU drill-down: the family consensus spread to SKUs, stacked.
+* :func:`consensus_outlook_chart` — the Demand review's small multiples, one panel per family: the
+  statistical baseline, the consensus and the last approved plan over the horizon, with the gap
+  consensus − baseline as bars (roles in the family chart's colours and line styles).
 
 Input frames are the engine's (:func:`sop_core.forecast.family_view`,
-:func:`~sop_core.forecast.fva_stairstep`, :func:`~sop_core.forecast.sku_drilldown`).
+:func:`~sop_core.forecast.fva_stairstep`, :func:`~sop_core.forecast.sku_drilldown`,
+:func:`~sop_core.forecast.consensus_outlook`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..conventions import EPS
-from .theme import BAD, BAND_ALPHA, LINE_DASH, NEUTRAL, PALETTE, empty_figure, rgba, style
+from .review import MULTIPLE_COLUMNS, _grid
+from .theme import BAD, BAND_ALPHA, LINE_DASH, NEUTRAL, PALETTE, SMALL_MULTIPLE_ROW_HEIGHT, empty_figure, rgba, style
 
 FAMILY_HEIGHT = 470
 FVA_HEIGHT = 400
@@ -31,6 +36,7 @@ SKU_HEIGHT = 380
 NO_FORECAST = "No forecast yet for this family: run the baseline"
 NO_FVA = "No frozen forecast vintages with actuals yet (FVA needs approved cycles whose months have closed)"
 NO_SKU = "No SKU split: no stored baseline for this family"
+NO_OUTLOOK = "No statistical baseline stored for this cycle: run it on the Demand planning page"
 
 # One colour per role (not per family: this chart shows one family, and the roles must stand apart).
 HISTORY_COLOR = PALETTE[0]  # blue
@@ -41,6 +47,8 @@ LAYER_COLORS = (PALETTE[2], PALETTE[3], PALETTE[6], PALETTE[7], PALETTE[9], PALE
 LAG_COLORS = (PALETTE[0], PALETTE[4], PALETTE[2], PALETTE[1])
 BAND_80_ALPHA = 2 * BAND_ALPHA
 CONSENSUS_NAME = "Consensus"
+GAP_NAME = "Gap: consensus − baseline"
+GAP_ALPHA = 0.35
 WORSE_NAME = "▲ worse than the step before"
 
 
@@ -183,4 +191,45 @@ def sku_chart(drill: pd.DataFrame, title: str | None = None, unit: str = "units"
     fig.update_layout(barmode="stack", hovermode="x unified")
     fig.update_yaxes(title_text=unit, tickformat="~s")
     fig.update_xaxes(tickformat="%b %y", hoverformat="%b %Y")
+    return fig
+
+
+def consensus_outlook_chart(outlook: pd.DataFrame, title: str | None = None, unit: str = "units",
+                            columns: int = MULTIPLE_COLUMNS) -> go.Figure:
+    """One panel per family: baseline (dashed), consensus (bold), last approved plan (dotted), gap bars.
+
+    ``outlook`` is :func:`sop_core.forecast.consensus_outlook`'s frame (``family, month, baseline,
+    consensus, approved, gap``). The roles keep the family chart's colours and line styles; each role is
+    one legend entry (a legend group over all panels) and each trace's ``meta`` names its role
+    (``gap``, ``baseline``, ``approved``, ``consensus``). Each panel has its own y scale.
+    """
+    if outlook.empty:
+        return empty_figure(NO_OUTLOOK, height=220)
+    families = sorted(outlook["family"].unique())
+    fig, rows, cols = _grid(families, columns)
+    roles = (("gap", GAP_NAME), ("baseline", "Baseline (statistical)"), ("approved", "Last approved plan"),
+             ("consensus", CONSENSUS_NAME))
+    for i, family in enumerate(families):
+        data = outlook[outlook["family"] == family].sort_values("month")
+        x = list(pd.to_datetime(data["month"]))
+        at = {"row": i // cols + 1, "col": i % cols + 1}
+        for role, name in roles:
+            y = data[role].to_numpy(float)
+            if np.isnan(y).all():
+                continue
+            common = {"x": x, "y": y, "name": name, "meta": role, "legendgroup": role, "showlegend": i == 0,
+                      "hovertemplate": "%{y:,.0f}<extra>" + f"{family} – {name}</extra>"}
+            if role == "gap":
+                fig.add_bar(**common, marker_color=rgba(CONSENSUS_COLOR, GAP_ALPHA), **at)
+                continue
+            style_of = {"baseline": (BASELINE_COLOR, LINE_DASH["plan"], 2.2),
+                        "approved": (APPROVED_COLOR, LINE_DASH["budget"], 2.2),
+                        "consensus": (CONSENSUS_COLOR, "solid", 3.2)}[role]
+            fig.add_scatter(**common, mode="lines", line={"color": style_of[0], "dash": style_of[1],
+                                                          "width": style_of[2]}, **at)
+    style(fig, height=SMALL_MULTIPLE_ROW_HEIGHT * rows + 110, title=title)
+    fig.update_layout(hovermode="x unified", barmode="overlay", legend={"traceorder": "normal"})
+    fig.update_yaxes(tickformat="~s", nticks=5)
+    fig.update_yaxes(title_text=unit, col=1)
+    fig.update_xaxes(tickformat="%b %y", hoverformat="%b %Y", nticks=5)
     return fig

@@ -24,7 +24,7 @@ from ..conventions import PLAN_HORIZON_MONTHS
 from ..months import add_months, month_range, month_start, months_between
 from ..plans import latest_cycle, require_draft
 from ..store import Store, filter_list
-from .codes import Progress
+from .codes import PROGRESS_STEPS, Progress, progress_span, series_message
 from .history import SERIES_KEYS, demand_history, fill_months, series_arrays
 from .models import quick_forecast
 from .select import SeriesKey, forecast_series
@@ -35,6 +35,8 @@ BASELINE_COLUMNS = [
 MODEL_COLUMNS = ["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"]
 VALUE_COLUMNS = ["forecast", "lo80", "hi80", "lo95", "hi95"]
 Mode = Literal["full", "quick"]
+READ_SHARE = 0.02  # of a run's progress bar: reading the history
+STORE_SHARE = 0.05  # of run_baseline's progress bar: writing the rows
 
 
 def baseline_cycle(store: Store, cycle: dt.date | str | None) -> dt.date | None:
@@ -61,11 +63,14 @@ def forecast_history(
 
     ``history`` has the columns of :func:`.history.demand_history` (``family, sku, region, month, y``);
     rows at or after ``cycle`` are ignored (no look-ahead even for a careless caller) and missing
-    months count as zero. Pure: no store involved.
+    months count as zero. Pure: no store involved. ``progress`` hears about every batch of series and
+    ends at 1.
     """
     history = fill_months(history[pd.to_datetime(history["month"]) < pd.Timestamp(cycle)])
     months = [pd.Timestamp(m) for m in month_range(cycle, horizon)]
     if history.empty or horizon <= 0:
+        if progress:
+            progress(1.0, "No demand history to forecast")
         return (pd.DataFrame(columns=BASELINE_COLUMNS), pd.DataFrame(columns=MODEL_COLUMNS))
     end = pd.Timestamp(history["month"].max())
     gap = months_between(end.date(), cycle) - 1
@@ -76,12 +81,15 @@ def forecast_history(
     classes: list[str] = []
     values: list[tuple[np.ndarray, ...]] = []
     if mode == "quick":
-        for _key, first, y in series:
+        step = max(1, -(-len(series) // PROGRESS_STEPS))
+        for done, (_key, first, y) in enumerate(series, start=1):
             name, vals = quick_forecast(y, first.month, total)
             names.append(name)
             scores.append(float("nan"))
             classes.append("quick")
             values.append(vals)
+            if progress and (done % step == 0 or done == len(series)):
+                progress(done / len(series), series_message(done, len(series), mode))
     else:
         results = forecast_series([(key, y) for key, _, y in series], end, total, previous, progress)
         for r in results:
@@ -117,14 +125,20 @@ def _previous_models(store: Store, cycle: dt.date, families: Sequence[str] | Non
 
 def _compute(
     store: Store, cycle: dt.date | str | None, horizon: int, families: Sequence[str] | None,
-    mode: Mode, progress: Progress | None,
+    mode: Mode, progress: Progress | None, end: float = 1.0,
 ) -> tuple[dt.date | None, pd.DataFrame, pd.DataFrame]:
+    """Read the history and forecast it; ``progress`` runs from 0 to ``end``."""
     cycle_date = baseline_cycle(store, cycle)
     if cycle_date is None:
+        if progress:
+            progress(end, "Nothing to forecast: no plan cycle and no actuals")
         return None, pd.DataFrame(columns=BASELINE_COLUMNS), pd.DataFrame(columns=MODEL_COLUMNS)
+    if progress:
+        progress(0.0, "Reading the demand history…")
     history = demand_history(store, cycle_date, families)
     previous = _previous_models(store, cycle_date, families) if mode == "full" else None
-    frame, models = forecast_history(history, cycle_date, horizon, mode=mode, previous=previous, progress=progress)
+    frame, models = forecast_history(history, cycle_date, horizon, mode=mode, previous=previous,
+                                     progress=progress_span(progress, READ_SHARE, end))
     return cycle_date, frame, models
 
 
@@ -142,7 +156,8 @@ def statistical_forecast(
     One row per series × month ``cycle … cycle + horizon − 1``, columns :data:`BASELINE_COLUMNS`;
     ``sku``/``region`` are ``''`` where the actuals carry none. Uses only demand actuals of
     months before ``cycle`` (no look-ahead). ``mode='quick'`` skips the model choice.
-    ``progress(fraction, message)`` is called as series groups finish.
+    ``progress(fraction, message)`` is called after reading the history and after each batch of series
+    (about a dozen reports, e.g. "Forecasting 40 of 120 series…"; fractions never go down, the last is 1).
     """
     return _compute(store, cycle, horizon, families, mode, progress)[1]
 
@@ -200,15 +215,21 @@ def run_baseline(
 
     Replaces the stored baseline of the families computed (all when ``families`` is None). Raises
     ``FrozenPlanError`` when the cycle's plan is approved — checked before the long work too.
-    Returns the stored rows.
+    ``progress`` as in :func:`statistical_forecast`, with a last step for writing. Returns the stored rows.
     """
     cycle_date = baseline_cycle(store, cycle)
     if cycle_date is None:
+        if progress:
+            progress(1.0, "Nothing to forecast: no plan cycle and no actuals")
         return pd.DataFrame(columns=BASELINE_COLUMNS)
     with store.transaction() as cur:
         require_draft(cur, cycle_date)  # fail fast, before minutes of fitting
-    _, frame, models = _compute(store, cycle_date, horizon, families, mode, progress)
+    _, frame, models = _compute(store, cycle_date, horizon, families, mode, progress, end=1.0 - STORE_SHARE)
+    if progress:
+        progress(1.0 - STORE_SHARE, f"Storing the baseline of {len(models):,} series…")
     store_baseline(store, cycle_date, frame, models, mode, families)
+    if progress:
+        progress(1.0, f"Stored the baseline of {len(models):,} series")
     return frame
 
 

@@ -14,7 +14,10 @@ from collections.abc import Callable
 from ..store import StoreError
 
 Progress = Callable[[float, str], None]
-"""A progress callback: ``progress(fraction_done 0…1, message)``."""
+"""A progress callback: ``progress(fraction_done 0…1, message)``; fractions never go down."""
+
+PROGRESS_STEPS = 12
+"""About how many progress reports a forecast run makes (one per batch of series)."""
 
 DEFAULT_LAYERS: tuple[tuple[str, str], ...] = (
     ("sales", "Sales"),
@@ -55,3 +58,23 @@ class OverrideConflictError(StoreError):
         self.changed_by = changed_by
         self.changed_at = changed_at
         self.cells = cells
+
+
+def progress_span(progress: Progress | None, start: float, end: float) -> Progress | None:
+    """``progress`` with its 0…1 mapped onto ``start…end`` (a part of a longer run); ``None`` stays ``None``."""
+    if progress is None:
+        return None
+    report = progress
+
+    def scaled(fraction: float, message: str) -> None:
+        report(start + (end - start) * min(max(float(fraction), 0.0), 1.0), message)
+
+    return scaled
+
+
+def series_message(done: int, total: int, mode: str = "full") -> str:
+    """The progress text of a forecast run: ``Forecasting 40 of 120 series…`` (``Forecast 120 of 120 series``)."""
+    quick = " (quick mode)" if mode == "quick" else ""
+    if done >= total:
+        return f"Forecast {done:,} of {total:,} series{quick}"
+    return f"Forecasting {done:,} of {total:,} series{quick}…"

@@ -106,33 +106,43 @@ def _normalise(edits: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def _describe(row: pd.Series) -> str:
+def _labels(cur: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """``{code: label}`` of ``forecast_layers`` (in stairstep order) or ``forecast_reasons`` (by code)."""
+    # ``table`` is one of two fixed names chosen in this module; no user values in the text.
+    order, key = ("position", "layer") if table == "forecast_layers" else ("reason", "reason")
+    return dict(cur.execute(f"SELECT {key}, label FROM {table} ORDER BY {order}").fetchall())
+
+
+def _describe(row: pd.Series, layers: Mapping[str, str]) -> str:
+    """The cell as the person saw it: ``Sales override for Compact Pumps / Europe in 2026-11``."""
     where = " / ".join(p for p in (row["family"], row["region"], row["sku"]) if p)
-    return f"{row['layer']} override for {where} in {pd.Timestamp(row['month']):%Y-%m}"
+    return f"{layers.get(row['layer'], row['layer'])} override for {where} in {pd.Timestamp(row['month']):%Y-%m}"
 
 
-def _validate(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
-    layers = {r[0] for r in cur.execute("SELECT layer FROM forecast_layers").fetchall()}
-    reasons = {r[0] for r in cur.execute("SELECT reason FROM forecast_reasons").fetchall()}
+def _validate(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, layers: Mapping[str, str]) -> None:
+    """Refuse the first bad cell, naming it with the labels the grid shows (layer and reason labels)."""
+    reasons = _labels(cur, "forecast_reasons")
     families = {r[0] for r in cur.execute("SELECT family FROM families").fetchall()}
     for _, row in frame.iterrows():
         if row["layer"] not in layers:
-            raise ValueError(f"Unknown override layer {row['layer']!r}; the layers are {', '.join(sorted(layers))}.")
+            raise ValueError(f"Unknown override layer {row['layer']!r}; the layers are {', '.join(layers)}.")
         if row["family"] not in families:
-            raise ValueError(f"Unknown family {row['family']!r} in the {_describe(row)}.")
+            raise ValueError(f"Unknown family {row['family']!r} in the {_describe(row, layers)}.")
         if row["kind"] not in OVERRIDE_KINDS:
-            raise ValueError(f"Override kind must be 'units' or 'pct', not {row['kind']!r} ({_describe(row)}).")
+            raise ValueError(
+                f"Override kind must be 'units' or 'pct', not {row['kind']!r} ({_describe(row, layers)}).")
         if np.isnan(row["value"]):
             continue
         if not np.isfinite(row["value"]):
-            raise ValueError(f"The {_describe(row)} is not a finite number.")
+            raise ValueError(f"The {_describe(row, layers)} is not a finite number.")
         if row["reason"] is None:
             raise ValueError(
-                f"The {_describe(row)} has no reason: every override needs a reason code "
-                f"({', '.join(sorted(reasons))}). Nothing was saved."
+                f"The {_describe(row, layers)} has no reason. Every override needs a reason: "
+                f"{', '.join(reasons.values())}. Nothing was saved."
             )
         if row["reason"] not in reasons:
-            raise ValueError(f"Unknown reason code {row['reason']!r} for the {_describe(row)}.")
+            raise ValueError(f"Unknown reason code {row['reason']!r} for the {_describe(row, layers)}; "
+                             f"the reasons are {', '.join(reasons.values())}.")
 
 
 def save_overrides(store: Store, cycle: dt.date | str, edits: pd.DataFrame, author: str) -> int:
@@ -170,13 +180,14 @@ def save_overrides(store: Store, cycle: dt.date | str, edits: pd.DataFrame, auth
         changed = merged[~same].reset_index(drop=True)
         if changed.empty:
             return 0
-        _validate(cur, changed)
+        layers = _labels(cur, "forecast_layers")
+        _validate(cur, changed, layers)
         stale = changed[changed["seen"] != changed["current_version"]]
         if not stale.empty:
             last = stale.sort_values("changed_at").iloc[-1]
             when = pd.Timestamp(last["changed_at"])
             raise OverrideConflictError(
-                f"The {_describe(last)} was changed by {last['changed_by']} at {when:%Y-%m-%d %H:%M} "
+                f"The {_describe(last, layers)} was changed by {last['changed_by']} at {when:%Y-%m-%d %H:%M} "
                 f"after you opened it ({len(stale)} cell(s) in conflict). Nothing was saved: reload "
                 "to see their change, then apply yours again.",
                 str(last["changed_by"]), when.to_pydatetime(),

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .codes import Progress
+from .codes import PROGRESS_STEPS, Progress, series_message
 from .metrics import mase_scale, season_for_scale
 from .models import COMPLEXITY, OWN_INTERVALS, candidates, classify, simple_forecast
 
@@ -36,7 +36,7 @@ ORIGINS = 3
 TIE = 0.01
 KEEP = 0.05
 CHUNK = 500
-MIN_CHUNK = 25
+MIN_CHUNK = 2  # each extra batch costs ~10 ms of statsforecast overhead (demo family of 15 series: 0.29 -> 0.36 s)
 SeriesKey = tuple[str, str, str]
 
 
@@ -163,7 +163,9 @@ def forecast_series(
     """Classify, backtest, choose and forecast every series (all ending at month ``end``).
 
     ``horizon`` months are forecast after ``end``; ``previous`` maps a series to the model it had
-    in the previous cycle. ``progress(fraction, message)`` is called after each group of series.
+    in the previous cycle. ``progress(fraction, message)`` is called before the first fit and after each
+    batch of series (about :data:`~.codes.PROGRESS_STEPS` batches), with fractions that never go down and
+    the last one 1.
     """
     previous = previous or {}
     results: dict[int, SeriesForecast] = {}
@@ -180,10 +182,10 @@ def forecast_series(
     total = len(series) or 1
     done = len(results)
     if progress:
-        progress(done / total, f"{done:,} of {len(series):,} series forecast")
+        progress(done / total, series_message(done, len(series)))
     wanted = {i: previous[series[i][0]] for i in range(len(series)) if series[i][0] in previous}
-    # Chunks small enough for about ten progress steps, large enough to keep statsforecast efficient.
-    size = max(MIN_CHUNK, min(CHUNK, -(-sum(len(v) for v in groups.values()) // 10)))
+    # Batches small enough for about PROGRESS_STEPS progress reports, large enough to keep statsforecast efficient.
+    size = max(MIN_CHUNK, min(CHUNK, -(-sum(len(v) for v in groups.values()) // PROGRESS_STEPS)))
     for (cls, season, has_zero, h, step), items in sorted(groups.items()):
         for start in range(0, len(items), size):
             chunk = items[start:start + size]
@@ -195,5 +197,5 @@ def forecast_series(
                 results[index] = SeriesForecast(series[index][0], name, score, cls, len(y), values)
             done += len(chunk)
             if progress:
-                progress(done / total, f"{done:,} of {len(series):,} series forecast")
+                progress(done / total, series_message(done, len(series)))
     return [results[i] for i in range(len(series))]

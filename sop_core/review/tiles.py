@@ -118,7 +118,7 @@ def overview_kpis(review: Review, previous: Review | None) -> list[Kpi]:
         Kpi("revenue_gap", f"Revenue vs budget {review.cycle.year}", gap_now, gap_prev, "money", True,
             f"{gap_now / budget:+.1%} of budget" if gap_now is not None and budget else "no budget"),
         Kpi("days_of_supply", "Days of supply", dos, dos_prev, "days", True,
-            f"target {lo:.0f}–{hi:.0f} d; {outside} families outside" if dos is not None else "no inventory"),
+            f"target {lo:.0f}–{hi:.0f} d; {outside} {'family' if outside == 1 else 'families'} outside" if dos is not None else "no inventory"),
         Kpi("backorders", "Backorders at stake", bo, bo_prev, "money", False, "peak projected backorders at price"),
         Kpi("backlog", "Make-to-order backlog", bl, bl_prev, "money", False, "end of the cycle's first month, at price"),
         Kpi("utilisation", "Peak capacity utilisation", util, util_prev, "pct", False, where),

@@ -11,7 +11,7 @@ from tests.support.browser import ROOT, assert_no_exception, open_page, screensh
 # url path, title, number of Plotly charts on the page
 PAGES = [
     ("", "S&OP overview", 1),
-    ("demand", "Demand review", 2),
+    ("demand", "Demand review", 3),  # demand charts, regions, consensus vs baseline and last plan
     ("supply", "Supply review", 2),
     ("finance", "Finance review", 3),
     ("executive", "Executive S&OP review", 1),

@@ -224,16 +224,16 @@ good["production_family.csv"] = (b("month,family,quantity\n2026-02,A,1245\n"), "
 
 def main() -> None:
     manifest: dict[str, dict] = {"bad": {}, "good": {}}
-    for folder, cases in ((BAD, bad), (GOOD, good)):
+    for folder in (BAD, GOOD):
         folder.mkdir(exist_ok=True)
         for old in folder.iterdir():
             old.unlink()
-        for name, case in cases.items():
-            (folder / name).write_bytes(case[0])
-            if folder is BAD:
-                manifest["bad"][name] = {"kind": case[1], "options": case[2], "reason": case[3], "row": case[4]}
-            else:
-                manifest["good"][name] = {"kind": case[1], "options": case[2], "expect": case[3]}
+    for name, (data, kind, options, reason, row) in bad.items():
+        (BAD / name).write_bytes(data)
+        manifest["bad"][name] = {"kind": kind, "options": options, "reason": reason, "row": row}
+    for name, (data, kind, options, expect) in good.items():
+        (GOOD / name).write_bytes(data)
+        manifest["good"][name] = {"kind": kind, "options": options, "expect": expect}
     (HERE / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{len(bad)} bad files, {len(good)} good files")
 

@@ -132,3 +132,15 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def whole_page_screenshot(page, name: str, max_height: int = 12000) -> Path:
+    """Screenshot the whole app: Streamlit scrolls inside its main block, so grow the viewport to fit it first."""
+    height = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    size = page.viewport_size or {"width": 1600, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, max_height)})
+    wait_idle(page)
+    page.wait_for_timeout(800)  # let charts redraw at the new size
+    path = screenshot(page, name)
+    page.set_viewport_size(size)
+    return path

@@ -1,0 +1,257 @@
+"""The cycle's command line: ``python -m sop_core cycle …`` and ``python -m sop_core decisions …``.
+
+Exit codes: 0 done; 1 refused (a :class:`~.errors.CycleError`, an approved plan, a bad value — the message
+says why, nothing was written); 2 usage (argparse) or a store that cannot be opened (``__main__``).
+``--by`` names who acts (default ``$SOP_USER`` or the login name); approving and reopening need it spelled out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from collections.abc import Callable
+
+import pandas as pd
+
+from ..store import FrozenPlanError, default_db_path, open_store
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _month(text: str) -> dt.date:
+    """An argparse type: ``YYYY-MM`` as the month's first day."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-01)?", text):
+        raise argparse.ArgumentTypeError(f"a cycle is a month YYYY-MM, not {text!r}")
+    return dt.date(int(text[:4]), int(text[5:7]), 1)
+
+
+def _day(text: str) -> dt.date:
+    """An argparse type: ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"a date is YYYY-MM-DD, not {text!r}") from exc
+
+
+def _user(args: argparse.Namespace) -> str:
+    from ..importer import default_user
+
+    return str(args.by or default_user())
+
+
+def _refusals(handler: Handler) -> Handler:
+    """Run a handler; a refusal prints ``refused: …`` and returns 1 (nothing was written)."""
+    from .errors import CycleError
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except (CycleError, FrozenPlanError, ValueError) as exc:
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
+
+    return run
+
+
+@_refusals
+def _status(args: argparse.Namespace) -> int:
+    from .status import cycle_list, cycle_status
+
+    with open_store(args.db) as store:
+        if args.all:
+            print(cycle_list(store, today=args.today).to_string(index=False))
+        else:
+            print(cycle_status(store, args.cycle, today=args.today).to_text(), end="")
+    return 0
+
+
+@_refusals
+def _open(args: argparse.Namespace) -> int:
+    from .rollforward import open_cycle
+
+    with open_store(args.db) as store:
+        done = open_cycle(store, args.cycle, by=_user(args), mode="quick" if args.quick else "full")
+    source = f"from the approved plan of {done.from_cycle:%Y-%m}" if done.from_cycle else "with an empty draft"
+    print(f"Cycle {done.cycle:%Y-%m} opened {source}: {done.plan_rows} plan rows, {done.baseline_rows} baseline rows, "
+          f"{done.overrides_carried} overrides carried for review, {done.decisions_carried} open decisions and "
+          f"{done.assumptions_carried} open assumptions carried.")
+    return 0
+
+
+@_refusals
+def _approve(args: argparse.Namespace) -> int:
+    from .approval import approve_cycle
+
+    with open_store(args.db) as store:
+        checksum = approve_cycle(store, args.cycle, by=args.by, comment=args.comment or "")
+    print(f"Approved by {args.by}; the plan of record is frozen (sha256 {checksum}).")
+    return 0
+
+
+@_refusals
+def _reopen(args: argparse.Namespace) -> int:
+    from .approval import reopen_cycle
+
+    with open_store(args.db) as store:
+        reopen_cycle(store, args.cycle, by=args.by, reason=args.reason)
+    print(f"Cycle {args.cycle:%Y-%m} reopened by {args.by} (logged): {args.reason}")
+    return 0
+
+
+@_refusals
+def _signoff(args: argparse.Namespace) -> int:
+    from .steps import sign_off_step
+
+    with open_store(args.db) as store:
+        sign_off_step(store, args.cycle, args.step, by=_user(args), comment=args.comment or "")
+    print(f"Step {args.step} of {args.cycle:%Y-%m} signed off.")
+    return 0
+
+
+@_refusals
+def _tick(args: argparse.Namespace) -> int:
+    from .tasks import tick_task
+
+    with open_store(args.db) as store:
+        tick_task(store, args.cycle, args.task, by=_user(args), done=not args.undo, comment=args.comment or "")
+    print(f"Task {args.task} of {args.cycle:%Y-%m} {'unticked' if args.undo else 'ticked'}.")
+    return 0
+
+
+@_refusals
+def _agenda(args: argparse.Namespace) -> int:
+    from .agenda import AGENDA_MONEY_THRESHOLD, agenda
+
+    threshold = AGENDA_MONEY_THRESHOLD if args.threshold is None else args.threshold
+    with open_store(args.db) as store:
+        frame = agenda(store, args.cycle, threshold=threshold, today=args.today)
+    for section, rows in frame.groupby("section", sort=False):
+        print(section)
+        for r in rows.itertuples():
+            money = f"  [{r.money:,.0f}]" if pd.notna(r.money) else ""
+            months = f" ({r.months})" if r.months else ""
+            print(f"  - {r.topic}: {r.subject} — {r.detail}{months}{money}")
+    return 0
+
+
+@_refusals
+def _decisions_list(args: argparse.Namespace) -> int:
+    from .decisions import list_decisions
+
+    with open_store(args.db) as store:
+        frame = list_decisions(store, args.cycle, status=args.status, today=args.today)
+    if args.overdue:
+        frame = frame[frame["overdue"]]
+    if frame.empty:
+        print("No decisions.")
+        return 0
+    shown = frame[["id", "cycle", "status", "due_date", "owner", "family", "text", "carried", "overdue"]].copy()
+    shown["cycle"] = pd.to_datetime(shown["cycle"]).dt.strftime("%Y-%m")
+    print(shown.to_string(index=False))
+    return 0
+
+
+@_refusals
+def _decisions_add(args: argparse.Namespace) -> int:
+    from .decisions import add_decision
+
+    with open_store(args.db) as store:
+        item = add_decision(store, args.text, owner=args.owner, by=_user(args), due_date=args.due, cycle=args.cycle,
+                            family=args.family, resource=args.resource, scenario_id=args.scenario)
+    print(f"Decision {item} logged.")
+    return 0
+
+
+@_refusals
+def _decisions_set(args: argparse.Namespace) -> int:
+    from .decisions import update_decision
+
+    changes: dict[str, object] = {k: v for k, v in (("status", args.status), ("owner", args.owner),
+                                                    ("due_date", args.due), ("text", args.text)) if v is not None}
+    with open_store(args.db) as store:
+        changed = update_decision(store, args.id, changes, by=_user(args))
+    print(f"Decision {args.id}: {changed} field(s) changed.")
+    return 0
+
+
+def _common(parser: argparse.ArgumentParser, by: bool = False, required_by: bool = False) -> None:
+    parser.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
+    if by or required_by:
+        parser.add_argument("--by", required=required_by,
+                            help="who acts" + ("" if required_by else " (default: $SOP_USER or the login name)"))
+
+
+def add_cycle_commands(sub: argparse._SubParsersAction) -> None:
+    """Add the ``cycle`` and ``decisions`` sub-commands to the ``sop_core`` parser."""
+    cyc = sub.add_parser("cycle", help="the monthly S&OP cycle: status, open, sign-off, approve, reopen, agenda")
+    steps = cyc.add_subparsers(dest="cycle_command", required=True)
+    st = steps.add_parser("status", help="steps, tasks and sign-offs of a cycle (default: the latest)")
+    st.add_argument("cycle", nargs="?", type=_month, metavar="CYCLE", help="YYYY-MM")
+    st.add_argument("--today", type=_day, help="judge due dates as of this day (default: today)")
+    st.add_argument("--all", action="store_true", help="one line per cycle instead")
+    _common(st)
+    st.set_defaults(func=_status)
+    op = steps.add_parser("open", help="open the next cycle: roll the approved plan forward, run the baseline")
+    op.add_argument("cycle", nargs="?", type=_month, metavar="CYCLE", help="YYYY-MM (default: the next month)")
+    op.add_argument("--quick", action="store_true", help="quick baseline (no model fit)")
+    _common(op, by=True)
+    op.set_defaults(func=_open)
+    ap = steps.add_parser("approve", help="approve the cycle's plan (freeze it as the plan of record)")
+    ap.add_argument("cycle", nargs="?", type=_month, metavar="CYCLE", help="YYYY-MM (default: the latest)")
+    ap.add_argument("--comment", help="the meeting's comment")
+    _common(ap, required_by=True)
+    ap.set_defaults(func=_approve)
+    ro = steps.add_parser("reopen", help="reopen an approved plan (needs a reason; logged)")
+    ro.add_argument("cycle", type=_month, metavar="CYCLE", help="YYYY-MM")
+    ro.add_argument("--reason", required=True, help="why the approved plan must change")
+    _common(ro, required_by=True)
+    ro.set_defaults(func=_reopen)
+    so = steps.add_parser("signoff", help="sign off a step (data, demand, supply, pre_sop)")
+    so.add_argument("cycle", type=_month, metavar="CYCLE", help="YYYY-MM")
+    so.add_argument("step", help="data, demand, supply or pre_sop")
+    so.add_argument("--comment")
+    _common(so, by=True)
+    so.set_defaults(func=_signoff)
+    tk = steps.add_parser("tick", help="tick a task by hand (an automatic one only with --comment)")
+    tk.add_argument("cycle", type=_month, metavar="CYCLE", help="YYYY-MM")
+    tk.add_argument("task")
+    tk.add_argument("--undo", action="store_true", help="untick")
+    tk.add_argument("--comment")
+    _common(tk, by=True)
+    tk.set_defaults(func=_tick)
+    ag = steps.add_parser("agenda", help="the generated agenda of the executive meeting")
+    ag.add_argument("cycle", nargs="?", type=_month, metavar="CYCLE", help="YYYY-MM (default: the latest)")
+    ag.add_argument("--threshold", type=float, default=None, help="money at stake for an exception to be listed")
+    ag.add_argument("--today", type=_day)
+    _common(ag)
+    ag.set_defaults(func=_agenda)
+
+    dec = sub.add_parser("decisions", help="the decision log: list, add, set")
+    dsub = dec.add_subparsers(dest="decisions_command", required=True)
+    ls = dsub.add_parser("list", help="list decisions (all, or of a cycle with the ones carried into it)")
+    ls.add_argument("--cycle", type=_month, help="YYYY-MM")
+    ls.add_argument("--status", choices=["open", "done", "dropped"])
+    ls.add_argument("--overdue", action="store_true", help="only open decisions past their due date")
+    ls.add_argument("--today", type=_day)
+    _common(ls)
+    ls.set_defaults(func=_decisions_list)
+    ad = dsub.add_parser("add", help="log a decision")
+    ad.add_argument("text")
+    ad.add_argument("--owner", required=True)
+    ad.add_argument("--due", type=_day)
+    ad.add_argument("--cycle", type=_month)
+    ad.add_argument("--family")
+    ad.add_argument("--resource")
+    ad.add_argument("--scenario", type=int, help="scenario id")
+    _common(ad, by=True)
+    ad.set_defaults(func=_decisions_add)
+    se = dsub.add_parser("set", help="change a decision's status, owner, due date or text (audited)")
+    se.add_argument("id", type=int)
+    se.add_argument("--status", choices=["open", "done", "dropped"])
+    se.add_argument("--owner")
+    se.add_argument("--due", type=_day)
+    se.add_argument("--text")
+    _common(se, by=True)
+    se.set_defaults(func=_decisions_set)

@@ -1,0 +1,48 @@
+"""The decision log: what the meeting decided, with owner, due date and status (rules in :mod:`.registers`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pandas as pd
+
+from ..store import Store
+from .registers import add_item, list_items, update_item
+
+
+def add_decision(
+    store: Store,
+    text: str,
+    *,
+    owner: str,
+    by: str,
+    due_date: dt.date | str | None = None,
+    cycle: dt.date | str | None = None,
+    family: str | None = None,
+    scenario_id: int | None = None,
+    resource: str | None = None,
+    status: str = "open",
+) -> int:
+    """Log a decision (``cycle`` default: the latest plan cycle); returns its id. Audited as ``created``."""
+    return add_item(store, "decision", text, owner=owner, by=by, due_date=due_date, cycle=cycle, family=family,
+                    scenario_id=scenario_id, resource=resource, status=status)
+
+
+def update_decision(store: Store, decision_id: int, changes: Mapping[str, object], *, by: str) -> int:
+    """Change fields of a decision (keys of :data:`~.registers.EDITABLE_FIELDS`); returns the fields changed.
+
+    Each changed field is audited (who, when, field, old and new value); unchanged fields are skipped.
+    """
+    return update_item(store, "decision", decision_id, changes, by=by)
+
+
+def list_decisions(
+    store: Store, cycle: dt.date | str | None = None, *, status: str | None = None, today: dt.date | None = None
+) -> pd.DataFrame:
+    """The decision log: :data:`~.registers.REGISTER_COLUMNS`, by due date.
+
+    ``cycle`` given: the decisions raised in it and those carried into it (``carried`` True); ``None``: all.
+    ``overdue``: open and due before ``today``.
+    """
+    return list_items(store, "decision", cycle, status=status, today=today)

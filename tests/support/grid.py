@@ -1,0 +1,53 @@
+"""Editing the Demand planning page's override grid (a Glide data grid) in headless Chromium.
+
+Shared by the end-to-end tests that enter an override: the grid draws on a canvas, so cells are reached
+by clicking the first row and moving with the keyboard, and an edit is done when the note under the grid
+says so (the rerun after the edit has finished).
+"""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.browser import wait_idle
+
+GRID = "[class*='st-key-dp_grid'] [data-testid='stDataFrameResizable']"  # the override editor
+ROW, HEADER = 35, 35  # px: the grid's row and header heights
+NOTE = "[data-testid='stCaptionContainer']"  # the "unsaved changes" note under the grid
+CELL_EDITOR = "input.gdg-input, input[id^='react-select']"  # the grid's number/text and select editors
+VALUE_COLUMN, REASON_COLUMN = 4, 5  # 0-based, counted from the first column (Layer)
+
+
+def select_first_cell(page) -> None:
+    """Click the grid's first row (layer Sales, the cycle month)."""
+    grid = page.locator(GRID)
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 30, box["y"] + HEADER + ROW / 2)
+
+
+def edit_cell(page, moves: int, text: str, done: str | re.Pattern[str]) -> None:
+    """Move ``moves`` cells right of the selection, type ``text`` into its editor, commit with Enter and wait
+    until the note under the grid matches ``done``. Enter moves the selection down a row."""
+    for _ in range(moves):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # open the cell's editor
+    page.wait_for_function(f"() => document.activeElement && document.activeElement.matches({CELL_EDITOR!r})",
+                           timeout=30_000)
+    page.keyboard.type(text, delay=40)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Enter")
+    page.locator(NOTE, has_text=done).first.wait_for(timeout=30_000)
+    wait_idle(page)
+
+
+def enter_first_override(page, value: str, reason: str, *, unsaved: str | re.Pattern[str],
+                         reasoned: str | re.Pattern[str]) -> None:
+    """Type ``value`` into the first row's Value cell, then ``reason`` (the select filters on it) into its
+    Reason cell; ``unsaved`` and ``reasoned`` are the notes expected after each edit."""
+    select_first_cell(page)
+    edit_cell(page, VALUE_COLUMN, value, unsaved)
+    page.keyboard.press("ArrowUp")  # back to the edited row; the selection stays in the Value column
+    edit_cell(page, REASON_COLUMN - VALUE_COLUMN, reason, reasoned)
