@@ -74,7 +74,9 @@ def build(store, rows: int) -> float:
         )
         cur.execute("INSERT INTO regions SELECT 'R' || i, NULL FROM range(?) t(i)", [REGIONS])
         months = f"(SELECT (DATE '{FIRST}' + to_months(m::INTEGER))::DATE AS month, m FROM range({MONTHS}) t(m))"
-        cur.execute(f"INSERT INTO plan_versions (cycle, status) SELECT month, 'approved' FROM {months}")  # constants only
+        cur.execute(
+            f"INSERT INTO plan_versions (cycle, status) SELECT month, 'approved' FROM {months}"
+        )  # constants only
         # Each version plans 18 months: demand per family x region, production per family.
         cur.execute(
             f"""INSERT INTO demand_plan
@@ -142,7 +144,11 @@ def pandas_pva(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def pandas_gap(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The plain pandas way of the gap: aggregate, then project per family in a loop."""
     latest = raw["demand_plan"]["cycle"].max()
-    demand = raw["demand_plan"][raw["demand_plan"]["cycle"] == latest].groupby(["family", "month"], as_index=False)["quantity"].sum()
+    demand = (
+        raw["demand_plan"][raw["demand_plan"]["cycle"] == latest]
+        .groupby(["family", "month"], as_index=False)["quantity"]
+        .sum()
+    )
     supply = raw["production_plan"][raw["production_plan"]["cycle"] == latest]
     frame = demand.merge(supply, on=["family", "month"], suffixes=("_d", "_s"))
     inv = raw["inventory"].merge(raw["products"], on="sku").groupby("family")["quantity"].sum()
@@ -165,8 +171,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(str(Path(tmp) / "bench.duckdb"))
         load_s = build(store, args.rows)
-        print(f"built store: {args.rows:,} sales rows, {SKUS:,} SKUs, {FAMILIES} families, {MONTHS} months "
-              f"in {load_s:.1f} s (rollup included); peak RSS {peak_rss_mb():.0f} MiB")
+        print(
+            f"built store: {args.rows:,} sales rows, {SKUS:,} SKUs, {FAMILIES} families, {MONTHS} months "
+            f"in {load_s:.1f} s (rollup included); peak RSS {peak_rss_mb():.0f} MiB"
+        )
 
         project_pva, result = timed(lambda: plan_vs_actual(store, "sales"), args.repeat)
         floor_pva, floor_result = timed(lambda: store.query(FLOOR_PVA), args.repeat)
@@ -188,8 +196,10 @@ def main() -> None:
         store.close()
 
     print(f"{'measure':<22}{'project':>12}{'floor (DuckDB)':>16}{'pandas':>12}{'vs floor':>10}{'vs pandas':>11}")
-    for name, p, f, pd_s in (("plan_vs_actual", project_pva, floor_pva, pandas_pva_s),
-                             ("demand_supply_gap", project_gap, floor_gap, pandas_gap_s)):
+    for name, p, f, pd_s in (
+        ("plan_vs_actual", project_pva, floor_pva, pandas_pva_s),
+        ("demand_supply_gap", project_gap, floor_gap, pandas_gap_s),
+    ):
         print(f"{name:<22}{p * 1000:>10.1f}ms{f * 1000:>14.1f}ms{pd_s * 1000:>10.1f}ms{p / f:>9.2f}x{pd_s / p:>10.1f}x")
     print(f"peak RSS: {rss_project:.0f} MiB before pandas frames were loaded, {peak_rss_mb():.0f} MiB overall")
     print(f"ratio_vs_floor={project_pva / floor_pva:.3f} speedup_vs_pandas={pandas_pva_s / project_pva:.1f}")

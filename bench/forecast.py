@@ -120,14 +120,25 @@ def worker(which: str, path: str) -> None:
         out = sf.forecast(df=frame, h=HORIZON, level=[80, 95])
         rows, series, models = len(out), out["unique_id"].nunique(), {"AutoETS": int(out["unique_id"].nunique())}
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "peak_mb": rss_mb(), "setup_mb": setup, "rows": rows,
-                      "series": series, "models": models}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_mb": rss_mb(),
+                "setup_mb": setup,
+                "rows": rows,
+                "series": series,
+                "models": models,
+            }
+        )
+    )
 
 
 def run_worker(which: str, path: str) -> dict:
     """Run :func:`worker` in a fresh process and return its figures."""
-    done = subprocess.run([sys.executable, __file__, "--worker", which, "--db", path],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", which, "--db", path], capture_output=True, text=True, check=True
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -136,17 +147,23 @@ def speed(n_series: int, months: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "bench.duckdb")
         build_store(path, n_series, months)
-        print(f"(a) {n_series:,} SKU series x {months} months, horizon {HORIZON}; load average "
-              f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(
+            f"(a) {n_series:,} SKU series x {months} months, horizon {HORIZON}; load average "
+            f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+        )
         ets = run_worker("autoets", path)
         project = run_worker("project", path)
     for name, r in (("plain AutoETS", ets), ("statistical_forecast", project)):
-        print(f"  {name:<22}{r['seconds']:>8.1f} s   peak RSS {r['peak_mb']:>6.0f} MiB "
-              f"(+{r['peak_mb'] - r['setup_mb']:.0f} over setup)   {r['series']:,} series, {r['rows']:,} rows")
+        print(
+            f"  {name:<22}{r['seconds']:>8.1f} s   peak RSS {r['peak_mb']:>6.0f} MiB "
+            f"(+{r['peak_mb'] - r['setup_mb']:.0f} over setup)   {r['series']:,} series, {r['rows']:,} rows"
+        )
     print(f"  chosen models: {project['models']}")
     ratio = project["seconds"] / ets["seconds"]
-    print(f"  ratio_vs_autoets={ratio:.2f} (target <= 3)   load average now "
-          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"  ratio_vs_autoets={ratio:.2f} (target <= 3)   load average now "
+        f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
 
 
 # --------------------------------------------------------------------------------------- (b) accuracy
@@ -157,14 +174,18 @@ def real_series() -> dict[str, pd.Series]:
     from statsmodels.datasets.elec_equip import load as load_elec_equip
 
     out: dict[str, pd.Series] = {}
-    out["AirPassengers"] = pd.Series(AirPassengers, index=pd.date_range("1949-01-01", periods=len(AirPassengers),
-                                                                        freq="MS"))
+    out["AirPassengers"] = pd.Series(
+        AirPassengers, index=pd.date_range("1949-01-01", periods=len(AirPassengers), freq="MS")
+    )
     elec = load_elec_equip().data.iloc[:, 0]
-    out["elec_equip"] = pd.Series(elec.to_numpy(float), index=pd.DatetimeIndex(elec.index).to_period("M")
-                                  .to_timestamp())
+    out["elec_equip"] = pd.Series(
+        elec.to_numpy(float), index=pd.DatetimeIndex(elec.index).to_period("M").to_timestamp()
+    )
     nino = elnino.load_pandas().data.set_index("YEAR")
-    out["elnino"] = pd.Series(nino.to_numpy(float).reshape(-1),
-                              index=pd.date_range(f"{int(nino.index[0])}-01-01", periods=nino.size, freq="MS"))
+    out["elnino"] = pd.Series(
+        nino.to_numpy(float).reshape(-1),
+        index=pd.date_range(f"{int(nino.index[0])}-01-01", periods=nino.size, freq="MS"),
+    )
     weekly = co2.load_pandas().data["co2"]
     monthly = weekly.resample("MS").mean().interpolate()
     out["co2"] = monthly.loc["1959-01-01":]
@@ -177,7 +198,7 @@ def segments(series: dict[str, pd.Series], years: int = 10) -> dict[str, pd.Seri
     for name, s in series.items():
         length = years * 12
         for k, end in enumerate(range(len(s), length - 1, -length)):
-            out[f"{name}#{k + 1}"] = s.iloc[end - length:end]
+            out[f"{name}#{k + 1}"] = s.iloc[end - length : end]
     return out
 
 
@@ -188,23 +209,42 @@ def evaluate(series: dict[str, pd.Series]) -> pd.DataFrame:
 
     rows = []
     train = {name: s.iloc[:-HOLDOUT] for name, s in series.items()}
-    chosen = forecast_series([((name, "", ""), t.to_numpy(float)) for name, t in train.items()],
-                             pd.Timestamp("2000-01-01"), HOLDOUT)
-    frame = pd.concat([pd.DataFrame({"unique_id": name, "ds": pd.date_range("1900-01-01", periods=len(t), freq="MS"),
-                                     "y": t.to_numpy(float)}) for name, t in train.items()])
-    ets = StatsForecast(models=[AutoETS(season_length=12)], freq="MS", fallback_model=Naive()).forecast(
-        df=frame, h=HOLDOUT).set_index("unique_id")
+    chosen = forecast_series(
+        [((name, "", ""), t.to_numpy(float)) for name, t in train.items()], pd.Timestamp("2000-01-01"), HOLDOUT
+    )
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unique_id": name,
+                    "ds": pd.date_range("1900-01-01", periods=len(t), freq="MS"),
+                    "y": t.to_numpy(float),
+                }
+            )
+            for name, t in train.items()
+        ]
+    )
+    ets = (
+        StatsForecast(models=[AutoETS(season_length=12)], freq="MS", fallback_model=Naive())
+        .forecast(df=frame, h=HOLDOUT)
+        .set_index("unique_id")
+    )
     for result, (name, s) in zip(chosen, series.items(), strict=True):
         history, actual = train[name].to_numpy(float), s.iloc[-HOLDOUT:].to_numpy(float)
         scale = mase_scale(history, 12)
         point, lo80, hi80 = result.values[0], result.values[1], result.values[2]
-        rows.append({
-            "series": name, "months": len(s), "model": result.model,
-            "chosen": mase(actual, point, scale),
-            "autoets": mase(actual, ets.loc[name, "AutoETS"].to_numpy(float), scale),
-            "snaive": mase(actual, history[-12:], scale),
-            "covered": int(np.sum((actual >= lo80) & (actual <= hi80))), "n": HOLDOUT,
-        })
+        rows.append(
+            {
+                "series": name,
+                "months": len(s),
+                "model": result.model,
+                "chosen": mase(actual, point, scale),
+                "autoets": mase(actual, ets.loc[name, "AutoETS"].to_numpy(float), scale),
+                "snaive": mase(actual, history[-12:], scale),
+                "covered": int(np.sum((actual >= lo80) & (actual <= hi80))),
+                "n": HOLDOUT,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -219,10 +259,12 @@ def accuracy() -> None:
             print(table.to_string(index=False))
         mean = table[["chosen", "autoets", "snaive"]].mean()
         coverage = table["covered"].sum() / table["n"].sum()
-        print(f"  mean MASE: chosen {mean['chosen']:.3f}, AutoETS {mean['autoets']:.3f}, seasonal naive "
-              f"{mean['snaive']:.3f}; chosen/AutoETS {mean['chosen'] / mean['autoets']:.3f} (target <= 1), "
-              f"chosen/seasonal naive {mean['chosen'] / mean['snaive']:.3f} (target <= 0.85); "
-              f"80 % coverage {coverage:.1%} (target 70-90 %)")
+        print(
+            f"  mean MASE: chosen {mean['chosen']:.3f}, AutoETS {mean['autoets']:.3f}, seasonal naive "
+            f"{mean['snaive']:.3f}; chosen/AutoETS {mean['chosen'] / mean['autoets']:.3f} (target <= 1), "
+            f"chosen/seasonal naive {mean['chosen'] / mean['snaive']:.3f} (target <= 0.85); "
+            f"80 % coverage {coverage:.1%} (target 70-90 %)"
+        )
 
 
 def main() -> None:

@@ -56,8 +56,9 @@ def make_store(path: str, skus: list[str]) -> None:
     with open_store(path) as store:
         load_demo(store, as_of=AS_OF)
         families = store.query("SELECT family FROM families ORDER BY family")["family"].tolist()
-        frame = pd.DataFrame({"sku": skus, "family": [families[i % len(families)] for i in range(len(skus))],
-                              "description": "bench"})
+        frame = pd.DataFrame(
+            {"sku": skus, "family": [families[i % len(families)] for i in range(len(skus))], "description": "bench"}
+        )
         with store.transaction() as cur:
             cur.register("_bench", frame)
             cur.execute("INSERT INTO products SELECT sku, family, description FROM _bench")
@@ -130,12 +131,17 @@ def run_pandas(csv: str, db: str) -> dict:
     rev = pd.to_numeric(frame["revenue"].replace("", None), errors="coerce")
     date = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
     problems += int(qty.isna().sum()) + int(date.isna().sum())
-    problems += int((~frame["sku"].isin(skus)).sum()) + int((~frame["region"].isin(regions) & (frame["region"] != "")).sum())
+    problems += int((~frame["sku"].isin(skus)).sum()) + int(
+        (~frame["region"].isin(regions) & (frame["region"] != "")).sum()
+    )
     problems += int(frame.duplicated(["date", "sku", "region"]).sum())
     month = date.dt.to_period("M").dt.to_timestamp()
     problems += int((month > cycle).sum())
-    out = pd.DataFrame({"month": month, "sku": frame["sku"], "region": frame["region"], "quantity": qty,
-                        "revenue": rev}).groupby(["month", "sku", "region"], as_index=False).sum()
+    out = (
+        pd.DataFrame({"month": month, "sku": frame["sku"], "region": frame["region"], "quantity": qty, "revenue": rev})
+        .groupby(["month", "sku", "region"], as_index=False)
+        .sum()
+    )
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "rows": len(frame), "problems": problems, "stored": len(out)}
 
@@ -153,8 +159,13 @@ def run_ours(csv: str, db: str) -> dict:
             from sop_core.importer import revert_upload
 
             revert_upload(store, report.upload_id, "bench")
-    return {"seconds": seconds, "rows": report.rows_read, "status": report.status, "stored": report.rows_stored,
-            "problems": report.problem_count}
+    return {
+        "seconds": seconds,
+        "rows": report.rows_read,
+        "status": report.status,
+        "stored": report.rows_stored,
+        "problems": report.problem_count,
+    }
 
 
 def run_ours_dry(csv: str, db: str) -> dict:
@@ -181,9 +192,14 @@ def run_openpyxl(xlsx: str, db: str) -> dict:
 
 VARIANTS = {"floor": run_floor, "pandas": run_pandas, "ours": run_ours, "ours_dry_run": run_ours_dry}
 XLSX_VARIANTS = {"openpyxl": run_openpyxl, "ours_xlsx": run_ours}
-LABELS = {"floor": "DuckDB read_csv into a table", "pandas": "pandas read_csv + same checks",
-          "ours": "import_file: validate + commit", "ours_dry_run": "import_file: validate (dry run)",
-          "openpyxl": "openpyxl read-only, rows into Python", "ours_xlsx": "import_file .xlsx: validate + commit"}
+LABELS = {
+    "floor": "DuckDB read_csv into a table",
+    "pandas": "pandas read_csv + same checks",
+    "ours": "import_file: validate + commit",
+    "ours_dry_run": "import_file: validate (dry run)",
+    "openpyxl": "openpyxl read-only, rows into Python",
+    "ours_xlsx": "import_file .xlsx: validate + commit",
+}
 
 
 def child(variant: str, path: str, db: str) -> None:
@@ -199,8 +215,13 @@ def _rounds(variants: list[str], rounds: int, paths: dict[str, str]) -> dict[str
         for variant in variants:
             db = paths["floor_db"] if variant == "floor" else paths["store_db"]
             source = paths["xlsx"] if variant in XLSX_VARIANTS else paths["csv"]
-            out = subprocess.run([sys.executable, __file__, "--child", variant, source, db], capture_output=True,
-                                 text=True, check=True, cwd=ROOT)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", variant, source, db],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+            )
             results[variant].append(json.loads(out.stdout.strip().splitlines()[-1]))
     return results
 
@@ -215,8 +236,10 @@ def _table(results: dict[str, list[dict]], base: str) -> None:
         best = min(r["seconds"] for r in runs)
         peak = max(r["peak_mb"] for r in runs)
         detail = {k: v for k, v in runs[-1].items() if k not in ("seconds", "peak_mb")}
-        print(f"{LABELS[variant]:<40}{med:>10.2f}{med / med_base:>11.2f}{best:>8.2f}{best / best_base:>8.2f}"
-              f"{peak:>9.0f}   {detail}")
+        print(
+            f"{LABELS[variant]:<40}{med:>10.2f}{med / med_base:>11.2f}{best:>8.2f}{best / best_base:>8.2f}"
+            f"{peak:>9.0f}   {detail}"
+        )
 
 
 def main() -> None:
@@ -239,15 +262,20 @@ def main() -> None:
             (make_csv if what == "csv" else make_xlsx)(path, int(rows), int(days))
         return
     with tempfile.TemporaryDirectory(prefix="sop_bench_import_") as tmp:
-        paths = {"csv": str(Path(tmp) / "sales_1m.csv"), "xlsx": str(Path(tmp) / "sales_200k.xlsx"),
-                 "store_db": str(Path(tmp) / "store.duckdb"), "floor_db": str(Path(tmp) / "floor.duckdb")}
+        paths = {
+            "csv": str(Path(tmp) / "sales_1m.csv"),
+            "xlsx": str(Path(tmp) / "sales_200k.xlsx"),
+            "store_db": str(Path(tmp) / "store.duckdb"),
+            "floor_db": str(Path(tmp) / "floor.duckdb"),
+        }
         t0 = time.perf_counter()
         most = max(args.rows, args.xlsx_rows)
 
         def make(what: str, rows: int) -> None:
             # In a process of its own: a process's peak RSS starts from its parent's, which must stay small.
-            subprocess.run([sys.executable, __file__, "--make", what, paths[what], str(rows), str(args.days)],
-                           check=True, cwd=ROOT)
+            subprocess.run(
+                [sys.executable, __file__, "--make", what, paths[what], str(rows), str(args.days)], check=True, cwd=ROOT
+            )
 
         make("store_db", most)
         setup = [f"store with the demo + {len(_skus(most, args.days)):,} SKUs"]
@@ -273,8 +301,10 @@ def main() -> None:
             ours = statistics.median(r["seconds"] for r in results["ours_xlsx"])
             plain = statistics.median(r["seconds"] for r in results["openpyxl"])
             verdict = "met" if plain >= 5 * ours else "NOT met"
-            print(f"target ours ≥ 5 × faster than the openpyxl read (medians): {verdict} "
-                  f"(openpyxl {plain:.2f} s / ours {ours:.2f} s = {plain / ours:.1f} ×)")
+            print(
+                f"target ours ≥ 5 × faster than the openpyxl read (medians): {verdict} "
+                f"(openpyxl {plain:.2f} s / ours {ours:.2f} s = {plain / ours:.1f} ×)"
+            )
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs — timings are noisy on a shared machine")
 
 

@@ -69,8 +69,10 @@ def main() -> int:
     load = os.getloadavg()[0]
     for name, seconds in result.items():
         print(f"{name:>7}: {seconds:6.2f} s")
-    print(f"pdf={result['pdf']:.2f} html={result['html']:.2f} export={result['export']:.2f} "
-          f"ratio={result['pdf'] / result['export']:.2f} load={load:.2f}")
+    print(
+        f"pdf={result['pdf']:.2f} html={result['html']:.2f} export={result['export']:.2f} "
+        f"ratio={result['pdf'] / result['export']:.2f} load={load:.2f}"
+    )
     return 0
 
 

@@ -80,11 +80,15 @@ def report(medians: dict[str, float]) -> list[str]:
         "evaluate": "evaluate_scenario (no trade-off curve)",
         "evaluate_tradeoff": "evaluate_scenario (11-point trade-off curve)",
     }
-    lines = [f"evaluate_scenario at {FAMILIES} families x {MONTHS} months (synthetic_inputs), "
-             f"load average {os.getloadavg()[0]:.2f}"]
+    lines = [
+        f"evaluate_scenario at {FAMILIES} families x {MONTHS} months (synthetic_inputs), "
+        f"load average {os.getloadavg()[0]:.2f}"
+    ]
     lines += [f"{labels[name]:46s} median {ms:7.2f} ms  {ms / base:6.1f}x floor" for name, ms in medians.items()]
-    lines.append(f"evaluate_{FAMILIES}x{MONTHS}={medians['evaluate']:.2f}ms floor={base:.2f}ms "
-                 f"ratio={medians['evaluate'] / base:.1f}x (with trade-off {medians['evaluate_tradeoff']:.1f}ms)")
+    lines.append(
+        f"evaluate_{FAMILIES}x{MONTHS}={medians['evaluate']:.2f}ms floor={base:.2f}ms "
+        f"ratio={medians['evaluate'] / base:.1f}x (with trade-off {medians['evaluate_tradeoff']:.1f}ms)"
+    )
     return lines
 
 

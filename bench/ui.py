@@ -116,11 +116,14 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "sop.duckdb")
-        subprocess.run([sys.executable, "-m", "sop_core", "demo", "--db", db], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-        with sync_playwright() as pw, \
-                streamlit_server(ROOT / "bench" / "ui_pages" / "app.py") as ref_url, \
-                streamlit_server(ROOT / "app.py", env={"SOP_DB_PATH": db}) as app_url:
+        subprocess.run(
+            [sys.executable, "-m", "sop_core", "demo", "--db", db], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        )
+        with (
+            sync_playwright() as pw,
+            streamlit_server(ROOT / "bench" / "ui_pages" / "app.py") as ref_url,
+            streamlit_server(ROOT / "app.py", env={"SOP_DB_PATH": db}) as app_url,
+        ):
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             ref_page, app_page = browser.new_page(viewport=VIEWPORT), browser.new_page(viewport=VIEWPORT)
             for page, url in ((ref_page, ref_url), (app_page, app_url)):
@@ -160,10 +163,12 @@ def main() -> int:
     slowest = max(medians, key=medians.__getitem__)
     worst_filter = max(filter_medians.values())
     median_filter = statistics.median(filter_medians.values())
-    print(f"median_switch_vs_ref={median_switch / reference:.2f} (target ≤ 1.0) "
-          f"slowest_switch_vs_ref={medians[slowest] / reference:.2f} [{slowest}] (target ≤ 1.5) "
-          f"filter_vs_ref={median_filter / reference:.2f} median, {worst_filter / reference:.2f} worst (target ≤ 0.7) "
-          f"floor_ms={floor:.0f} reference_ms={reference:.0f}")
+    print(
+        f"median_switch_vs_ref={median_switch / reference:.2f} (target ≤ 1.0) "
+        f"slowest_switch_vs_ref={medians[slowest] / reference:.2f} [{slowest}] (target ≤ 1.5) "
+        f"filter_vs_ref={median_filter / reference:.2f} median, {worst_filter / reference:.2f} worst (target ≤ 0.7) "
+        f"floor_ms={floor:.0f} reference_ms={reference:.0f}"
+    )
     return 0
 
 

@@ -106,8 +106,9 @@ def main() -> int:
     print("\n".join(report(engine)))
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "sop.duckdb")
-        subprocess.run([sys.executable, "-m", "sop_core", "demo", "--db", db], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "sop_core", "demo", "--db", db], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+        )
         with (
             sync_playwright() as pw,
             streamlit_server(PAGES / "floor.py") as floor_url,
@@ -116,21 +117,28 @@ def main() -> int:
         ):
             browser = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             try:
-                results = measure_all(browser, {
-                    "floor (empty page, one slider)": (floor_url, "", 0, 0),
-                    "naive (4 px.line, 20 x 36, no fragment/cache)": (naive_url, "", 0, 4),
-                    "scenario page (demand slider)": (app_url, "scenarios", 1, 1),
-                }, args.moves)
+                results = measure_all(
+                    browser,
+                    {
+                        "floor (empty page, one slider)": (floor_url, "", 0, 0),
+                        "naive (4 px.line, 20 x 36, no fragment/cache)": (naive_url, "", 0, 4),
+                        "scenario page (demand slider)": (app_url, "scenarios", 1, 1),
+                    },
+                    args.moves,
+                )
             finally:
                 browser.close()
     medians = {}
     for name, times in results.items():
         medians[name] = statistics.median(times)
-        print(f"{name:48s} median {medians[name]:7.0f} ms  (min {min(times):.0f}, max {max(times):.0f}, "
-              f"n={len(times)})")
+        print(
+            f"{name:48s} median {medians[name]:7.0f} ms  (min {min(times):.0f}, max {max(times):.0f}, n={len(times)})"
+        )
     floor, naive, scenario = medians.values()
-    print(f"scenario/floor={scenario / floor:.2f}x (target <= 4) naive/scenario={naive / scenario:.2f}x "
-          f"(target >= 2.5) evaluate_200x36={engine['evaluate']:.1f}ms load_average={os.getloadavg()[0]:.2f}")
+    print(
+        f"scenario/floor={scenario / floor:.2f}x (target <= 4) naive/scenario={naive / scenario:.2f}x "
+        f"(target >= 2.5) evaluate_200x36={engine['evaluate']:.1f}ms load_average={os.getloadavg()[0]:.2f}"
+    )
     return 0
 
 

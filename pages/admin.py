@@ -33,14 +33,19 @@ store = get_store()
 actor = current_actor()
 
 st.title("People")
-st.caption("Who may sign in with which roles. Everyone signed in can read; the roles decide what a person may "
-           "change. A person may hold several roles.")
+st.caption(
+    "Who may sign in with which roles. Everyone signed in can read; the roles decide what a person may "
+    "change. A person may hold several roles."
+)
 if not can(actor, "manage_people"):
     st.error(f"{actor.email} ({actor.role_text}) may not manage people and roles: needs admin.", icon=":material/lock:")
     st.stop()
 if actor.local:
-    st.info("Local mode: sign-in is not configured, so these roles take effect once it is (README, “Sign-in and "
-            "roles”). Changes made here are recorded as made by “local”.", icon=":material/info:")
+    st.info(
+        "Local mode: sign-in is not configured, so these roles take effect once it is (README, “Sign-in and "
+        "roles”). Changes made here are recorded as made by “local”.",
+        icon=":material/info:",
+    )
 if flash := st.session_state.pop(FLASH, None):
     st.success(flash, icon=":material/check:")
 
@@ -61,8 +66,12 @@ def role_label(role: str) -> str:
     return ROLE_LABELS.get(role, "No access" if role == NO_ACCESS else role)
 
 
-st.dataframe(people_frame(store), hide_index=True, width="stretch",
-             column_config={"added_at": st.column_config.DatetimeColumn("added at", format="YYYY-MM-DD HH:mm")})
+st.dataframe(
+    people_frame(store),
+    hide_index=True,
+    width="stretch",
+    column_config={"added_at": st.column_config.DatetimeColumn("added at", format="YYYY-MM-DD HH:mm")},
+)
 
 add_col, edit_col = st.columns(2, gap="large")
 with add_col, st.form("admin_add", clear_on_submit=True):
@@ -81,24 +90,33 @@ with edit_col:
     else:
         who = st.selectbox("Person", list(people), key="admin_edit_person")
         current = list(people[who].roles)
-        new_roles = st.multiselect("Roles (none: no access)", ROLES, default=current, format_func=role_label,
-                                   key=f"admin_edit_roles_{who}")
+        new_roles = st.multiselect(
+            "Roles (none: no access)", ROLES, default=current, format_func=role_label, key=f"admin_edit_roles_{who}"
+        )
         save_col, remove_col = st.columns(2)
-        if save_col.button("Save roles", icon=":material/save:", disabled=set(new_roles) == set(current),
-                           key="admin_save_roles"):
+        if save_col.button(
+            "Save roles", icon=":material/save:", disabled=set(new_roles) == set(current), key="admin_save_roles"
+        ):
             apply(lambda: set_roles(store, actor, who, new_roles), f"Saved the roles of {who}.")
         if remove_col.button("Remove", icon=":material/person_remove:", key="admin_remove"):
             apply(lambda: remove_person(store, actor, who), f"Removed {who}; they now get the default role.")
 
 st.subheader("Everyone else")
 choice = default_role(store)
-picked = st.selectbox("A signed-in person who is not listed gets", DEFAULT_ROLE_CHOICES,
-                      index=DEFAULT_ROLE_CHOICES.index(choice), format_func=role_label, key="admin_default_role",
-                      disabled=not can(actor, "settings"))
+picked = st.selectbox(
+    "A signed-in person who is not listed gets",
+    DEFAULT_ROLE_CHOICES,
+    index=DEFAULT_ROLE_CHOICES.index(choice),
+    format_func=role_label,
+    key="admin_default_role",
+    disabled=not can(actor, "settings"),
+)
 if picked != choice and st.button("Save default role", icon=":material/save:", key="admin_save_default"):
     apply(lambda: set_default_role(store, actor, picked), f"Unlisted people now get: {picked}.")
-st.caption("With a provider open to any account (a consumer Google or Microsoft login), choose “No access” and "
-           "list the people who may use the dashboard.")
+st.caption(
+    "With a provider open to any account (a consumer Google or Microsoft login), choose “No access” and "
+    "list the people who may use the dashboard."
+)
 
 with st.expander("Changes", icon=":material/history:"):
     st.dataframe(people_history(store), hide_index=True, width="stretch")

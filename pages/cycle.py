@@ -21,8 +21,10 @@ from sop_ui import cycle as cui
 from sop_ui.format import download_csv
 from sop_ui.store import get_store
 
-EMPTY_MESSAGE = ("No S&OP cycle yet: the store has no plan. Load master data, actuals and a plan on the **Data** "
-                 "page (or create the demo company with `python -m sop_core demo`), then open the first cycle.")
+EMPTY_MESSAGE = (
+    "No S&OP cycle yet: the store has no plan. Load master data, actuals and a plan on the **Data** "
+    "page (or create the demo company with `python -m sop_core demo`), then open the first cycle."
+)
 ERRORS = (StoreError, ValueError)  # CycleError and FrozenPlanError are StoreErrors: refusals with a reason
 PICK_NEXT = "cy_pick_next"
 NAME_HELP = "Every sign-off, tick, approval and register change records who made it."
@@ -46,12 +48,23 @@ def header(status: cy.CycleStatus) -> None:
     current = status.steps[status.steps["step"] == status.current_step]
     cols = st.columns(4)
     plan = "approved" if status.approved else (status.plan_status or "no plan")
-    cols[0].metric("Plan", plan, f"frozen · by {status.approved_by}" if status.approved else "open for changes",
-                   delta_color="off",
-                   delta_arrow="off", border=True,
-                   help=f"Checksum of the frozen snapshot: {status.checksum}" if status.checksum else None)
-    cols[1].metric("Progress", f"{status.progress:.0%}", f"{int(tasks['done'].fillna(False).sum())} of "
-                   f"{len(tasks)} tasks done", delta_color="off", delta_arrow="off", border=True)
+    cols[0].metric(
+        "Plan",
+        plan,
+        f"frozen · by {status.approved_by}" if status.approved else "open for changes",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+        help=f"Checksum of the frozen snapshot: {status.checksum}" if status.checksum else None,
+    )
+    cols[1].metric(
+        "Progress",
+        f"{status.progress:.0%}",
+        f"{int(tasks['done'].fillna(False).sum())} of {len(tasks)} tasks done",
+        delta_color="off",
+        delta_arrow="off",
+        border=True,
+    )
     with cols[2].container(border=True, height="stretch"):
         if current.empty:
             st.markdown("Current step  \n**All steps done**")
@@ -59,29 +72,55 @@ def header(status: cy.CycleStatus) -> None:
             step = current.iloc[0]
             st.markdown(f"Current step · {step['status']}  \n#### {step['name']}")
             st.caption(f"{step['owner']} · due {pd.Timestamp(step['due_date']):%a %d %b}")
-    cols[3].metric("Open decisions / assumptions", f"{status.open_decisions} / {status.open_assumptions}",
-                   f"{status.overdue_decisions + status.overdue_assumptions} overdue",
-                   delta_color="inverse" if status.overdue_decisions + status.overdue_assumptions else "off",
-                   delta_arrow="off", border=True)
-    st.progress(min(max(status.progress, 0.0), 1.0), text=f"Cycle {status.cycle:%B %Y}: {status.progress:.0%} of the "
-                "tasks done" + (f" · opened by {status.opened_by} from the plan of {status.from_cycle:%B %Y}"
-                                if status.opened_by and status.from_cycle else ""))
+    cols[3].metric(
+        "Open decisions / assumptions",
+        f"{status.open_decisions} / {status.open_assumptions}",
+        f"{status.overdue_decisions + status.overdue_assumptions} overdue",
+        delta_color="inverse" if status.overdue_decisions + status.overdue_assumptions else "off",
+        delta_arrow="off",
+        border=True,
+    )
+    st.progress(
+        min(max(status.progress, 0.0), 1.0),
+        text=f"Cycle {status.cycle:%B %Y}: {status.progress:.0%} of the "
+        "tasks done"
+        + (
+            f" · opened by {status.opened_by} from the plan of {status.from_cycle:%B %Y}"
+            if status.opened_by and status.from_cycle
+            else ""
+        ),
+    )
     if status.carried_overrides_to_review:
-        st.info(f"{status.carried_overrides_to_review} override cell(s) were carried from the previous cycle and await "
-                "review on the Demand planning page.", icon=":material/history:")
-        st.page_link("pages/demand_planning.py", label="Review them on Demand planning", icon=":material/arrow_forward:")
+        st.info(
+            f"{status.carried_overrides_to_review} override cell(s) were carried from the previous cycle and await "
+            "review on the Demand planning page.",
+            icon=":material/history:",
+        )
+        st.page_link(
+            "pages/demand_planning.py", label="Review them on Demand planning", icon=":material/arrow_forward:"
+        )
 
 
 def open_next_cycle(store: Store, latest_approved: bool) -> None:
     """Open the month after the latest plan cycle (roll forward, then the baseline with a progress bar)."""
     mode_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
-    mode = mode_col.radio("Statistical baseline", ["quick", "full"], horizontal=True, key="cy_open_mode",
-                          format_func=lambda m: {"quick": "quick (seconds)"}.get(m, "full model choice (minutes)"),
-                          help="The baseline run when the cycle opens; the full model choice can also be run later "
-                               "on the Demand planning page.")
-    pressed = button_col.button("Open the next cycle", key="cy_open", icon=":material/event_repeat:",
-                                type="primary" if latest_approved else "secondary", width="stretch",
-                                help=None if latest_approved else "Approve the latest cycle's plan first.")
+    mode = mode_col.radio(
+        "Statistical baseline",
+        ["quick", "full"],
+        horizontal=True,
+        key="cy_open_mode",
+        format_func=lambda m: {"quick": "quick (seconds)"}.get(m, "full model choice (minutes)"),
+        help="The baseline run when the cycle opens; the full model choice can also be run later "
+        "on the Demand planning page.",
+    )
+    pressed = button_col.button(
+        "Open the next cycle",
+        key="cy_open",
+        icon=":material/event_repeat:",
+        type="primary" if latest_approved else "secondary",
+        width="stretch",
+        help=None if latest_approved else "Approve the latest cycle's plan first.",
+    )
     if not pressed:
         return
     bar = st.progress(0.0, text="Rolling the approved plan forward…")
@@ -97,17 +136,22 @@ def open_next_cycle(store: Store, latest_approved: bool) -> None:
         return
     st.session_state[PICK_NEXT] = opened.cycle
     source = f" from the plan of {opened.from_cycle:%B %Y}" if opened.from_cycle else ""
-    cui.done("open", f"Cycle {opened.cycle:%B %Y} opened{source} by {author().strip()}: "
-             f"{opened.plan_rows} plan rows rolled forward, {opened.overrides_carried} override cell(s), "
-             f"{opened.decisions_carried} open decision(s) and {opened.assumptions_carried} assumption(s) carried, "
-             f"{opened.baseline_rows} baseline rows.")
+    cui.done(
+        "open",
+        f"Cycle {opened.cycle:%B %Y} opened{source} by {author().strip()}: "
+        f"{opened.plan_rows} plan rows rolled forward, {opened.overrides_carried} override cell(s), "
+        f"{opened.decisions_carried} open decision(s) and {opened.assumptions_carried} assumption(s) carried, "
+        f"{opened.baseline_rows} baseline rows.",
+    )
 
 
 # ---------------------------------------------------------------- steps and tasks
 def step_table(steps: pd.DataFrame) -> None:
     """The five steps: owner, due date, status in its colour, tasks, sign-off."""
-    styled = cui.step_frame(steps).style.map(lambda s: f"background-color: {STEP_COLORS.get(s, '#9e9e9e')}; color: #ffffff; "
-                             "font-weight: 600", subset=["Status"])
+    styled = cui.step_frame(steps).style.map(
+        lambda s: f"background-color: {STEP_COLORS.get(s, '#9e9e9e')}; color: #ffffff; font-weight: 600",
+        subset=["Status"],
+    )
     st.dataframe(styled, hide_index=True, width="stretch", key="cy_steps_table")
 
 
@@ -116,19 +160,28 @@ def steps_card(store: Store, status: cy.CycleStatus, today: dt.date) -> None:
     """The timeline, the step table, each step's tasks (auto-checked or ticked by hand) and the sign-off."""
     st.subheader("Steps and tasks")
     cui.show_flash("steps")
-    st.plotly_chart(step_timeline(status.steps, status.start, today), key="cy_timeline",
-                    config={"displayModeBar": False})
-    st.caption("Each step runs from the previous step's due date to its own (working days from the cycle's start). "
-               + " · ".join(f":{c}[■ {s}]" for s, c in (("done", "green"), ("in progress", "blue"),
-                                                        ("overdue", "red"), ("not started", "gray"))))
+    st.plotly_chart(
+        step_timeline(status.steps, status.start, today), key="cy_timeline", config={"displayModeBar": False}
+    )
+    st.caption(
+        "Each step runs from the previous step's due date to its own (working days from the cycle's start). "
+        + " · ".join(
+            f":{c}[■ {s}]"
+            for s, c in (("done", "green"), ("in progress", "blue"), ("overdue", "red"), ("not started", "gray"))
+        )
+    )
     step_table(status.steps)
     locked = status.approved
     for step in status.steps.itertuples():
         tasks = status.tasks[status.tasks["step"] == step.step]
-        icon = {"done": ":material/check_circle:", "overdue": ":material/warning:"}.get(str(step.status),
-                                                                                     ":material/radio_button_unchecked:")
-        with st.expander(f"{step.position}. {step.name} — {step.status} · {step.tasks_done}/{step.tasks_total} tasks",
-                         expanded=step.step == status.current_step, icon=icon):
+        icon = {"done": ":material/check_circle:", "overdue": ":material/warning:"}.get(
+            str(step.status), ":material/radio_button_unchecked:"
+        )
+        with st.expander(
+            f"{step.position}. {step.name} — {step.status} · {step.tasks_done}/{step.tasks_total} tasks",
+            expanded=step.step == status.current_step,
+            icon=icon,
+        ):
             for task in tasks.itertuples():
                 task_row(store, status, step.signed_by, task, locked)
             if step.step == status.current_step and step.step != "executive" and not locked:
@@ -147,8 +200,13 @@ def task_row(store: Store, status: cy.CycleStatus, signed_by: object, task: Any,
         return
     frozen = locked or (isinstance(signed_by, str) and bool(signed_by))
     generation = st.session_state.get("cy_tick_generation", 0)
-    ticked = st.checkbox(f"{task.label}{who}", value=done, disabled=frozen, help="Ticked by hand; records your name.",
-                         key=f"cy_tick_{status.cycle:%Y-%m}_{task.task}_{done}_{generation}")
+    ticked = st.checkbox(
+        f"{task.label}{who}",
+        value=done,
+        disabled=frozen,
+        help="Ticked by hand; records your name.",
+        key=f"cy_tick_{status.cycle:%Y-%m}_{task.task}_{done}_{generation}",
+    )
     if ticked != done:
         try:
             cy.tick_task(store, status.cycle, task.task, by=author(), done=ticked)
@@ -181,39 +239,64 @@ def supply_card(store: Store, chosen: dt.date, editable: bool, currency: str, fa
     stamp = cui.stamp(store)
     supply = cui.load_supply(store, store.path, stamp, chosen)
     check = supply.check
-    st.caption("Generated from the consensus demand per family with its strategy — level (one rate per working "
-               "day), chase (production follows demand to the target) or hybrid (a level rate plus overtime and "
-               "subcontracting within limits) — and its target cover in days (make-to-order: target backlog). "
-               "Not cut to capacity: overloads show here for the supply review to resolve.")
-    with st.expander("Strategies and targets; generate the supply plan", expanded=editable and check.projection.empty,
-                     icon=":material/tune:"):
+    st.caption(
+        "Generated from the consensus demand per family with its strategy — level (one rate per working "
+        "day), chase (production follows demand to the target) or hybrid (a level rate plus overtime and "
+        "subcontracting within limits) — and its target cover in days (make-to-order: target backlog). "
+        "Not cut to capacity: overloads show here for the supply review to resolve."
+    )
+    with st.expander(
+        "Strategies and targets; generate the supply plan",
+        expanded=editable and check.projection.empty,
+        icon=":material/tune:",
+    ):
         generate_form(store, chosen, supply.policies, editable)
     over = check.overloads
     if over.empty:
         st.success("The supply plan is within capacity in every month.", icon=":material/check_circle:")
     else:
-        st.warning(f"{over['resource'].nunique()} resource(s) overloaded in {len(over)} month(s): "
-                   + ", ".join(f"{r} {pd.Timestamp(m):%b %y} {u:.0%}" for r, m, u in
-                               list(zip(over["resource"], over["month"], over["utilisation"], strict=True))[:6])
-                   + (" …" if len(over) > 6 else ""), icon=":material/warning:")
-    st.plotly_chart(supply_vs_capacity(check.load, check.capacity, family_colors(families)), key="cy_capacity",
-                    config={"displayModeBar": False})
+        st.warning(
+            f"{over['resource'].nunique()} resource(s) overloaded in {len(over)} month(s): "
+            + ", ".join(
+                f"{r} {pd.Timestamp(m):%b %y} {u:.0%}"
+                for r, m, u in list(zip(over["resource"], over["month"], over["utilisation"], strict=True))[:6]
+            )
+            + (" …" if len(over) > 6 else ""),
+            icon=":material/warning:",
+        )
+    st.plotly_chart(
+        supply_vs_capacity(check.load, check.capacity, family_colors(families)),
+        key="cy_capacity",
+        config={"displayModeBar": False},
+    )
     if not check.capacity.empty:
-        st.plotly_chart(heatmaps([capacity_panel(check.capacity)], title="Utilisation by resource and month"),
-                        key="cy_utilisation", config={"displayModeBar": False})
+        st.plotly_chart(
+            heatmaps([capacity_panel(check.capacity)], title="Utilisation by resource and month"),
+            key="cy_utilisation",
+            config={"displayModeBar": False},
+        )
     st.markdown("**Exceptions for the meeting** (overloads and shortages, by money at stake)")
     if supply.exceptions.empty:
         st.caption("No overload or shortage in the plan's horizon.")
     else:
-        st.dataframe(supply.exceptions.drop(columns="page"), hide_index=True, width="stretch", key="cy_supply_exc",
-                     column_config={"rule": "Exception", "subject": "Resource / family",
-                                    "detail": st.column_config.TextColumn("What", width="large"), "months": "When",
-                                    "money": st.column_config.NumberColumn(f"At stake ({currency})",
-                                                                           format="compact")})
+        st.dataframe(
+            supply.exceptions.drop(columns="page"),
+            hide_index=True,
+            width="stretch",
+            key="cy_supply_exc",
+            column_config={
+                "rule": "Exception",
+                "subject": "Resource / family",
+                "detail": st.column_config.TextColumn("What", width="large"),
+                "months": "When",
+                "money": st.column_config.NumberColumn(f"At stake ({currency})", format="compact"),
+            },
+        )
     with st.expander("Production and projected stock by family and month"):
         proj = check.projection
         table = proj.assign(month=pd.to_datetime(proj["month"]).dt.strftime("%b %y")).pivot_table(
-            index="family", columns="month", values="supply", aggfunc="sum", sort=False)
+            index="family", columns="month", values="supply", aggfunc="sum", sort=False
+        )
         st.dataframe(table.round(0), width="stretch", key="cy_supply_table")
         download_csv(proj, f"supply-plan-{chosen:%Y-%m}", key="cy_supply_csv")
     if editable:
@@ -225,21 +308,36 @@ def supply_card(store: Store, chosen: dt.date, editable: bool, currency: str, fa
 
 def generate_form(store: Store, chosen: dt.date, policies: pd.DataFrame, editable: bool) -> None:
     """The families' strategies and targets (editable) and the Generate button."""
-    edited = st.data_editor(cui.policy_frame(policies), key="cy_policy_editor", hide_index=True, width="stretch", num_rows="fixed",
-                            disabled=["Family", "Type", "Range (days)"] if editable else True, column_config={
-                                "Strategy": st.column_config.SelectboxColumn(options=list(SUPPLY_STRATEGIES),
-                                                                             required=True),
-                                "Target days": st.column_config.NumberColumn(min_value=0.0, step=1.0,
-                                                                             help="Days of cover (make-to-order: "
-                                                                                  "of backlog) to end each month on")})
+    edited = st.data_editor(
+        cui.policy_frame(policies),
+        key="cy_policy_editor",
+        hide_index=True,
+        width="stretch",
+        num_rows="fixed",
+        disabled=["Family", "Type", "Range (days)"] if editable else True,
+        column_config={
+            "Strategy": st.column_config.SelectboxColumn(options=list(SUPPLY_STRATEGIES), required=True),
+            "Target days": st.column_config.NumberColumn(
+                min_value=0.0, step=1.0, help="Days of cover (make-to-order: of backlog) to end each month on"
+            ),
+        },
+    )
     if not editable:
         st.caption("This cycle's plan is approved: the supply plan is frozen.")
         return
     keep_col, button_col = st.columns([3, 2], vertical_alignment="center")
-    keep = keep_col.checkbox("Also keep these as the families' policies", key="cy_policy_keep",
-                             help="Otherwise they apply to this generation only.")
-    if not button_col.button("Generate the supply plan", key="cy_generate", type="primary",
-                             icon=":material/precision_manufacturing:", width="stretch"):
+    keep = keep_col.checkbox(
+        "Also keep these as the families' policies",
+        key="cy_policy_keep",
+        help="Otherwise they apply to this generation only.",
+    )
+    if not button_col.button(
+        "Generate the supply plan",
+        key="cy_generate",
+        type="primary",
+        icon=":material/precision_manufacturing:",
+        width="stretch",
+    ):
         return
     strategies = dict(zip(edited["Family"], edited["Strategy"], strict=True))
     targets = dict(zip(edited["Family"], pd.to_numeric(edited["Target days"], errors="coerce"), strict=True))
@@ -251,9 +349,12 @@ def generate_form(store: Store, chosen: dt.date, policies: pd.DataFrame, editabl
         refused(exc)
         return
     counts = pd.Series(plan.strategies).value_counts()
-    cui.done("supply", f"Supply plan of {chosen:%B %Y} generated by {author().strip()} for {len(plan.strategies)} "
-             f"families ({', '.join(f'{n} {s}' for s, n in counts.items())}): {plan.rows} plan rows written."
-             + (" Policies kept." if keep else ""))
+    cui.done(
+        "supply",
+        f"Supply plan of {chosen:%B %Y} generated by {author().strip()} for {len(plan.strategies)} "
+        f"families ({', '.join(f'{n} {s}' for s, n in counts.items())}): {plan.rows} plan rows written."
+        + (" Policies kept." if keep else ""),
+    )
 
 
 def adjust_form(store: Store, chosen: dt.date, projection: pd.DataFrame) -> None:
@@ -267,8 +368,13 @@ def adjust_form(store: Store, chosen: dt.date, projection: pd.DataFrame) -> None
     months = [pd.Timestamp(m).date() for m in rows["month"]]
     month = month_col.selectbox("Month", months, key="cy_adj_month", format_func=lambda m: f"{m:%b %Y}")
     current = float(rows.loc[pd.to_datetime(rows["month"]) == pd.Timestamp(month), "supply"].sum())
-    quantity = qty_col.number_input("Production (units)", min_value=0.0, value=round(current, 1), step=10.0,
-                                    key=f"cy_adj_qty_{family}_{month:%Y-%m}")
+    quantity = qty_col.number_input(
+        "Production (units)",
+        min_value=0.0,
+        value=round(current, 1),
+        step=10.0,
+        key=f"cy_adj_qty_{family}_{month:%Y-%m}",
+    )
     reason_col, button_col = st.columns([3, 1], vertical_alignment="bottom")
     reason = reason_col.text_input("Reason", key="cy_adj_reason", placeholder="e.g. overtime agreed with the plant")
     if button_col.button("Adjust", key="cy_adjust", icon=":material/edit:", width="stretch"):
@@ -277,8 +383,11 @@ def adjust_form(store: Store, chosen: dt.date, projection: pd.DataFrame) -> None
         except ERRORS as exc:
             refused(exc)
             return
-        cui.done("supply", f"{family} {month:%b %Y}: production {'–' if old is None else f'{old:,.0f}'} → "
-                 f"{quantity:,.0f} units ({reason.strip()}), by {author().strip()}.")
+        cui.done(
+            "supply",
+            f"{family} {month:%b %Y}: production {'–' if old is None else f'{old:,.0f}'} → "
+            f"{quantity:,.0f} units ({reason.strip()}), by {author().strip()}.",
+        )
 
 
 # ---------------------------------------------------------------- reconciliation and agenda
@@ -288,11 +397,15 @@ def reconciliation_card(recon: pd.DataFrame, chosen: dt.date, currency: str) -> 
     st.plotly_chart(budget_gap(recon, currency), key="cy_budget", config={"displayModeBar": False})
     if recon.empty:
         return
-    styled = cui.reconciliation_frame(recon, currency).style.map(lambda v: f"color: {BAD}; font-weight: 700" if str(v).startswith(("−", "-")) else "",
-                             subset=["Revenue gap", "Margin gap", "Gap %"])
+    styled = cui.reconciliation_frame(recon, currency).style.map(
+        lambda v: f"color: {BAD}; font-weight: 700" if str(v).startswith(("−", "-")) else "",
+        subset=["Revenue gap", "Margin gap", "Gap %"],
+    )
     st.dataframe(styled, hide_index=True, width="stretch", key="cy_recon_table")
-    st.caption(f"Over the cycle's horizon ({pd.Timestamp(recon['month'].min()):%b %Y} – "
-               f"{pd.Timestamp(recon['month'].max()):%b %Y}); months without a budget count no gap.")
+    st.caption(
+        f"Over the cycle's horizon ({pd.Timestamp(recon['month'].min()):%b %Y} – "
+        f"{pd.Timestamp(recon['month'].max()):%b %Y}); months without a budget count no gap."
+    )
     with st.expander("By family and month"):
         st.dataframe(recon, hide_index=True, width="stretch", key="cy_recon_detail")
         download_csv(recon, f"budget-reconciliation-{chosen:%Y-%m}", key="cy_recon_csv")
@@ -310,11 +423,20 @@ def agenda_card(items: pd.DataFrame, chosen: dt.date, currency: str) -> None:
         if part.empty:
             st.caption("None.")
             continue
-        st.dataframe(cui.agenda_frame(part, currency), hide_index=True, width="stretch", key=f"cy_agenda_{cy.AGENDA_SECTIONS.index(section)}",
-                     column_config={"topic": "Topic", "subject": "Subject", "months": "When",
-                                    "detail": st.column_config.TextColumn("What", width="large"),
-                                    "money": st.column_config.TextColumn("At stake", alignment="right"),
-                                    "page": st.column_config.TextColumn("Page / owner", width="medium")})
+        st.dataframe(
+            cui.agenda_frame(part, currency),
+            hide_index=True,
+            width="stretch",
+            key=f"cy_agenda_{cy.AGENDA_SECTIONS.index(section)}",
+            column_config={
+                "topic": "Topic",
+                "subject": "Subject",
+                "months": "When",
+                "detail": st.column_config.TextColumn("What", width="large"),
+                "money": st.column_config.TextColumn("At stake", alignment="right"),
+                "page": st.column_config.TextColumn("Page / owner", width="medium"),
+            },
+        )
     download_csv(items, f"agenda-{chosen:%Y-%m}", key="cy_agenda_csv")
 
 
@@ -324,12 +446,18 @@ def approval_card(store: Store, status: cy.CycleStatus, latest: bool) -> None:
     st.subheader("Approval")
     cui.show_flash("approval")
     if status.approved:
-        st.success(f"Approved by {status.approved_by} on {cui.when(status.approved_at)} — the plan of record, frozen. "
-                   f"Snapshot checksum `{(status.checksum or '')[:16]}…`", icon=":material/verified:")
+        st.success(
+            f"Approved by {status.approved_by} on {cui.when(status.approved_at)} — the plan of record, frozen. "
+            f"Snapshot checksum `{(status.checksum or '')[:16]}…`",
+            icon=":material/verified:",
+        )
         with st.form("cy_reopen_form", border=True):
             reason = st.text_input("Reason for reopening (required)", key="cy_reopen_reason")
-            if st.form_submit_button("Reopen the plan", icon=":material/lock_open:",
-                                     help=None if latest else "Only the latest cycle can be reopened."):
+            if st.form_submit_button(
+                "Reopen the plan",
+                icon=":material/lock_open:",
+                help=None if latest else "Only the latest cycle can be reopened.",
+            ):
                 try:
                     cy.reopen_cycle(store, status.cycle, by=author(), reason=reason)
                 except ERRORS as exc:
@@ -338,8 +466,10 @@ def approval_card(store: Store, status: cy.CycleStatus, latest: bool) -> None:
                 cui.done("approval", f"Cycle {status.cycle:%B %Y} reopened by {author().strip()}: {reason.strip()}")
         return
     with st.form("cy_approve_form", border=True):
-        st.caption("Approving freezes this cycle's plan as the plan of record (who, when and a checksum of the "
-                   "frozen snapshot); every later write to it is refused.")
+        st.caption(
+            "Approving freezes this cycle's plan as the plan of record (who, when and a checksum of the "
+            "frozen snapshot); every later write to it is refused."
+        )
         comment = st.text_input("Approval comment", key="cy_approve_comment")
         if st.form_submit_button("Approve the plan", icon=":material/verified:", type="primary"):
             try:
@@ -347,8 +477,9 @@ def approval_card(store: Store, status: cy.CycleStatus, latest: bool) -> None:
             except ERRORS as exc:
                 refused(exc)
                 return
-            cui.done("approval", f"Plan of {status.cycle:%B %Y} approved by {author().strip()}; checksum "
-                     f"{checksum[:16]}….")
+            cui.done(
+                "approval", f"Plan of {status.cycle:%B %Y} approved by {author().strip()}; checksum {checksum[:16]}…."
+            )
 
 
 # ---------------------------------------------------------------- decisions and assumptions
@@ -359,8 +490,9 @@ def registers_card(store: Store, chosen: dt.date, today: dt.date, families: list
     cui.show_flash("registers")
     registers = cui.load_registers(store, store.path, cui.stamp(store), today)
     tabs = st.tabs(["Decision log", "Assumption register"])
-    for tab, register, items in zip(tabs, ("decision", "assumption"), (registers.decisions, registers.assumptions),
-                                    strict=True):
+    for tab, register, items in zip(
+        tabs, ("decision", "assumption"), (registers.decisions, registers.assumptions), strict=True
+    ):
         with tab:
             register_table(items, register)
             add_col, edit_col = st.columns(2, gap="large")
@@ -370,8 +502,12 @@ def registers_card(store: Store, chosen: dt.date, today: dt.date, families: list
                 edit_form(store, register, items)
             trail = registers.audit[registers.audit["register"] == register]
             with st.expander(f"Audit trail ({len(trail)} changes)", icon=":material/history:"):
-                st.dataframe(trail.sort_values("changed_at", ascending=False), hide_index=True, width="stretch",
-                             key=f"cy_audit_{register}")
+                st.dataframe(
+                    trail.sort_values("changed_at", ascending=False),
+                    hide_index=True,
+                    width="stretch",
+                    key=f"cy_audit_{register}",
+                )
 
 
 def register_table(items: pd.DataFrame, register: str) -> None:
@@ -381,10 +517,19 @@ def register_table(items: pd.DataFrame, register: str) -> None:
         return
     shown = cui.register_frame(items)
     overdue = shown["Status"].eq("overdue").to_numpy()
-    styled = shown.style.apply(lambda row: ["background-color: rgba(212,63,58,0.28); font-weight: 600"
-                                            if overdue[row.name] else "" for _ in row], axis=1)
-    st.dataframe(styled, hide_index=True, width="stretch", key=f"cy_{register}_table",
-                 column_config={"What": st.column_config.TextColumn("What", width="large")})
+    styled = shown.style.apply(
+        lambda row: [
+            "background-color: rgba(212,63,58,0.28); font-weight: 600" if overdue[row.name] else "" for _ in row
+        ],
+        axis=1,
+    )
+    st.dataframe(
+        styled,
+        hide_index=True,
+        width="stretch",
+        key=f"cy_{register}_table",
+        column_config={"What": st.column_config.TextColumn("What", width="large")},
+    )
     if overdue.any():
         st.caption(f":red[{int(overdue.sum())} overdue] (open and past their due date), highlighted.")
 
@@ -404,8 +549,16 @@ def add_form(store: Store, chosen: dt.date, register: str, families: list[str], 
             return
     add = cy.add_decision if register == "decision" else cy.add_assumption
     try:
-        new_id = add(store, text, owner=owner, by=author(), due_date=due, cycle=chosen, family=family or None,
-                     resource=resource or None)
+        new_id = add(
+            store,
+            text,
+            owner=owner,
+            by=author(),
+            due_date=due,
+            cycle=chosen,
+            family=family or None,
+            resource=resource or None,
+        )
     except ERRORS as exc:
         refused(exc)
         return
@@ -418,21 +571,32 @@ def edit_form(store: Store, register: str, items: pd.DataFrame) -> None:
         return
     ids = items.sort_values("id")["id"].tolist()
     texts = dict(zip(items["id"], items["text"], strict=True))
-    picked = st.selectbox(f"Edit {register}", ids, key=f"cy_edit_{register}_id",
-                          format_func=lambda i: f"#{i} · {str(texts[i])[:70]}")
+    picked = st.selectbox(
+        f"Edit {register}", ids, key=f"cy_edit_{register}_id", format_func=lambda i: f"#{i} · {str(texts[i])[:70]}"
+    )
     item = items[items["id"] == picked].iloc[0]
     with st.form(f"cy_edit_{register}_{picked}"):
         status_col, owner_col, due_col = st.columns(3)
         key = f"cy_edit_{register}_{picked}"
-        new_status = status_col.selectbox("Status", list(cy.ITEM_STATUSES), key=f"{key}_status",
-                                          index=list(cy.ITEM_STATUSES).index(str(item["status"])))
+        new_status = status_col.selectbox(
+            "Status",
+            list(cy.ITEM_STATUSES),
+            key=f"{key}_status",
+            index=list(cy.ITEM_STATUSES).index(str(item["status"])),
+        )
         owner = owner_col.text_input("Owner", value=str(item["owner"]), key=f"{key}_owner")
-        due = due_col.date_input("Due date", key=f"{key}_due", value=None if pd.isna(item["due_date"]) else
-                                 pd.Timestamp(item["due_date"]).date())
+        due = due_col.date_input(
+            "Due date",
+            key=f"{key}_due",
+            value=None if pd.isna(item["due_date"]) else pd.Timestamp(item["due_date"]).date(),
+        )
         if not st.form_submit_button("Save changes", icon=":material/save:"):
             return
-    before = {"status": str(item["status"]), "owner": str(item["owner"]),
-              "due_date": None if pd.isna(item["due_date"]) else pd.Timestamp(item["due_date"]).date()}
+    before = {
+        "status": str(item["status"]),
+        "owner": str(item["owner"]),
+        "due_date": None if pd.isna(item["due_date"]) else pd.Timestamp(item["due_date"]).date(),
+    }
     changes = {k: v for k, v in {"status": new_status, "owner": owner, "due_date": due}.items() if v != before[k]}
     if not changes:
         st.info("Nothing changed.")
@@ -450,8 +614,10 @@ def edit_form(store: Store, register: str, items: pd.DataFrame) -> None:
 store = get_store()
 today = dt.date.today()
 st.title("S&OP cycle")
-st.caption("The monthly rhythm: data, demand review, supply review, pre-S&OP reconciliation and the executive "
-           "meeting that approves one plan. Error = actual − forecast.")
+st.caption(
+    "The monthly rhythm: data, demand review, supply review, pre-S&OP reconciliation and the executive "
+    "meeting that approves one plan. Error = actual − forecast."
+)
 st.sidebar.text_input("Your name", key="cy_author", placeholder="Who signs, ticks and approves", help=NAME_HELP)
 stamp = cui.stamp(store)
 cycles = cui.load_cycles(store, store.path, stamp, today)
@@ -469,8 +635,9 @@ if PICK_NEXT in st.session_state:  # a cycle just opened: show it
 labels = {c: f"{c:%B %Y}" + (" (latest)" if i == 0 else "") for i, c in enumerate(options)}
 if st.session_state.get("cy_cycle_pick") not in options:
     st.session_state["cy_cycle_pick"] = options[0]
-chosen = cast(dt.date, st.sidebar.selectbox("Cycle", options, key="cy_cycle_pick",
-                                            format_func=lambda c: labels.get(c, str(c))))
+chosen = cast(
+    dt.date, st.sidebar.selectbox("Cycle", options, key="cy_cycle_pick", format_func=lambda c: labels.get(c, str(c)))
+)
 status = cui.load_status(store, store.path, stamp, chosen, today)
 latest = chosen == options[0]
 editable = status.plan_status == "draft"
@@ -480,8 +647,10 @@ cui.show_flash("open")
 header(status)
 if latest and status.approved:
     with st.container(border=True):
-        st.markdown("**This cycle is approved: open the next one.** Its draft starts from this plan; open decisions "
-                    "and assumptions come along.")
+        st.markdown(
+            "**This cycle is approved: open the next one.** Its draft starts from this plan; open decisions "
+            "and assumptions come along."
+        )
         open_next_cycle(store, latest_approved=True)
 
 steps_card(store, status, today)
@@ -498,7 +667,9 @@ else:
     preread_section(store, chosen)
 if not latest or not status.approved:
     with st.expander("Open the next cycle", icon=":material/event_repeat:"):
-        st.caption("Opening rolls the last approved plan forward into a new 18-month draft, runs the statistical "
-                   "baseline, carries overrides still inside the horizon (flagged for review) and the open "
-                   "decisions and assumptions. The latest cycle must be approved first.")
+        st.caption(
+            "Opening rolls the last approved plan forward into a new 18-month draft, runs the statistical "
+            "baseline, carries overrides still inside the horizon (flagged for review) and the open "
+            "decisions and assumptions. The latest cycle must be approved first."
+        )
         open_next_cycle(store, latest_approved=bool(latest and status.approved))

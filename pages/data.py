@@ -32,13 +32,16 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` for a grid (whose CSV download a spreadsheet opens): formulas neutralised, cell values as filed."""
     return neutralise(frame, keep_plain_numbers=True)
 
+
 AUTO = "Automatic"
 
 store = get_store()
 
 st.title("Data")
-st.caption("Load the closed month's actuals, master data or plans from CSV or Excel. Every file is checked "
-           "in full first; nothing is written unless every row is valid, and every upload can be reverted.")
+st.caption(
+    "Load the closed month's actuals, master data or plans from CSV or Excel. Every file is checked "
+    "in full first; nothing is written unless every row is valid, and every upload can be reverted."
+)
 
 upload_tab, history_tab = st.tabs([":material/upload_file: Upload", ":material/history: History"])
 
@@ -53,31 +56,47 @@ def read_options(kind: str) -> ImportOptions:
     """The file-format choices (nothing is guessed: ambiguous input needs a choice here)."""
     with st.expander("File format (only needed when the check asks for it)", icon=":material/tune:"):
         c1, c2, c3, c4 = st.columns(4)
-        encodings: dict[str, Encoding | None] = {AUTO: None, "cp1252": "cp1252", "latin-1": "latin-1",
-                                                  "utf-16": "utf-16"}
-        encoding = c1.selectbox("Encoding", list(encodings), key="data_encoding",
-                                help="Automatic accepts UTF-8 (with or without BOM) and UTF-16 with a BOM.")
+        encodings: dict[str, Encoding | None] = {
+            AUTO: None,
+            "cp1252": "cp1252",
+            "latin-1": "latin-1",
+            "utf-16": "utf-16",
+        }
+        encoding = c1.selectbox(
+            "Encoding",
+            list(encodings),
+            key="data_encoding",
+            help="Automatic accepts UTF-8 (with or without BOM) and UTF-16 with a BOM.",
+        )
         delim_names = {AUTO: None, **{f"{v} ({k!r})": k for k, v in DELIMITERS.items()}}
         delimiter = c2.selectbox("Delimiter", list(delim_names), key="data_delimiter")
-        locales: dict[str, NumberLocale | None] = {"Plain 1234.5": None,
-                                                   **{v: cast(NumberLocale, k) for k, v in NUMBER_LOCALES.items()}}
+        locales: dict[str, NumberLocale | None] = {
+            "Plain 1234.5": None,
+            **{v: cast(NumberLocale, k) for k, v in NUMBER_LOCALES.items()},
+        }
         locale = c3.selectbox("Number format", list(locales), key="data_locale")
-        dates: dict[str, DateFormat | None] = {"ISO only (2026-01-31, 2026-01)": None,
-                                               **{v: cast(DateFormat, k) for k, v in DATE_FORMATS.items()}}
+        dates: dict[str, DateFormat | None] = {
+            "ISO only (2026-01-31, 2026-01)": None,
+            **{v: cast(DateFormat, k) for k, v in DATE_FORMATS.items()},
+        }
         date_format = c4.selectbox("Date format", list(dates), key="data_date_format")
-        sum_duplicates = st.checkbox("Sum rows with the same key (instead of rejecting them)",
-                                     key="data_sum_duplicates")
+        sum_duplicates = st.checkbox(
+            "Sum rows with the same key (instead of rejecting them)", key="data_sum_duplicates"
+        )
     cycle = None
     if KINDS[kind].group == "plan":
         versions = plan_versions(store)
         drafts = [f"{c:%Y-%m}" for c in versions.loc[versions["status"] == "draft", "cycle"]]
         choices = drafts + ["Another cycle…"]
-        picked = st.selectbox("Plan cycle (draft versions only; approved plans are frozen)", choices,
-                              key="data_cycle")
+        picked = st.selectbox("Plan cycle (draft versions only; approved plans are frozen)", choices, key="data_cycle")
         cycle = st.text_input("Cycle (YYYY-MM)", key="data_cycle_other") if picked == "Another cycle…" else picked
     return ImportOptions(
-        encoding=encodings[encoding], delimiter=delim_names[delimiter], locale=locales[locale],
-        date_format=dates[date_format], sum_duplicates=sum_duplicates, cycle=cycle,
+        encoding=encodings[encoding],
+        delimiter=delim_names[delimiter],
+        locale=locales[locale],
+        date_format=dates[date_format],
+        sum_duplicates=sum_duplicates,
+        cycle=cycle,
     )
 
 
@@ -101,8 +120,9 @@ def show_counts(report: ImportReport) -> None:
     """Rows read = loaded + rejected, as metrics."""
     with st.container(horizontal=True):
         st.metric("Rows read", f"{report.rows_read:,}", border=True)
-        st.metric("Rows loaded" if report.status == "committed" else "Rows to load", f"{report.rows_loaded:,}",
-                  border=True)
+        st.metric(
+            "Rows loaded" if report.status == "committed" else "Rows to load", f"{report.rows_loaded:,}", border=True
+        )
         st.metric("Rows rejected", f"{report.rows_rejected:,}", border=True)
         st.metric("Rows with problems", f"{report.rows_with_problems:,}", border=True)
 
@@ -115,16 +135,31 @@ def show_report(report: ImportReport) -> None:
     for note in report.notes:
         st.warning(note, icon=":material/search_off:")
     if report.status == "rejected":
-        st.error(f"{report.problem_count:,} problem(s) found; nothing was written. Fix the file (or choose the "
-                 "file format above) and upload it again.", icon=":material/error:")
+        st.error(
+            f"{report.problem_count:,} problem(s) found; nothing was written. Fix the file (or choose the "
+            "file format above) and upload it again.",
+            icon=":material/error:",
+        )
         st.dataframe(safe_frame(report.problems_frame()), hide_index=True, width="stretch", key="data_problems")
         if report.problem_count > len(report.problems):
             st.caption(f"The first {len(report.problems):,} problems are listed.")
     c1, c2 = st.columns(2)
-    c1.download_button("Download the report (CSV)", report.to_csv(), file_name=f"{report.file_name}.report.csv",
-                       mime="text/csv", icon=":material/download:", key="data_report_csv")
-    c2.download_button("Download the report (text)", report.to_text(), file_name=f"{report.file_name}.report.txt",
-                       mime="text/plain", icon=":material/description:", key="data_report_txt")
+    c1.download_button(
+        "Download the report (CSV)",
+        report.to_csv(),
+        file_name=f"{report.file_name}.report.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="data_report_csv",
+    )
+    c2.download_button(
+        "Download the report (text)",
+        report.to_text(),
+        file_name=f"{report.file_name}.report.txt",
+        mime="text/plain",
+        icon=":material/description:",
+        key="data_report_txt",
+    )
 
 
 def show_preview(report: ImportReport) -> None:
@@ -137,13 +172,18 @@ def show_preview(report: ImportReport) -> None:
         covered.append(f"months {report.months[0]} to {report.months[-1]} ({len(report.months)})")
     if report.families:
         covered.append(f"families: {', '.join(report.families)}")
-    st.caption(f"{report.rows_read:,} rows → {report.rows_stored:,} stored rows" +
-               (" · " + " · ".join(covered) if covered else ""))
+    st.caption(
+        f"{report.rows_read:,} rows → {report.rows_stored:,} stored rows"
+        + (" · " + " · ".join(covered) if covered else "")
+    )
     frame = report.preview.copy()
     if "month" in frame.columns:
         frame["month"] = pd.to_datetime(frame["month"]).dt.strftime("%Y-%m")
-    numeric = {c: st.column_config.NumberColumn(c.replace("_", " "), format="%,.1f")
-               for c in ("in_store", "replaced", "in_file", "after_upload", "change") if c in frame.columns}
+    numeric = {
+        c: st.column_config.NumberColumn(c.replace("_", " "), format="%,.1f")
+        for c in ("in_store", "replaced", "in_file", "after_upload", "change")
+        if c in frame.columns
+    }
     st.dataframe(safe_frame(frame), hide_index=True, width="stretch", column_config=numeric, key="data_preview")
 
 
@@ -156,11 +196,18 @@ with upload_tab:
         st.caption(f"Months after the current cycle ({actuals_cycle(store):%Y-%m}) are refused.")
     columns = ", ".join(f"`{c.name}`" + ("" if c.required else " (optional)") for c in spec.columns)
     st.markdown(f"Columns: {columns}")
-    st.download_button("Download the template", template_for(store, kind), file_name=f"{kind}_template.csv",
-                       mime="text/csv", icon=":material/download:", key="data_template")
+    st.download_button(
+        "Download the template",
+        template_for(store, kind),
+        file_name=f"{kind}_template.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="data_template",
+    )
     options = read_options(kind)
-    uploaded = st.file_uploader("Upload a CSV or Excel (.xlsx) file", type=["csv", "txt", "tsv", "xlsx"],
-                                key="data_file")
+    uploaded = st.file_uploader(
+        "Upload a CSV or Excel (.xlsx) file", type=["csv", "txt", "tsv", "xlsx"], key="data_file"
+    )
     user = st.text_input("Loaded by", value=default_user(), key="data_user")
 
     if uploaded is not None:
@@ -178,8 +225,9 @@ with upload_tab:
         elif report.status == "valid":
             st.success("The file is valid. Check the preview, then load it.", icon=":material/check_circle:")
         show_preview(report)
-        if report.status == "valid" and st.button("Load into the store", type="primary", icon=":material/save:",
-                                                  key="data_commit"):
+        if report.status == "valid" and st.button(
+            "Load into the store", type="primary", icon=":material/save:", key="data_commit"
+        ):
             try:
                 done = run_import(kind, uploaded.name, data, options, dry_run=False, user=user)
             except StoreError as exc:
@@ -202,14 +250,16 @@ with history_tab:
     if history.empty:
         st.info("No uploads yet.")
     else:
-        st.dataframe(safe_frame(history.drop(columns=["sha256"])), hide_index=True, width="stretch",
-                     key="data_history")
+        st.dataframe(safe_frame(history.drop(columns=["sha256"])), hide_index=True, width="stretch", key="data_history")
         live = history.loc[history["status"] == "committed"]
         if not live.empty:
-            labels = {int(r.upload_id): f"{r.upload_id} · {r.kind} · {r.file_name} · {r.uploaded_at:%Y-%m-%d %H:%M}"
-                      for r in live.itertuples()}
-            chosen: int = st.selectbox("Upload to revert", list(labels), format_func=lambda i: labels[i],
-                                       key="data_revert_id")
+            labels = {
+                int(r.upload_id): f"{r.upload_id} · {r.kind} · {r.file_name} · {r.uploaded_at:%Y-%m-%d %H:%M}"
+                for r in live.itertuples()
+            }
+            chosen: int = st.selectbox(
+                "Upload to revert", list(labels), format_func=lambda i: labels[i], key="data_revert_id"
+            )
             sure = st.checkbox("Yes, restore what the store held before this upload", key="data_revert_sure")
             if st.button("Revert", icon=":material/undo:", disabled=not sure, key="data_revert"):
                 try:

@@ -12,48 +12,98 @@ from sop_ui.review import open_review
 
 view = open_review(
     "Demand review",
-    "Actual demand (shipments; orders for make-to-order) against the plan of record. Deviation = actual − plan.")
+    "Actual demand (shipments; orders for make-to-order) against the plan of record. Deviation = actual − plan.",
+)
 rv = view.review
 
 st.subheader("Actual vs plan of record; the horizon beside the previous cycle's plan and last year")
-st.plotly_chart(view.memo("dm_picture", lambda: small_multiples(
-    review.demand_picture(rv),
-    [Line("last_year", "last_year", opacity=0.75), Line("previous_plan", "previous"), Line("plan", "plan"),
-     Line("actual", "actual")],
-    view.colors, band=("band_lo", "band_hi", "tolerance band"))), key="dm_pva")
-download_csv(view.memo("dm_picture_table", lambda: review.demand_picture(rv)), f"demand-{rv.cycle:%Y-%m}",
-             key="dm_csv", label="Download demand vs plan (CSV)")
+st.plotly_chart(
+    view.memo(
+        "dm_picture",
+        lambda: small_multiples(
+            review.demand_picture(rv),
+            [
+                Line("last_year", "last_year", opacity=0.75),
+                Line("previous_plan", "previous"),
+                Line("plan", "plan"),
+                Line("actual", "actual"),
+            ],
+            view.colors,
+            band=("band_lo", "band_hi", "tolerance band"),
+        ),
+    ),
+    key="dm_pva",
+)
+download_csv(
+    view.memo("dm_picture_table", lambda: review.demand_picture(rv)),
+    f"demand-{rv.cycle:%Y-%m}",
+    key="dm_csv",
+    label="Download demand vs plan (CSV)",
+)
 
 st.subheader("Deviation, by region and forecast accuracy")
-st.caption(f"Deviation = (actual − plan) in % of plan per closed month, and cumulative (cum.) over the months shown; "
-           f"by region over the last {review.ACCURACY_MONTHS} closed months. WMAPE by forecast lag over the last "
-           f"{review.ACCURACY_HISTORY} months (lag k: the plan approved k months before the month); bias % = "
-           f"Σ(actual − forecast) / Σ actual (positive: under-forecast) and tracking signal = RSFE / MAD at lag 1, "
-           f"▲ beyond ±{review.TS_LIMIT:.0f} (a biased forecast).")
+st.caption(
+    f"Deviation = (actual − plan) in % of plan per closed month, and cumulative (cum.) over the months shown; "
+    f"by region over the last {review.ACCURACY_MONTHS} closed months. WMAPE by forecast lag over the last "
+    f"{review.ACCURACY_HISTORY} months (lag k: the plan approved k months before the month); bias % = "
+    f"Σ(actual − forecast) / Σ actual (positive: under-forecast) and tracking signal = RSFE / MAD at lag 1, "
+    f"▲ beyond ±{review.TS_LIMIT:.0f} (a biased forecast)."
+)
 signal = review.lag_column(rv, "tracking_signal", "TS")
-st.plotly_chart(view.memo("dm_heat", lambda: heatmaps([
-    Heat(review.deviation_table(rv.sales, cumulative=True), "Deviation by month · cum."),
-    Heat(review.region_table(rv), "By region"),
-    error_panel(review.accuracy_table(rv), "WMAPE by lag"),
-    Heat(review.lag_column(rv, "bias_pct", "bias"), "Bias"),
-    Heat(signal, "Track. signal", text_format="{:+.1f}", zmin=-2 * review.TS_LIMIT, zmax=2 * review.TS_LIMIT,
-         marks=signal.abs() > review.TS_LIMIT),
-])), key="dm_heat")
-download_csv(review.accuracy_summary(rv, lag=1), f"forecast-accuracy-{rv.cycle:%Y-%m}", key="dm_acc_csv",
-             label="Download forecast accuracy (CSV)")
+st.plotly_chart(
+    view.memo(
+        "dm_heat",
+        lambda: heatmaps(
+            [
+                Heat(review.deviation_table(rv.sales, cumulative=True), "Deviation by month · cum."),
+                Heat(review.region_table(rv), "By region"),
+                error_panel(review.accuracy_table(rv), "WMAPE by lag"),
+                Heat(review.lag_column(rv, "bias_pct", "bias"), "Bias"),
+                Heat(
+                    signal,
+                    "Track. signal",
+                    text_format="{:+.1f}",
+                    zmin=-2 * review.TS_LIMIT,
+                    zmax=2 * review.TS_LIMIT,
+                    marks=signal.abs() > review.TS_LIMIT,
+                ),
+            ]
+        ),
+    ),
+    key="dm_heat",
+)
+download_csv(
+    review.accuracy_summary(rv, lag=1),
+    f"forecast-accuracy-{rv.cycle:%Y-%m}",
+    key="dm_acc_csv",
+    label="Download forecast accuracy (CSV)",
+)
 
 st.subheader("Consensus against the statistical baseline and the last approved plan")
-outlook = fui.load_outlook(view.store, view.store.path, fui.stamp(view.store), rv.cycle, view.filters.families or None,
-                           view.filters.regions or None, rv.horizon)
+outlook = fui.load_outlook(
+    view.store,
+    view.store.path,
+    fui.stamp(view.store),
+    rv.cycle,
+    view.filters.families or None,
+    view.filters.regions or None,
+    rv.horizon,
+)
 if outlook.empty:
-    st.info(f"No statistical baseline is stored for cycle {rv.cycle:%B %Y}: run it on the Demand planning page to "
-            "compare the consensus with it.", icon=":material/query_stats:")
+    st.info(
+        f"No statistical baseline is stored for cycle {rv.cycle:%B %Y}: run it on the Demand planning page to "
+        "compare the consensus with it.",
+        icon=":material/query_stats:",
+    )
     st.page_link("pages/demand_planning.py", label="Go to Demand planning", icon=":material/query_stats:")
 else:
-    st.caption(f"Consensus = the statistical baseline + every function's overrides (Demand planning page); gap = "
-               f"consensus − baseline (bars). Last approved plan: the plan of record approved before "
-               f"{rv.cycle:%B %Y}. Totals over the {rv.horizon} months shown.")
+    st.caption(
+        f"Consensus = the statistical baseline + every function's overrides (Demand planning page); gap = "
+        f"consensus − baseline (bars). Last approved plan: the plan of record approved before "
+        f"{rv.cycle:%B %Y}. Totals over the {rv.horizon} months shown."
+    )
     st.plotly_chart(consensus_outlook_chart(outlook), key="dm_consensus", config={"displayModeBar": False})
     st.dataframe(fui.outlook_table(outlook), hide_index=True, width="stretch", column_config=fui.outlook_columns())
-    download_csv(outlook, f"consensus-{rv.cycle:%Y-%m}", key="dm_consensus_csv",
-                 label="Download consensus vs baseline (CSV)")
+    download_csv(
+        outlook, f"consensus-{rv.cycle:%Y-%m}", key="dm_consensus_csv", label="Download consensus vs baseline (CSV)"
+    )

@@ -21,15 +21,25 @@ EMPTY_MESSAGE = (
     "Nothing to plan yet: the store has no product families or demand actuals. Load master data and actuals on "
     "the **Data** page, or create the demo company with `python -m sop_core demo`."
 )
-CHART_KEY = ("Solid blue: actual demand · dashed: statistical baseline with its 80 % and 95 % bands · thin lines: "
-             "the baseline plus each layer's overrides, in order · **bold: consensus** · dotted grey: the last "
-             "approved plan. Hover for values.")
+CHART_KEY = (
+    "Solid blue: actual demand · dashed: statistical baseline with its 80 % and 95 % bands · thin lines: "
+    "the baseline plus each layer's overrides, in order · **bold: consensus** · dotted grey: the last "
+    "approved plan. Hover for values."
+)
 MESSAGE = "dp_message"
 
 
 # ---------------------------------------------------------------- the chart and the override editor
-def save_edits(store: Store, cycle: dt.date, grid: pd.DataFrame, edited: pd.DataFrame, family: str, region: str,
-               codes: pd.DataFrame, author: str) -> None:
+def save_edits(
+    store: Store,
+    cycle: dt.date,
+    grid: pd.DataFrame,
+    edited: pd.DataFrame,
+    family: str,
+    region: str,
+    codes: pd.DataFrame,
+    author: str,
+) -> None:
     """Save the edited grid; on success write the consensus as the draft's demand plan and rerun."""
     if not author.strip():
         st.error("Enter your name under **Your name** first: every override records its author. Nothing was saved.")
@@ -40,8 +50,12 @@ def save_edits(store: Store, cycle: dt.date, grid: pd.DataFrame, edited: pd.Data
         rows = fc.write_consensus(store, cycle, author=author.strip()) if written else 0
     except fc.OverrideConflictError as exc:
         st.error(f"Not saved — someone else got there first. {exc}", icon=":material/sync_problem:")
-        st.button("Reload the grid (your edits are dropped)", key="dp_reload", icon=":material/refresh:",
-                  on_click=fui.reload_grid)
+        st.button(
+            "Reload the grid (your edits are dropped)",
+            key="dp_reload",
+            icon=":material/refresh:",
+            on_click=fui.reload_grid,
+        )
         return
     except FrozenPlanError as exc:
         st.error(str(exc), icon=":material/lock:")
@@ -53,7 +67,10 @@ def save_edits(store: Store, cycle: dt.date, grid: pd.DataFrame, edited: pd.Data
     fui.reset_editor()
     st.session_state[MESSAGE] = (
         f"Saved {written} override cell(s) as {author.strip()}. The consensus is now the draft's demand plan "
-        f"({rows} family × region × month rows)." if written else "Nothing to save: no cell changed.")
+        f"({rows} family × region × month rows)."
+        if written
+        else "Nothing to save: no cell changed."
+    )
     st.rerun()
 
 
@@ -63,27 +80,37 @@ def column_config(codes: pd.DataFrame) -> dict:
         "Layer": st.column_config.TextColumn("Layer", width="small"),
         "Month": st.column_config.TextColumn("Month", width="small"),
         "Baseline": st.column_config.NumberColumn("Baseline", format="localized", help="The statistical baseline"),
-        "Kind": st.column_config.SelectboxColumn("Kind", options=list(fui.KIND_SHOWN.values()), required=True,
-                                                 help="units: add this many units; %: add this % of the baseline"),
+        "Kind": st.column_config.SelectboxColumn(
+            "Kind",
+            options=list(fui.KIND_SHOWN.values()),
+            required=True,
+            help="units: add this many units; %: add this % of the baseline",
+        ),
         "Value": st.column_config.NumberColumn("Value", help="The override; empty removes it"),
-        "Reason": st.column_config.SelectboxColumn("Reason", options=codes["label"].tolist(),
-                                                   help="Required for every override"),
+        "Reason": st.column_config.SelectboxColumn(
+            "Reason", options=codes["label"].tolist(), help="Required for every override"
+        ),
         "Comment": st.column_config.TextColumn("Comment", width="medium"),
-        "Change (units)": st.column_config.TextColumn("Change (units)", width="small", alignment="right",
-                                                      help="The override in units"),
+        "Change (units)": st.column_config.TextColumn(
+            "Change (units)", width="small", alignment="right", help="The override in units"
+        ),
         "Last change": st.column_config.TextColumn("Last change", width="medium"),
     }
 
 
 @st.fragment
-def forecast_and_overrides(store: Store, cycle: dt.date, family: str, region: str | None, unit: str,
-                           frozen: str | None) -> None:
+def forecast_and_overrides(
+    store: Store, cycle: dt.date, family: str, region: str | None, unit: str, frozen: str | None
+) -> None:
     """The family chart and the override grid; an edit reruns only this part."""
     stamp = fui.stamp(store)
     view = fui.load_view(store, store.path, stamp, cycle, family, region)
     where = family if region is None else f"{family} · {fui.region_label(region)}"
-    st.plotly_chart(family_chart(view, cycle, title=f"{where}: demand, baseline, layers and consensus", unit=unit),
-                    key="dp_chart", config={"displayModeBar": False})
+    st.plotly_chart(
+        family_chart(view, cycle, title=f"{where}: demand, baseline, layers and consensus", unit=unit),
+        key="dp_chart",
+        config={"displayModeBar": False},
+    )
     st.caption(CHART_KEY)
     st.subheader("Overrides")
     if region is None:
@@ -93,16 +120,23 @@ def forecast_and_overrides(store: Store, cycle: dt.date, family: str, region: st
     layer_col, author_col = st.columns([1, 1])
     labels = fui.load_layers(store, store.path, stamp)["label"].tolist()
     layer = layer_col.selectbox("Layer", [fui.ALL_LAYERS, *labels], key="dp_layer")
-    author = author_col.text_input("Your name", key="dp_author", placeholder="Who is entering these overrides",
-                                   disabled=frozen is not None)
+    author = author_col.text_input(
+        "Your name", key="dp_author", placeholder="Who is entering these overrides", disabled=frozen is not None
+    )
     key = fui.editor_key(cycle, family, region, layer)
     grid = fui.pinned_grid(key, lambda: fui.load_grid(store, store.path, stamp, cycle, family, region))
     shown = fui.editor_frame(grid, codes)
     if layer != fui.ALL_LAYERS:
         shown = shown[grid["label"] == layer]
     edited = st.data_editor(
-        shown, key=key, hide_index=True, num_rows="fixed", width="stretch", placeholder="",
-        height=min(len(shown), 12) * 35 + 38, column_config=column_config(codes),
+        shown,
+        key=key,
+        hide_index=True,
+        num_rows="fixed",
+        width="stretch",
+        placeholder="",
+        height=min(len(shown), 12) * 35 + 38,
+        column_config=column_config(codes),
         disabled=True if frozen else [c for c in fui.EDITOR_COLUMNS if c not in fui.EDITABLE],
     )
     if frozen:
@@ -114,10 +148,15 @@ def forecast_and_overrides(store: Store, cycle: dt.date, family: str, region: st
     cells = [cell for cell, _ in changed]
     missing = sum(needs for _, needs in changed)
     note_col.caption(
-        (f"**{len(changed)} unsaved change(s)**: {', '.join(cells[:6])}{' …' if len(cells) > 6 else ''}"
-         + (f" — {missing} without a reason yet. " if missing else ". ") if changed else "No unsaved changes. ")
+        (
+            f"**{len(changed)} unsaved change(s)**: {', '.join(cells[:6])}{' …' if len(cells) > 6 else ''}"
+            + (f" — {missing} without a reason yet. " if missing else ". ")
+            if changed
+            else "No unsaved changes. "
+        )
         + "Units add to the baseline; % is a share of the baseline. Every override needs a reason; an empty value "
-        "removes it. Saving writes the consensus to the draft's demand plan.")
+        "removes it. Saving writes the consensus to the draft's demand plan."
+    )
     if save:
         save_edits(store, cycle, grid, edited, family, region, codes, author)
 
@@ -131,8 +170,7 @@ def run_baseline(store: Store, cycle: dt.date, family: str, scope: str, author: 
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
     try:
-        frame = fc.run_baseline(store, cycle, families=[family] if scope == "This family" else None,
-                                progress=progress)
+        frame = fc.run_baseline(store, cycle, families=[family] if scope == "This family" else None, progress=progress)
         rows = fc.write_consensus(store, cycle, author=author.strip() or "Run baseline")
     except FrozenPlanError as exc:
         bar.empty()
@@ -145,45 +183,80 @@ def run_baseline(store: Store, cycle: dt.date, family: str, scope: str, author: 
     fui.clear_caches()
     fui.reset_editor()
     series = frame[["family", "sku", "region"]].drop_duplicates().shape[0] if not frame.empty else 0
-    st.session_state[MESSAGE] = (f"Baseline of cycle {cycle:%Y-%m} run for {series} series; the consensus is the "
-                                 f"draft's demand plan again ({rows} rows).")
+    st.session_state[MESSAGE] = (
+        f"Baseline of cycle {cycle:%Y-%m} run for {series} series; the consensus is the "
+        f"draft's demand plan again ({rows} rows)."
+    )
     st.rerun()
 
 
-def baseline_section(store: Store, stamp: str, cycle: dt.date, family: str, region: str | None,
-                     frozen: str | None) -> None:
+def baseline_section(
+    store: Store, stamp: str, cycle: dt.date, family: str, region: str | None, frozen: str | None
+) -> None:
     """The chosen model per series with its holdout error, and the "Run baseline" button."""
     st.subheader("Statistical baseline")
     models = fui.model_display(fui.load_models(store, store.path, stamp, cycle, family), region)
     if models.empty:
-        st.info(f"No stored baseline for {family} in cycle {cycle:%B %Y} yet: run the baseline below.",
-                icon=":material/query_stats:")
+        st.info(
+            f"No stored baseline for {family} in cycle {cycle:%B %Y} yet: run the baseline below.",
+            icon=":material/query_stats:",
+        )
     else:
         counts = models["Model"].value_counts()
         mase = models["Holdout MASE"].dropna()
         tiles = st.columns(4)
-        tiles[0].metric("Chosen model", str(counts.index[0]), f"{counts.iloc[0]} of {len(models)} series",
-                        delta_color="off", delta_arrow="off", border=True)
-        tiles[1].metric("Holdout MASE (median)", f"{mase.median():.2f}" if not mase.empty else "–", border=True,
-                        help="Error on months the fit did not see, scaled by the seasonal naive error: below 1 "
-                             "beats seasonal naive.")
+        tiles[0].metric(
+            "Chosen model",
+            str(counts.index[0]),
+            f"{counts.iloc[0]} of {len(models)} series",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+        tiles[1].metric(
+            "Holdout MASE (median)",
+            f"{mase.median():.2f}" if not mase.empty else "–",
+            border=True,
+            help="Error on months the fit did not see, scaled by the seasonal naive error: below 1 "
+            "beats seasonal naive.",
+        )
         tiles[2].metric("Series class", ", ".join(models["Series class"].value_counts().index[:2]), border=True)
         run_at = pd.Timestamp(models["Run at"].max())
-        tiles[3].metric("Run", f"{run_at:%d %b %Y}", f"{' / '.join(models['Mode'].unique())} mode, {run_at:%H:%M}",
-                        delta_color="off", delta_arrow="off", border=True)
+        tiles[3].metric(
+            "Run",
+            f"{run_at:%d %b %Y}",
+            f"{' / '.join(models['Mode'].unique())} mode, {run_at:%H:%M}",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
         if mase.empty:
-            st.caption("This baseline comes from the quick mode (no model choice, so no holdout error): run the "
-                       "baseline for the full model choice.")
+            st.caption(
+                "This baseline comes from the quick mode (no model choice, so no holdout error): run the "
+                "baseline for the full model choice."
+            )
         with st.expander(f"Model per series ({len(models)})"):
-            st.dataframe(models, hide_index=True, width="stretch", placeholder="–", column_config={
-                "Holdout MASE": st.column_config.NumberColumn(format="%.2f"),
-                "Run at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+            st.dataframe(
+                models,
+                hide_index=True,
+                width="stretch",
+                placeholder="–",
+                column_config={
+                    "Holdout MASE": st.column_config.NumberColumn(format="%.2f"),
+                    "Run at": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+                },
+            )
     if frozen:
         st.caption("Run baseline is off: this cycle's plan is approved and its baseline frozen.")
         return
     scope_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
-    scope = scope_col.radio("Forecast", ["This family", "All families"], key="dp_run_scope", horizontal=True,
-                            help="Chooses each series' model on held-out months; all families take a while.")
+    scope = scope_col.radio(
+        "Forecast",
+        ["This family", "All families"],
+        key="dp_run_scope",
+        horizontal=True,
+        help="Chooses each series' model on held-out months; all families take a while.",
+    )
     if button_col.button("Run baseline", key="dp_run", icon=":material/play_arrow:"):
         run_baseline(store, cycle, family, str(scope), str(st.session_state.get("dp_author") or ""))
 
@@ -195,19 +268,25 @@ def fva_section(store: Store, stamp: str, cycle: dt.date, family: str) -> None:
     pooled = st.toggle("All families pooled", key="dp_fva_all")
     name = ALL_FAMILIES if pooled else family
     fva = fui.load_fva(store, store.path, stamp, None if pooled else (family,), cycle)
-    st.caption(f"WMAPE of each step of the process on the frozen forecasts of the approved cycles up to {cycle:%B %Y} "
-               "(lag k: the figure made k months ahead), family level. Value added = the previous step's WMAPE − "
-               "this step's: negative means the step made the forecast worse (▲, outlined red).")
+    st.caption(
+        f"WMAPE of each step of the process on the frozen forecasts of the approved cycles up to {cycle:%B %Y} "
+        "(lag k: the figure made k months ahead), family level. Value added = the previous step's WMAPE − "
+        "this step's: negative means the step made the forecast worse (▲, outlined red)."
+    )
     st.plotly_chart(fva_chart(fva, name), key="dp_fva_chart", config={"displayModeBar": False})
     table = fui.fva_table(fva, name)
     if not table.empty:
         gains = [c for c in table.columns if c.startswith("Value added")]
-        styled = table.style.map(lambda v: f"color: {BAD}; font-weight: 700" if v.startswith("−") else "",
-                                 subset=gains)
-        st.dataframe(styled, hide_index=True, width="stretch", column_config={
-            c: st.column_config.TextColumn(c, alignment="right") for c in table.columns[1:]})
-        download_csv(fva[fva["family"] == name], f"fva-{name}-{cycle:%Y-%m}", key="dp_fva_csv",
-                     label="Download FVA (CSV)")
+        styled = table.style.map(lambda v: f"color: {BAD}; font-weight: 700" if v.startswith("−") else "", subset=gains)
+        st.dataframe(
+            styled,
+            hide_index=True,
+            width="stretch",
+            column_config={c: st.column_config.TextColumn(c, alignment="right") for c in table.columns[1:]},
+        )
+        download_csv(
+            fva[fva["family"] == name], f"fva-{name}-{cycle:%Y-%m}", key="dp_fva_csv", label="Download FVA (CSV)"
+        )
     exceptions = fui.load_exceptions(store, store.path, stamp, cycle)
     if exceptions.empty:
         st.caption("No layer made a family's forecast worse three cycles running.")
@@ -220,8 +299,10 @@ store = get_store()
 st.title("Demand planning")
 stamp = fui.stamp(store)
 options = fui.load_options(store, store.path, stamp)
-st.caption("Consensus demand = statistical baseline + each function's overrides (with author and reason), written "
-           "to the draft's demand plan. Error = actual − forecast.")
+st.caption(
+    "Consensus demand = statistical baseline + each function's overrides (with author and reason), written "
+    "to the draft's demand plan. Error = actual − forecast."
+)
 if options.master.empty or not options.cycles:
     st.info(EMPTY_MESSAGE, icon=":material/inbox:")
     st.page_link("pages/data.py", label="Go to the Data page", icon=":material/upload_file:")
@@ -231,12 +312,21 @@ if message := st.session_state.pop(MESSAGE, None):
 
 st.sidebar.subheader("Family and region")
 latest = options.cycles[0]
-cycle = cast(dt.date, fui.selector("cycle", "Plan cycle", options.cycles,
-                                   format_func=lambda c: f"{c:%B %Y}" + (" (latest)" if c == latest else "")))
+cycle = cast(
+    dt.date,
+    fui.selector(
+        "cycle", "Plan cycle", options.cycles, format_func=lambda c: f"{c:%B %Y}" + (" (latest)" if c == latest else "")
+    ),
+)
 family = str(fui.selector("family", "Family", options.master["family"].tolist()))
 regions = fui.region_options(fui.load_models(store, store.path, stamp, cycle, family), options.regions)
-chosen = fui.selector("region", "Region", [fui.ALL_REGIONS, *regions], default=regions[0] if regions else None,
-                      format_func=lambda r: r if r == fui.ALL_REGIONS else fui.region_label(r))
+chosen = fui.selector(
+    "region",
+    "Region",
+    [fui.ALL_REGIONS, *regions],
+    default=regions[0] if regions else None,
+    format_func=lambda r: r if r == fui.ALL_REGIONS else fui.region_label(r),
+)
 region = None if chosen == fui.ALL_REGIONS else str(chosen)
 frozen = fui.frozen_reason(options.versions, cycle)
 unit = str(options.master.set_index("family").at[family, "unit"])
@@ -248,8 +338,10 @@ with st.expander("SKU drill-down: the consensus spread to SKUs (whole units that
     drill = fui.load_drilldown(store, store.path, stamp, cycle, family, region)
     st.plotly_chart(sku_chart(drill, unit=unit), key="dp_sku_chart", config={"displayModeBar": False})
     if not drill.empty and (drill["sku"] == "").all():
-        st.caption("The stored baseline of this family is held per family (e.g. the quick mode): run the baseline "
-                   "to forecast per SKU and see the split.")
+        st.caption(
+            "The stored baseline of this family is held per family (e.g. the quick mode): run the baseline "
+            "to forecast per SKU and see the split."
+        )
     if not drill.empty:
         st.dataframe(fui.sku_table(drill), width="stretch")
         download_csv(drill, f"sku-split-{family}-{cycle:%Y-%m}", key="dp_sku_csv", label="Download SKU split (CSV)")

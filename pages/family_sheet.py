@@ -12,7 +12,8 @@ view = open_review(
     "Family sheet",
     f"The last {review.HISTORY_MONTHS} closed months and the horizon. diff = actual − plan; cumulative diff since the "
     "first month shown. Inventory / backlog: counted for closed months, projected for the horizon. "
-    "Highlighted: out of tolerance, out of the target range, or backorders.")
+    "Highlighted: out of tolerance, out of the target range, or backorders.",
+)
 rv = view.review
 
 
@@ -28,8 +29,15 @@ def sheet() -> None:
     table, flags = view.memo(f"fs_table_{family}", lambda: review.family_sheet(rv, family))
     flagged_table(table, flags)
     download_csv(table, f"family-sheet-{family}-{rv.cycle:%Y-%m}", key="fs_csv", index=True)
-    st.plotly_chart(view.memo(f"fs_chart_{family}", lambda: decision_panel(
-        rv.sales, review.supply_projection(rv), rv.finance, [family], view.colors, view.currency)), key="fs_chart")
+    st.plotly_chart(
+        view.memo(
+            f"fs_chart_{family}",
+            lambda: decision_panel(
+                rv.sales, review.supply_projection(rv), rv.finance, [family], view.colors, view.currency
+            ),
+        ),
+        key="fs_chart",
+    )
 
 
 sheet()

@@ -9,11 +9,11 @@ from sop_ui.format import download_csv, kpi_tiles, money
 from sop_ui.review import open_review
 from sop_ui.tables import status_table
 
-PAGES = {"Demand review": "pages/demand.py", "Supply review": "pages/supply.py",
-         "Finance review": "pages/finance.py"}
+PAGES = {"Demand review": "pages/demand.py", "Supply review": "pages/supply.py", "Finance review": "pages/finance.py"}
 
-view = open_review("S&OP overview",
-                   "This cycle against the plan of record and the business plan; changes vs the previous cycle.")
+view = open_review(
+    "S&OP overview", "This cycle against the plan of record and the business plan; changes vs the previous cycle."
+)
 rv = view.review
 st.subheader(f"Cycle {rv.cycle:%B %Y}")
 kpi_tiles(view.memo("kpis", lambda: review.overview_kpis(rv, view.previous())), view.currency)
@@ -31,13 +31,24 @@ with right:
         st.success("No exceptions this cycle.", icon=":material/check_circle:")
     for row in ranked.head(5).itertuples():
         with st.container(border=True):
-            st.markdown(f"**{row.subject}** — {row.rule} · {money(row.money, view.currency)} at stake  \n"
-                        f"{row.detail} ({row.months})")
+            st.markdown(
+                f"**{row.subject}** — {row.rule} · {money(row.money, view.currency)} at stake  \n"
+                f"{row.detail} ({row.months})"
+            )
             st.page_link(PAGES[row.page], label=f"Open {row.page}", icon=":material/arrow_forward:")
 
 st.subheader("Demand: actual vs plan of record")
-st.plotly_chart(view.memo("ov_demand", lambda: small_multiples(
-    review.with_tolerance_band(rv.sales, rv.master), [Line("plan", "plan"), Line("actual", "actual")], view.colors,
-    band=("band_lo", "band_hi", "tolerance"))), key="ov_demand")
+st.plotly_chart(
+    view.memo(
+        "ov_demand",
+        lambda: small_multiples(
+            review.with_tolerance_band(rv.sales, rv.master),
+            [Line("plan", "plan"), Line("actual", "actual")],
+            view.colors,
+            band=("band_lo", "band_hi", "tolerance"),
+        ),
+    ),
+    key="ov_demand",
+)
 
 overdue_section(view.store, key="ov_overdue")  # open decisions and assumptions past their due date

@@ -19,8 +19,10 @@ from sop_ui.live_chart import live_chart
 from sop_ui.store import get_store
 
 CACHE_TTL = 600
-CHART_KEY = ("Solid: scenario · dashed grey: baseline (the current plan) · dotted: budget. Blue: inventory and "
-             "revenue, orange: backorders, green: margin. Hover for values.")
+CHART_KEY = (
+    "Solid: scenario · dashed grey: baseline (the current plan) · dotted: budget. Blue: inventory and "
+    "revenue, orange: backorders, green: margin. Hover for values."
+)
 
 
 # ---------------------------------------------------------------- cached data
@@ -49,12 +51,17 @@ def detail_levers(inputs: sc.ScenarioInputs) -> None:
 
 def family_editor(inputs: sc.ScenarioInputs) -> pd.DataFrame:
     """The per-family lever table (outside the fragment: an edit reruns the page, a slider only the card)."""
-    st.markdown("**Per family** (edit the cells): strategy, demand and price change, target days of cover "
-                "(make-to-order: target backlog)")
+    st.markdown(
+        "**Per family** (edit the cells): strategy, demand and price change, target days of cover "
+        "(make-to-order: target backlog)"
+    )
     return st.data_editor(
         st.session_state.get(levers.FAMILY_FRAME_KEY, levers.family_frame(inputs)),
-        key=f"scn_family_editor_{st.session_state.get('scn_editor_gen', 0)}", hide_index=True,
-        width="stretch", disabled=["family", "type"], column_config=levers.column_config(),
+        key=f"scn_family_editor_{st.session_state.get('scn_editor_gen', 0)}",
+        hide_index=True,
+        width="stretch",
+        disabled=["family", "type"],
+        column_config=levers.column_config(),
     )
 
 
@@ -70,15 +77,24 @@ def kpi_row(result: sc.ScenarioResult, currency: str) -> None:
     with st.container(horizontal=True):
         d = s["Fill rate"] - b["Fill rate"]
         tile("Fill rate", f"{s['Fill rate']:.1%}", round(d, 4), f"{d:+.1%}")
-        for key, inverse in (("Revenue", False), ("Margin", False), ("Avg inventory value", True),
-                             ("Gap to budget", False)):
+        for key, inverse in (
+            ("Revenue", False),
+            ("Margin", False),
+            ("Avg inventory value", True),
+            ("Gap to budget", False),
+        ):
             d = s[key] - b[key]
             tile(key, money(s[key], currency), round(d), money(d, currency, signed=True), inverse)
         d = s["Peak utilisation"] - b["Peak utilisation"]
         peak = s["Peak utilisation"]
         sign = 0.0 if np.isnan(d) else (round(d, 3) if np.isfinite(d) else 1.0)
-        tile("Peak utilisation", cell("Peak utilisation", peak, currency), sign,
-             cell("Peak utilisation", d, currency, signed=True), inverse=True)
+        tile(
+            "Peak utilisation",
+            cell("Peak utilisation", peak, currency),
+            sign,
+            cell("Peak utilisation", d, currency, signed=True),
+            inverse=True,
+        )
 
 
 PCT_ROWS = {"Fill rate", "Peak utilisation"}
@@ -102,29 +118,38 @@ def delta_table(result: sc.ScenarioResult, currency: str) -> pd.DataFrame:
     """The compact delta table as display strings."""
     table = result.delta_table()
     metric = table["metric"]
-    return pd.DataFrame({
-        "Figure": metric,
-        "Baseline": [cell(m, v, currency) for m, v in zip(metric, table["baseline"], strict=True)],
-        "Scenario": [cell(m, v, currency) for m, v in zip(metric, table["scenario"], strict=True)],
-        "Δ": [cell(m, v, currency, signed=True) for m, v in zip(metric, table["delta"], strict=True)],
-        "Δ %": ["–" if m in PCT_ROWS or pd.isna(p) else f"{p:+.1%}"
-                for m, p in zip(metric, table["delta_pct"], strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "Figure": metric,
+            "Baseline": [cell(m, v, currency) for m, v in zip(metric, table["baseline"], strict=True)],
+            "Scenario": [cell(m, v, currency) for m, v in zip(metric, table["scenario"], strict=True)],
+            "Δ": [cell(m, v, currency, signed=True) for m, v in zip(metric, table["delta"], strict=True)],
+            "Δ %": [
+                "–" if m in PCT_ROWS or pd.isna(p) else f"{p:+.1%}"
+                for m, p in zip(metric, table["delta_pct"], strict=True)
+            ],
+        }
+    )
 
 
 def family_table(result: sc.ScenarioResult, currency: str) -> pd.DataFrame:
     """Per family, scenario against baseline, as display strings."""
     t = result.family_table()
-    return pd.DataFrame({
-        "Family": t["family"],
-        "Fill rate": [f"{b:.1%} → {s:.1%}" for b, s in zip(t["fill_rate_baseline"], t["fill_rate"], strict=True)],
-        "Δ revenue": [money(v, currency, signed=True) for v in t["revenue_delta"]],
-        "Δ margin": [money(v, currency, signed=True) for v in t["margin_delta"]],
-        "Avg inventory value": [f"{money(b, currency)} → {money(s, currency)}" for b, s in
-                                zip(t["avg_inventory_value_baseline"], t["avg_inventory_value"], strict=True)],
-        "End backorders / backlog": [f"{b:,.0f} → {s:,.0f}" for b, s in
-                                             zip(t["end_shortfall_baseline"], t["end_shortfall"], strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "Family": t["family"],
+            "Fill rate": [f"{b:.1%} → {s:.1%}" for b, s in zip(t["fill_rate_baseline"], t["fill_rate"], strict=True)],
+            "Δ revenue": [money(v, currency, signed=True) for v in t["revenue_delta"]],
+            "Δ margin": [money(v, currency, signed=True) for v in t["margin_delta"]],
+            "Avg inventory value": [
+                f"{money(b, currency)} → {money(s, currency)}"
+                for b, s in zip(t["avg_inventory_value_baseline"], t["avg_inventory_value"], strict=True)
+            ],
+            "End backorders / backlog": [
+                f"{b:,.0f} → {s:,.0f}" for b, s in zip(t["end_shortfall_baseline"], t["end_shortfall"], strict=True)
+            ],
+        }
+    )
 
 
 @st.fragment
@@ -182,16 +207,22 @@ def saved_section(store: Store, inputs: sc.ScenarioInputs, currency: str) -> Non
         st.info("No saved scenarios yet: move the levers, then save them on the left.", icon=":material/bookmark:")
         return
     # neutralise: the grid's own CSV download must not carry a name or note that a spreadsheet would run
-    st.dataframe(neutralise(saved.drop(columns=["scenario_id"])), hide_index=True, width="stretch",
-                 key="scn_saved_list",
-                 column_config={"cycle": st.column_config.DateColumn("cycle", format="YYYY-MM"),
-                                "created_at": st.column_config.DatetimeColumn("saved", format="YYYY-MM-DD HH:mm"),
-                                "promoted_at": st.column_config.DatetimeColumn("promoted",
-                                                                               format="YYYY-MM-DD HH:mm"),
-                                "promoted_by": "promoted by"})
+    st.dataframe(
+        neutralise(saved.drop(columns=["scenario_id"])),
+        hide_index=True,
+        width="stretch",
+        key="scn_saved_list",
+        column_config={
+            "cycle": st.column_config.DateColumn("cycle", format="YYYY-MM"),
+            "created_at": st.column_config.DatetimeColumn("saved", format="YYYY-MM-DD HH:mm"),
+            "promoted_at": st.column_config.DatetimeColumn("promoted", format="YYYY-MM-DD HH:mm"),
+            "promoted_by": "promoted by",
+        },
+    )
     names = dict(zip(saved["name"], saved["scenario_id"], strict=True))
-    chosen = st.multiselect("Compare with the baseline (up to three)", list(names), max_selections=sc.MAX_COMPARED,
-                            key="scn_compare")
+    chosen = st.multiselect(
+        "Compare with the baseline (up to three)", list(names), max_selections=sc.MAX_COMPARED, key="scn_compare"
+    )
     if chosen:
         table = sc.compare_scenarios(inputs, [sc.load_scenario(store, names[n]) for n in chosen])
         shown = table.copy()
@@ -201,16 +232,23 @@ def saved_section(store: Store, inputs: sc.ScenarioInputs, currency: str) -> Non
 
     pick = st.selectbox("Scenario", list(names), key="scn_pick")
     load_col, delete_col = st.columns(2)
-    load_col.button("Load into the levers", key="scn_load", icon=":material/upload:", on_click=load_into_levers,
-                    args=(inputs, sc.load_scenario(store, names[pick]).levers))
+    load_col.button(
+        "Load into the levers",
+        key="scn_load",
+        icon=":material/upload:",
+        on_click=load_into_levers,
+        args=(inputs, sc.load_scenario(store, names[pick]).levers),
+    )
     if delete_col.button("Delete", key="scn_delete", icon=":material/delete:"):
         sc.delete_scenario(store, names[pick])
         st.rerun()
 
     with st.form("scn_promote", border=True):
         st.markdown(f"**Promote {pick!r} to the draft plan of cycle {inputs.cycle:%Y-%m}**")
-        st.caption("Writes the scenario's production plan (and its demand plan when demand moved) into the draft; "
-                   "recorded in the decision log. An approved plan is never changed.")
+        st.caption(
+            "Writes the scenario's production plan (and its demand plan when demand moved) into the draft; "
+            "recorded in the decision log. An approved plan is never changed."
+        )
         by = st.text_input("Promoted by", key="scn_promote_by")
         sure = st.checkbox("I confirm: replace the draft's plan with this scenario", key="scn_promote_sure")
         if st.form_submit_button("Promote to draft", icon=":material/publish:", type="primary"):
@@ -238,8 +276,10 @@ except StoreError as exc:
     st.info(f"{exc} Load plans on the Data page first.", icon=":material/inbox:")
     st.stop()
 currency = facts.currency(store)
-st.caption(f"What if? Levers against the current plan of cycle {inputs.cycle:%Y-%m} (the baseline). "
-           "Figures are projected from the same data the review pages use; nothing is written until you promote.")
+st.caption(
+    f"What if? Levers against the current plan of cycle {inputs.cycle:%Y-%m} (the baseline). "
+    "Figures are projected from the same data the review pages use; nothing is written until you promote."
+)
 if message := st.session_state.pop("scn_promoted", None):
     st.success(message, icon=":material/check_circle:")
 

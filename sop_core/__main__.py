@@ -27,9 +27,15 @@ def _import(args: argparse.Namespace) -> int:
     from .importer import ImportOptions, import_file
 
     delimiter = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}.get(args.delimiter, args.delimiter)
-    options = ImportOptions(encoding=args.encoding, delimiter=delimiter, locale=args.locale,
-                            date_format=args.date_format, sum_duplicates=args.sum_duplicates, cycle=args.cycle,
-                            sheet=args.sheet)
+    options = ImportOptions(
+        encoding=args.encoding,
+        delimiter=delimiter,
+        locale=args.locale,
+        date_format=args.date_format,
+        sum_duplicates=args.sum_duplicates,
+        cycle=args.cycle,
+        sheet=args.sheet,
+    )
     path = Path(args.file)
     if not path.is_file():
         print(f"error: cannot read {args.file}: no such file", file=sys.stderr)
@@ -97,8 +103,10 @@ def _preread(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(f"Pre-read of cycle {cycle:%Y-%m} written to {args.out} ({fmt.upper()}, {len(data) / 1e6:.1f} MB, "
-          f"{time.perf_counter() - start:.1f} s)")
+    print(
+        f"Pre-read of cycle {cycle:%Y-%m} written to {args.out} ({fmt.upper()}, {len(data) / 1e6:.1f} MB, "
+        f"{time.perf_counter() - start:.1f} s)"
+    )
     return 0
 
 
@@ -130,8 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="validate and preview only; write nothing")
     imp.add_argument("--encoding", choices=ENCODINGS, help="file encoding when not UTF-8 (cp1252, latin-1)")
     imp.add_argument("--delimiter", help="comma, semicolon, tab or pipe (default: from the header)")
-    imp.add_argument("--locale", choices=list(NUMBER_LOCALES),
-                     help="number format: " + "; ".join(f"{k} = {v}" for k, v in NUMBER_LOCALES.items()))
+    imp.add_argument(
+        "--locale",
+        choices=list(NUMBER_LOCALES),
+        help="number format: " + "; ".join(f"{k} = {v}" for k, v in NUMBER_LOCALES.items()),
+    )
     imp.add_argument("--date-format", choices=list(DATE_FORMATS), help="day/month order of dd/mm/yyyy dates")
     imp.add_argument("--sum-duplicates", action="store_true", help="sum rows with the same key instead of rejecting")
     imp.add_argument("--sheet", help="worksheet name (xlsx; default: the sheet named after KIND, else the first)")

@@ -19,7 +19,15 @@ from .plan_data import actual_kinds, actual_of, lag_forecast
 from .store import Store
 
 ACCURACY_COLUMNS = [
-    "family", "n", "mad", "mape", "wmape", "bias", "bias_pct", "tracking_signal", "mape_excluded",
+    "family",
+    "n",
+    "mad",
+    "mape",
+    "wmape",
+    "bias",
+    "bias_pct",
+    "tracking_signal",
+    "mape_excluded",
 ]
 
 
@@ -29,8 +37,16 @@ def forecast_pairs(
     """``family, month, actual, forecast``: each actual month beside its lag-``lag`` forecast."""
     if lag < 0:
         raise ValueError("lag must be 0 or more months")
-    facts = read_facts(store, None, families, regions, parts={"plans", "actuals"}, plans=("demand",),
-                       actual_kinds=actual_kinds("demand"), lags=[lag])
+    facts = read_facts(
+        store,
+        None,
+        families,
+        regions,
+        parts={"plans", "actuals"},
+        plans=("demand",),
+        actual_kinds=actual_kinds("demand"),
+        lags=[lag],
+    )
     return forecast_pairs_from(facts, lag)
 
 
@@ -45,7 +61,8 @@ def lagged_pairs(facts: Facts, lags: Sequence[int]) -> pd.DataFrame:
     pairs = actual_of(facts, "demand").merge(lag_forecast(facts, lags), on=["family", "month"], how="inner")
     pairs["month"] = month_column(pairs["month"])
     return pairs.sort_values(["lag", "family", "month"], ignore_index=True)[
-        ["family", "month", "lag", "actual", "forecast"]]
+        ["family", "month", "lag", "actual", "forecast"]
+    ]
 
 
 def forecast_accuracy(

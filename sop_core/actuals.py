@@ -101,8 +101,5 @@ def actuals(
 
 def last_actual_month(store: Store, kind: str | None = None) -> dt.date | None:
     """The latest month with actuals (of ``kind``, or of any kind)."""
-    value = store.scalar(
-        "SELECT max(month) FROM actuals_monthly WHERE ?::VARCHAR IS NULL OR kind = ?", [kind, kind]
-    )
+    value = store.scalar("SELECT max(month) FROM actuals_monthly WHERE ?::VARCHAR IS NULL OR kind = ?", [kind, kind])
     return None if value is None else pd.Timestamp(value).date()
-

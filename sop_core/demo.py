@@ -85,22 +85,100 @@ class FamilySpec:
 
 
 FAMILIES: tuple[FamilySpec, ...] = (
-    FamilySpec("Compact Pumps", "mts", 1800, 0.06, 420, 250, 20, 40, 5, (0.45, 0.35, 0.20),
-               {"Machining": 0.30, "Assembly": 0.50, "Test Bay": 0.10, "Paint": 0.10}),
-    FamilySpec("Industrial Pumps", "mts", 600, 0.04, 2400, 1500, 25, 45, 5, (0.40, 0.40, 0.20),
-               {"Machining": 1.60, "Assembly": 2.20, "Test Bay": 0.60, "Paint": 0.40}),
-    FamilySpec("Standard Valves", "mts", 5200, 0.03, 85, 48, 15, 35, 5, (0.35, 0.40, 0.25),
-               {"Machining": 0.08, "Assembly": 0.12, "Test Bay": 0.03, "Paint": 0.02}),
-    FamilySpec("High-Pressure Valves", "mts", 1400, 0.10, 640, 380, 20, 40, 5, (0.30, 0.45, 0.25),
-               {"Machining": 0.55, "Assembly": 0.60, "Test Bay": 0.25, "Paint": 0.08}),
-    FamilySpec("Filters", "mts", 3800, 0.05, 60, 31, 15, 30, 8, (0.40, 0.35, 0.25),
-               {"Machining": 0.02, "Assembly": 0.10, "Paint": 0.03}),
-    FamilySpec("Controllers", "mts", 900, 0.08, 950, 560, 30, 60, 6, (0.35, 0.35, 0.30),
-               {"Assembly": 0.90, "Test Bay": 0.40}),
-    FamilySpec("Custom Skids", "mto", 42, 0.05, 38000, 26000, 20, 45, 10, (0.50, 0.30, 0.20),
-               {"Machining": 22.0, "Assembly": 30.0, "Test Bay": 8.0, "Paint": 6.0}),
-    FamilySpec("Engineered Systems", "mto", 18, 0.04, 95000, 64000, 30, 60, 10, (0.40, 0.40, 0.20),
-               {"Machining": 45.0, "Assembly": 60.0, "Test Bay": 20.0, "Paint": 12.0}),
+    FamilySpec(
+        "Compact Pumps",
+        "mts",
+        1800,
+        0.06,
+        420,
+        250,
+        20,
+        40,
+        5,
+        (0.45, 0.35, 0.20),
+        {"Machining": 0.30, "Assembly": 0.50, "Test Bay": 0.10, "Paint": 0.10},
+    ),
+    FamilySpec(
+        "Industrial Pumps",
+        "mts",
+        600,
+        0.04,
+        2400,
+        1500,
+        25,
+        45,
+        5,
+        (0.40, 0.40, 0.20),
+        {"Machining": 1.60, "Assembly": 2.20, "Test Bay": 0.60, "Paint": 0.40},
+    ),
+    FamilySpec(
+        "Standard Valves",
+        "mts",
+        5200,
+        0.03,
+        85,
+        48,
+        15,
+        35,
+        5,
+        (0.35, 0.40, 0.25),
+        {"Machining": 0.08, "Assembly": 0.12, "Test Bay": 0.03, "Paint": 0.02},
+    ),
+    FamilySpec(
+        "High-Pressure Valves",
+        "mts",
+        1400,
+        0.10,
+        640,
+        380,
+        20,
+        40,
+        5,
+        (0.30, 0.45, 0.25),
+        {"Machining": 0.55, "Assembly": 0.60, "Test Bay": 0.25, "Paint": 0.08},
+    ),
+    FamilySpec(
+        "Filters",
+        "mts",
+        3800,
+        0.05,
+        60,
+        31,
+        15,
+        30,
+        8,
+        (0.40, 0.35, 0.25),
+        {"Machining": 0.02, "Assembly": 0.10, "Paint": 0.03},
+    ),
+    FamilySpec(
+        "Controllers", "mts", 900, 0.08, 950, 560, 30, 60, 6, (0.35, 0.35, 0.30), {"Assembly": 0.90, "Test Bay": 0.40}
+    ),
+    FamilySpec(
+        "Custom Skids",
+        "mto",
+        42,
+        0.05,
+        38000,
+        26000,
+        20,
+        45,
+        10,
+        (0.50, 0.30, 0.20),
+        {"Machining": 22.0, "Assembly": 30.0, "Test Bay": 8.0, "Paint": 6.0},
+    ),
+    FamilySpec(
+        "Engineered Systems",
+        "mto",
+        18,
+        0.04,
+        95000,
+        64000,
+        30,
+        60,
+        10,
+        (0.40, 0.40, 0.20),
+        {"Machining": 45.0, "Assembly": 60.0, "Test Bay": 20.0, "Paint": 12.0},
+    ),
 )
 SKUS_PER_FAMILY = 5
 
@@ -133,16 +211,49 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
         if not replace and cur.execute("SELECT count(*) FROM families").fetchall()[0][0]:
             raise StoreError("The store already holds data; pass replace=True to overwrite it.")
         for table in (
-            "families", "products", "regions", "resources", "bill_of_resources", "capacity",
-            "calendar", "plan_versions", "demand_plan", "production_plan", "inventory_plan",
-            "budget", "actuals", "actuals_monthly", "upload_replaced", "uploads", "decisions",
-            "scenarios", "settings", "forecast_baseline", "forecast_models", "forecast_overrides",
-            "forecast_override_history", "cycles", "cycle_steps", "cycle_tasks", "cycle_carried_overrides",
-            "cycle_carried_items", "assumptions", "register_audit", "holidays",
+            "families",
+            "products",
+            "regions",
+            "resources",
+            "bill_of_resources",
+            "capacity",
+            "calendar",
+            "plan_versions",
+            "demand_plan",
+            "production_plan",
+            "inventory_plan",
+            "budget",
+            "actuals",
+            "actuals_monthly",
+            "upload_replaced",
+            "uploads",
+            "decisions",
+            "scenarios",
+            "settings",
+            "forecast_baseline",
+            "forecast_models",
+            "forecast_overrides",
+            "forecast_override_history",
+            "cycles",
+            "cycle_steps",
+            "cycle_tasks",
+            "cycle_carried_overrides",
+            "cycle_carried_items",
+            "assumptions",
+            "register_audit",
+            "holidays",
         ):
             cur.execute(f"DELETE FROM {table}")  # fixed table names, no input
-        for table in ("families", "products", "regions", "resources", "bill_of_resources",
-                      "capacity", "calendar", "actuals"):
+        for table in (
+            "families",
+            "products",
+            "regions",
+            "resources",
+            "bill_of_resources",
+            "capacity",
+            "calendar",
+            "actuals",
+        ):
             frame = data[table]
             cur.register("_demo", frame)
             cols = ", ".join(frame.columns)
@@ -161,9 +272,7 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
                     [version, version],
                 )
         write_cycle_history(cur, cycle, as_of or dt.date.today())
-        cur.execute(
-            "INSERT INTO settings VALUES ('company', 'Nordwind Pumps & Valves'), ('currency', 'EUR')"
-        )
+        cur.execute("INSERT INTO settings VALUES ('company', 'Nordwind Pumps & Valves'), ('currency', 'EUR')")
         refresh_rollup(cur)
 
 
@@ -175,10 +284,20 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
     index = {m: k - HISTORY_MONTHS for k, m in enumerate(months)}  # 0 = current cycle
 
     families = pd.DataFrame(
-        [(f.family, f.strategy, "units", f.price, f.unit_cost, f.min_dos, f.max_dos, f.tolerance_pct)
-         for f in FAMILIES],
-        columns=["family", "strategy", "unit", "price", "unit_cost", "min_days_of_supply",
-                 "max_days_of_supply", "tolerance_pct"],
+        [
+            (f.family, f.strategy, "units", f.price, f.unit_cost, f.min_dos, f.max_dos, f.tolerance_pct)
+            for f in FAMILIES
+        ],
+        columns=[
+            "family",
+            "strategy",
+            "unit",
+            "price",
+            "unit_cost",
+            "min_days_of_supply",
+            "max_days_of_supply",
+            "tolerance_pct",
+        ],
     )
     sku_rows: list[tuple[str, str, str]] = []
     sku_share: dict[str, dict[str, float]] = {}  # family -> sku -> share of the family
@@ -192,7 +311,11 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
     products = pd.DataFrame(sku_rows, columns=["sku", "family", "description"])
     regions = pd.DataFrame({"region": REGIONS, "description": ["Americas", "EMEA", "APAC"]})
     resources = pd.DataFrame(
-        {"resource": list(RESOURCES), "description": list(RESOURCES.values()), "warning_utilisation": DEFAULT_WARNING_UTILISATION}
+        {
+            "resource": list(RESOURCES),
+            "description": list(RESOURCES.values()),
+            "warning_utilisation": DEFAULT_WARNING_UTILISATION,
+        }
     )
     bill = pd.DataFrame(
         [(f.family, r, h) for f in FAMILIES for r, h in f.hours.items()],
@@ -206,8 +329,7 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
         return spec.base * (1 + spec.growth * years) * _season(m)
 
     true_demand = {
-        (f.family, m): planned(f, m) * (1 + _story(f, index[m])) * rng.normal(1, 0.04)
-        for f in FAMILIES for m in months
+        (f.family, m): planned(f, m) * (1 + _story(f, index[m])) * rng.normal(1, 0.04) for f in FAMILIES for m in months
     }
 
     # Capacity: sized for ~80 % load on the planned path; Assembly loses a third of
@@ -238,9 +360,7 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
         # Execute month ``version``: production against the plan of record, then shipments.
         for spec in FAMILIES:
             f, i = spec.family, index[version]
-            plan_prod = float(
-                plans[version]["production_plan"].set_index("family").loc[f, "quantity"].iloc[0]
-            )
+            plan_prod = float(plans[version]["production_plan"].set_index("family").loc[f, "quantity"].iloc[0])
             produced = plan_prod * rng.normal(1, 0.02)
             if f == "Industrial Pumps" and i >= -6:
                 produced *= 0.82  # a supplier problem cuts output
@@ -259,21 +379,29 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
             _sku_rows(actual_rows, "orders", version, spec, sku_share, demand, None, rng)
             _family_row(actual_rows, "production", version, f, produced)
 
-    actuals = pd.DataFrame(
-        actual_rows, columns=["kind", "month", "sku", "family", "region", "quantity", "revenue"]
-    )
+    actuals = pd.DataFrame(actual_rows, columns=["kind", "month", "sku", "family", "region", "quantity", "revenue"])
     forecast, overrides = _forecast_history(seed, cycle, actuals, products, true_demand)
     return {
-        "families": families, "products": products, "regions": regions, "resources": resources,
-        "bill_of_resources": bill, "capacity": capacity, "calendar": calendar,
-        "actuals": actuals, "plans": plans, "forecast": forecast, "overrides": overrides,
+        "families": families,
+        "products": products,
+        "regions": regions,
+        "resources": resources,
+        "bill_of_resources": bill,
+        "capacity": capacity,
+        "calendar": calendar,
+        "actuals": actuals,
+        "plans": plans,
+        "forecast": forecast,
+        "overrides": overrides,
     }
 
 
 # Who overrides what in the demo (layer, author, family, reason, comment).
 _AUTHORS = {
-    "sales": "Jonas Keller (Sales)", "marketing": "Mara Lind (Marketing)",
-    "finance": "Tom Berg (Finance)", "demand_planner": "Ines Vogt (Demand planning)",
+    "sales": "Jonas Keller (Sales)",
+    "marketing": "Mara Lind (Marketing)",
+    "finance": "Tom Berg (Finance)",
+    "demand_planner": "Ines Vogt (Demand planning)",
 }
 
 
@@ -283,8 +411,9 @@ def _forecast_history(seed, cycle, actuals, products, true_demand):
     rng = np.random.default_rng(seed + 7919)  # its own stream: the other demo figures stay as they were
     strategy = {f.family: f.strategy for f in FAMILIES}
     demand = actuals.merge(products[["sku", "family"]], on="sku", suffixes=("_", ""))
-    demand = demand[demand["kind"] == demand["family"].map({f: "orders" if s == "mto" else "sales"
-                                                            for f, s in strategy.items()})]
+    demand = demand[
+        demand["kind"] == demand["family"].map({f: "orders" if s == "mto" else "sales" for f, s in strategy.items()})
+    ]
     history = demand.groupby(["family", "region", "month"], as_index=False)["quantity"].sum()
     history = history.rename(columns={"quantity": "y"}).assign(sku="")
     history["month"] = pd.to_datetime(history["month"])
@@ -294,30 +423,84 @@ def _forecast_history(seed, cycle, actuals, products, true_demand):
     rows = []
     for back in range(FORECAST_CYCLES, -1, -1):
         version = add_months(cycle, -back)
-        baseline, models = (forecast_history(skus, version, HORIZON_MONTHS) if back == 0  # the draft: full
-                            else forecast_history(history, version, HORIZON_MONTHS, mode="quick"))
+        baseline, models = (
+            forecast_history(skus, version, HORIZON_MONTHS)
+            if back == 0  # the draft: full
+            else forecast_history(history, version, HORIZON_MONTHS, mode="quick")
+        )
         forecast[version] = (baseline, models)
         stamp = dt.datetime.combine(version, dt.time(9, 30)) + dt.timedelta(days=4)
         base = baseline.groupby(["family", "month"])["forecast"].sum()
         for k in range(6):  # the layers work on the next six months
             m = add_months(version, k)
             truth = {f.family: true_demand[(f.family, m)] / base[(f.family, pd.Timestamp(m))] - 1 for f in FAMILIES}
-            picks = [("sales", "Standard Valves", 16 + rng.integers(-1, 2), "market_trend",
-                      "Pipeline looks strong: two OEM projects expected to close")]
+            picks = [
+                (
+                    "sales",
+                    "Standard Valves",
+                    16 + rng.integers(-1, 2),
+                    "market_trend",
+                    "Pipeline looks strong: two OEM projects expected to close",
+                )
+            ]
             if back <= 8 and truth["Compact Pumps"] > 0:
-                picks.append(("marketing", "Compact Pumps", round(100 * 0.75 * truth["Compact Pumps"]), "promotion",
-                              "Spring promotion: dealer incentives and the trade-show launch"))
+                picks.append(
+                    (
+                        "marketing",
+                        "Compact Pumps",
+                        round(100 * 0.75 * truth["Compact Pumps"]),
+                        "promotion",
+                        "Spring promotion: dealer incentives and the trade-show launch",
+                    )
+                )
             if back <= 6 and truth["High-Pressure Valves"] < 0:
-                picks.append(("demand_planner", "High-Pressure Valves", round(100 * 0.6 * truth["High-Pressure Valves"]),
-                              "market_trend", "Order intake softening in Europe and Asia; trimmed"))
+                picks.append(
+                    (
+                        "demand_planner",
+                        "High-Pressure Valves",
+                        round(100 * 0.6 * truth["High-Pressure Valves"]),
+                        "market_trend",
+                        "Order intake softening in Europe and Asia; trimmed",
+                    )
+                )
             for layer, family, pct, reason, comment in picks:
                 if pct == 0:
                     continue
                 for region in REGIONS:
-                    rows.append((version, layer, family, region, "", m, "pct", float(pct), reason, comment,
-                                 _AUTHORS[layer], stamp, stamp, 1))
-    columns = ["cycle", "layer", "family", "region", "sku", "month", "kind", "value", "reason", "comment",
-               "author", "created_at", "updated_at", "version"]
+                    rows.append(
+                        (
+                            version,
+                            layer,
+                            family,
+                            region,
+                            "",
+                            m,
+                            "pct",
+                            float(pct),
+                            reason,
+                            comment,
+                            _AUTHORS[layer],
+                            stamp,
+                            stamp,
+                            1,
+                        )
+                    )
+    columns = [
+        "cycle",
+        "layer",
+        "family",
+        "region",
+        "sku",
+        "month",
+        "kind",
+        "value",
+        "reason",
+        "comment",
+        "author",
+        "created_at",
+        "updated_at",
+        "version",
+    ]
     return forecast, pd.DataFrame(rows, columns=columns)
 
 

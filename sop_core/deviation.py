@@ -24,7 +24,14 @@ from .store import Store
 Measure = Literal["sales", "production", "inventory"]
 
 PLAN_VS_ACTUAL_COLUMNS = [
-    "family", "month", "plan", "actual", "deviation", "deviation_pct", "cum_deviation", "status",
+    "family",
+    "month",
+    "plan",
+    "actual",
+    "deviation",
+    "deviation_pct",
+    "cum_deviation",
+    "status",
 ]
 # The plan and the actual measure behind each plan-vs-actual measure.
 _PLAN: dict[str, PlanKind] = {"sales": "demand", "production": "production", "inventory": "inventory"}
@@ -70,8 +77,15 @@ def plan_vs_actual(
     chosen = resolve_cycle(store, cycle, approved_only=True)
     if chosen is None:
         return pd.DataFrame(columns=PLAN_VS_ACTUAL_COLUMNS)
-    facts = read_facts(store, chosen, families, regions if measure == "sales" else None, parts={"record", "actuals"},
-                       plans=(_PLAN[measure],), actual_kinds=actual_kinds(_ACTUAL[measure]))
+    facts = read_facts(
+        store,
+        chosen,
+        families,
+        regions if measure == "sales" else None,
+        parts={"record", "actuals"},
+        plans=(_PLAN[measure],),
+        actual_kinds=actual_kinds(_ACTUAL[measure]),
+    )
     return plan_vs_actual_from(facts, measure)
 
 

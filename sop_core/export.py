@@ -47,9 +47,14 @@ def neutralise(frame: pd.DataFrame, *, keep_plain_numbers: bool = False) -> pd.D
     out.columns = [neutralise_cell(str(c)) if not isinstance(c, numbers.Number) else c for c in out.columns]
     for column in out.columns:
         series = out[column]
-        if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series)
-                or pd.api.types.is_bool_dtype(series)):
-            out[column] = series.map(lambda v: neutralise_cell(v, keep_plain_numbers), na_action="ignore").astype(object)
+        if not (
+            pd.api.types.is_numeric_dtype(series)
+            or pd.api.types.is_datetime64_any_dtype(series)
+            or pd.api.types.is_bool_dtype(series)
+        ):
+            out[column] = series.map(lambda v: neutralise_cell(v, keep_plain_numbers), na_action="ignore").astype(
+                object
+            )
     if not isinstance(out.index, pd.RangeIndex):
         out.index = out.index.map(neutralise_cell)
     return out

@@ -159,8 +159,12 @@ def read_facts(
     fams, regs = filter_list(families), filter_list(regions)
     wanted = [p for p in PLAN_KINDS if p in plans]
     values: dict[str, object] = {
-        "cycle": cycle, "previous": add_months(cycle, -1) if cycle else None, "families": fams, "regions": regs,
-        "region_from": add_months(cycle, -region_months) if cycle else None, "lags": list(lags),
+        "cycle": cycle,
+        "previous": add_months(cycle, -1) if cycle else None,
+        "families": fams,
+        "regions": regs,
+        "region_from": add_months(cycle, -region_months) if cycle else None,
+        "lags": list(lags),
         "lag_from": add_months(cycle, -lag_months) if cycle and lag_months is not None else None,
     }
 
@@ -169,23 +173,40 @@ def read_facts(
 
     frames = dict(_EMPTY)
     if "record" in parts and wanted and cycle is not None:
-        branches = [_RECORD_SQL.format(plan=p, table=_TABLES[p], family=_FAMILY,
-                                       sum_chosen=_SUM_CHOSEN if chosen(p) else "",
-                                       record_chosen=_RECORD_CHOSEN if chosen(p) else "",
-                                       selected="chosen" if chosen(p) else "total")
-                    for p in wanted]
+        branches = [
+            _RECORD_SQL.format(
+                plan=p,
+                table=_TABLES[p],
+                family=_FAMILY,
+                sum_chosen=_SUM_CHOSEN if chosen(p) else "",
+                record_chosen=_RECORD_CHOSEN if chosen(p) else "",
+                selected="chosen" if chosen(p) else "total",
+            )
+            for p in wanted
+        ]
         if region_months > 0 and "demand" in wanted:
-            branches.append(_RECORD_BY_REGION_SQL.format(
-                family=_FAMILY, regions=_IN_REGIONS if regs is not None else _ALL_REGIONS))
+            branches.append(
+                _RECORD_BY_REGION_SQL.format(family=_FAMILY, regions=_IN_REGIONS if regs is not None else _ALL_REGIONS)
+            )
         sql = " UNION ALL ".join(branches) + _ORDER_RECORD  # fixed fragments (see above); values are bound
         frames["record"] = store.query(sql, _bind(sql, values))
     if "plans" in parts and wanted:
-        sql = " UNION ALL ".join(
-            _PLANS_SQL.format(plan=p, table=_TABLES[p], family=_FAMILY, sum_chosen=_SUM_CHOSEN if chosen(p) else "",
-                              selected="chosen" if chosen(p) else "total",
-                              which=_OF_CYCLE + (_OF_PREVIOUS if previous and p == "demand" else "")
-                              + (_AT_LAGS if lags and p == "demand" else ""))
-            for p in wanted) + _ORDER_PLANS  # fixed fragments (see above); values are bound
+        sql = (
+            " UNION ALL ".join(
+                _PLANS_SQL.format(
+                    plan=p,
+                    table=_TABLES[p],
+                    family=_FAMILY,
+                    sum_chosen=_SUM_CHOSEN if chosen(p) else "",
+                    selected="chosen" if chosen(p) else "total",
+                    which=_OF_CYCLE
+                    + (_OF_PREVIOUS if previous and p == "demand" else "")
+                    + (_AT_LAGS if lags and p == "demand" else ""),
+                )
+                for p in wanted
+            )
+            + _ORDER_PLANS
+        )  # fixed fragments (see above); values are bound
         frames["plans"] = store.query(sql, _bind(sql, values))
     if "actuals" in parts:
         frames["actuals"] = read_actuals(store, families, actual_kinds)
@@ -202,7 +223,8 @@ def read_facts(
         frames["bill"] = store.query("SELECT family, resource, hours_per_unit FROM bill_of_resources")
         frames["capacity"] = store.query(
             "SELECT resource, month, available_hours AS hours FROM capacity WHERE ?::DATE IS NULL OR month >= ?",
-            [cycle, cycle])
+            [cycle, cycle],
+        )
         frames["resources"] = store.query("SELECT resource, warning_utilisation FROM resources")
     return Facts(cycle, tuple(regions) if regions is not None else None, read_master(store, families), **frames)
 
@@ -210,14 +232,14 @@ def read_facts(
 def read_master(store: Store, names: Sequence[str] | None = None) -> pd.DataFrame:
     """The family master (optionally only ``names``), sorted by family."""
     return store.query(
-        "SELECT * FROM families WHERE ?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], family) "
-        "ORDER BY family",
+        "SELECT * FROM families WHERE ?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], family) ORDER BY family",
         [filter_list(names), filter_list(names)],
     )
 
 
-def read_actuals(store: Store, families: Sequence[str] | None = None,
-                 kinds: Collection[str] = ACTUAL_KINDS) -> pd.DataFrame:
+def read_actuals(
+    store: Store, families: Sequence[str] | None = None, kinds: Collection[str] = ACTUAL_KINDS
+) -> pd.DataFrame:
     """``kind, family, region, month, quantity, revenue``: the monthly rollup rows of master families."""
     fams = filter_list(families)
     return store.query(
@@ -254,11 +276,15 @@ def currency(store: Store) -> str:
 # regenerated) without changing any count, so the stamp also weighs each draft row by a hash of its key:
 # a quantity moved from one month to another changes it. Approved versions are frozen and need no weighing.
 # Fixed tables and no user values: nothing is formatted into this text.
-_DRAFT_WEIGHT_SQL = "(SELECT sum(w) FROM (" + " UNION ALL ".join(
-    f"SELECT sum(quantity * (hash(family, {key}, month) % 1000003)) AS w FROM {table} "
-    "WHERE cycle IN (SELECT cycle FROM plan_versions WHERE status = 'draft')"
-    for table, key in (("demand_plan", "region"), ("production_plan", "family"), ("inventory_plan", "family"))
-) + "))"
+_DRAFT_WEIGHT_SQL = (
+    "(SELECT sum(w) FROM ("
+    + " UNION ALL ".join(
+        f"SELECT sum(quantity * (hash(family, {key}, month) % 1000003)) AS w FROM {table} "
+        "WHERE cycle IN (SELECT cycle FROM plan_versions WHERE status = 'draft')"
+        for table, key in (("demand_plan", "region"), ("production_plan", "family"), ("inventory_plan", "family"))
+    )
+    + "))"
+)
 _COUNTS_SQL = (
     "SELECT (SELECT count(*) FROM uploads), (SELECT count(*) FROM decisions), "
     "(SELECT count(*) FROM plan_versions), (SELECT count(*) FROM families), "

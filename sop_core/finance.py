@@ -22,17 +22,28 @@ from .plans import resolve_cycle
 from .store import Store
 
 FINANCE_COLUMNS = [
-    "family", "month",
-    "plan_volume", "plan_revenue", "plan_cost", "plan_margin",
-    "actual_volume", "actual_revenue", "actual_cost", "actual_margin",
-    "budget_volume", "budget_revenue", "budget_cost", "budget_margin",
-    "outlook_revenue", "outlook_margin", "gap_to_budget", "margin_gap_to_budget",
+    "family",
+    "month",
+    "plan_volume",
+    "plan_revenue",
+    "plan_cost",
+    "plan_margin",
+    "actual_volume",
+    "actual_revenue",
+    "actual_cost",
+    "actual_margin",
+    "budget_volume",
+    "budget_revenue",
+    "budget_cost",
+    "budget_margin",
+    "outlook_revenue",
+    "outlook_margin",
+    "gap_to_budget",
+    "margin_gap_to_budget",
 ]
 
 
-def finance(
-    store: Store, cycle: dt.date | str | None = None, families: Sequence[str] | None = None
-) -> pd.DataFrame:
+def finance(store: Store, cycle: dt.date | str | None = None, families: Sequence[str] | None = None) -> pd.DataFrame:
     """Per family and month: plan, actual and budget money, the outlook and the gap to budget.
 
     The plan is the demand plan of record up to ``cycle`` (``None``: the latest
@@ -43,8 +54,11 @@ def finance(
     chosen = resolve_cycle(store, cycle)
     if chosen is None:
         return pd.DataFrame(columns=FINANCE_COLUMNS)
-    return finance_from(read_facts(store, chosen, families, parts={"record", "actuals", "budget"}, plans=("demand",),
-                                   actual_kinds=("sales",)))
+    return finance_from(
+        read_facts(
+            store, chosen, families, parts={"record", "actuals", "budget"}, plans=("demand",), actual_kinds=("sales",)
+        )
+    )
 
 
 def finance_from(facts: Facts) -> pd.DataFrame:
@@ -53,13 +67,13 @@ def finance_from(facts: Facts) -> pd.DataFrame:
     master = facts.master[["family", "price", "unit_cost"]]
     sales = facts.actuals[facts.actuals["kind"] == "sales"]
     price = sales["family"].map(master.set_index("family")["price"])
-    actual = (sales.assign(actual_volume=sales["quantity"],
-                           actual_revenue=sales["revenue"].fillna(sales["quantity"] * price))
-              .groupby(["family", "month"], as_index=False)[["actual_volume", "actual_revenue"]].sum())
-    budget = facts.budget
-    frame = plan.merge(actual, on=["family", "month"], how="outer").merge(
-        budget, on=["family", "month"], how="outer"
+    actual = (
+        sales.assign(actual_volume=sales["quantity"], actual_revenue=sales["revenue"].fillna(sales["quantity"] * price))
+        .groupby(["family", "month"], as_index=False)[["actual_volume", "actual_revenue"]]
+        .sum()
     )
+    budget = facts.budget
+    frame = plan.merge(actual, on=["family", "month"], how="outer").merge(budget, on=["family", "month"], how="outer")
     frame = frame.merge(master, on="family", how="inner")
     frame["plan_revenue"] = frame["plan_volume"] * frame["price"]
     for prefix in ("plan", "actual", "budget"):

@@ -32,7 +32,11 @@ PlanKind = Literal["demand", "production", "inventory"]
 ActualMeasure = Literal["demand", "stock", "production"]
 
 # The actual kind of each measure, per strategy (make-to-stock, make-to-order).
-_ACTUAL_KIND = {"demand": ("sales", "orders"), "stock": ("inventory", "backlog"), "production": ("production", "production")}
+_ACTUAL_KIND = {
+    "demand": ("sales", "orders"),
+    "stock": ("inventory", "backlog"),
+    "production": ("production", "production"),
+}
 # The demand rule as a SQL fragment over ``actuals_monthly a JOIN families f``, for reads outside the facts
 # (built from the fixed kinds above, no input).
 DEMAND_ACTUAL_SQL = "CASE WHEN f.strategy = 'mto' THEN '{1}' ELSE '{0}' END".format(*_ACTUAL_KIND["demand"])
@@ -52,8 +56,9 @@ def record_plan(facts: Facts, plan: PlanKind, all_regions: bool = False) -> pd.D
 def regional_record(facts: Facts) -> pd.DataFrame:
     """``family, region, month, plan``: the demand plan of record per region (the months the facts hold)."""
     rows = facts.record[(facts.record["plan"] == "demand") & facts.record["region"].notna()]
-    return pd.DataFrame({"family": rows["family"], "region": rows["region"], "month": rows["month"],
-                         "plan": rows["total"]}).reset_index(drop=True)
+    return pd.DataFrame(
+        {"family": rows["family"], "region": rows["region"], "month": rows["month"], "plan": rows["total"]}
+    ).reset_index(drop=True)
 
 
 def version_plan_of(facts: Facts, plan: PlanKind, cycle: dt.date, all_regions: bool = False) -> pd.DataFrame:
@@ -65,10 +70,15 @@ def version_plan_of(facts: Facts, plan: PlanKind, cycle: dt.date, all_regions: b
 def lag_forecast(facts: Facts, lags: Sequence[int]) -> pd.DataFrame:
     """``family, month, lag, forecast``: per month and lag k, the demand plan of the version approved k months before."""
     plans = facts.plans
-    rows = plans[(plans["plan"] == "demand") & plans["approved"].astype(bool) & plans["lag"].isin(list(lags))
-                 & plans["selected"].notna()]
-    return pd.DataFrame({"family": rows["family"], "month": rows["month"], "lag": rows["lag"],
-                         "forecast": rows["selected"]}).reset_index(drop=True)
+    rows = plans[
+        (plans["plan"] == "demand")
+        & plans["approved"].astype(bool)
+        & plans["lag"].isin(list(lags))
+        & plans["selected"].notna()
+    ]
+    return pd.DataFrame(
+        {"family": rows["family"], "month": rows["month"], "lag": rows["lag"], "forecast": rows["selected"]}
+    ).reset_index(drop=True)
 
 
 def _plan_frame(rows: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -77,8 +87,7 @@ def _plan_frame(rows: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame[frame["plan"].notna()].reset_index(drop=True)
 
 
-def actual_of(facts: Facts, measure: ActualMeasure, all_regions: bool = False,
-              by_region: bool = False) -> pd.DataFrame:
+def actual_of(facts: Facts, measure: ActualMeasure, all_regions: bool = False, by_region: bool = False) -> pd.DataFrame:
     """``family, month, actual`` (``family, region, month, actual`` with ``by_region``) of ``measure``.
 
     Only families of the facts' master count; ``all_regions=False`` keeps the
@@ -93,8 +102,11 @@ def actual_of(facts: Facts, measure: ActualMeasure, all_regions: bool = False,
         keep &= frame["region"].isin(facts.regions).to_numpy()
     keys = ["family", "region", "month"] if by_region else ["family", "month"]
     rows = frame[keep]
-    return (rows.groupby(keys, as_index=False, sort=True)["quantity"].sum()
-            .rename(columns={"quantity": "actual"})[[*keys, "actual"]])
+    return (
+        rows.groupby(keys, as_index=False, sort=True)["quantity"]
+        .sum()
+        .rename(columns={"quantity": "actual"})[[*keys, "actual"]]
+    )
 
 
 # ---------------------------------------------------------------- single reads

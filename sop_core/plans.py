@@ -54,8 +54,7 @@ def _require_draft(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> None:
         cur.execute("INSERT INTO plan_versions (cycle, status) VALUES (?, 'draft')", [cycle])
     elif status == "approved":
         raise FrozenPlanError(
-            f"The plan of cycle {cycle:%Y-%m} is approved and frozen; "
-            "write to the draft of a later cycle instead."
+            f"The plan of cycle {cycle:%Y-%m} is approved and frozen; write to the draft of a later cycle instead."
         )
 
 
@@ -146,7 +145,9 @@ def unfreeze_plan(cur: duckdb.DuckDBPyConnection, cycle: dt.date, reopened_by: s
         raise StoreError(f"The plan of cycle {cycle:%Y-%m} is not approved; there is nothing to reopen.")
     cur.execute(
         "UPDATE plan_versions SET status = 'draft', approved_at = NULL, approved_by = NULL, checksum = NULL "
-        "WHERE cycle = ?", [cycle])
+        "WHERE cycle = ?",
+        [cycle],
+    )
     detail = json.dumps({"reason": reason, "checksum": rows[0][1]})
     record_decision(cur, cycle, "reopen_plan", f"{cycle:%Y-%m}", detail, reopened_by)
 
@@ -172,8 +173,10 @@ def snapshot_texts(cur: duckdb.DuckDBPyConnection, cycles: Sequence[dt.date]) ->
         fields = ", ".join(f"{c}::VARCHAR" for c in [*keys, *values])
         order = ", ".join(keys)
         # Table and column names come from PLAN_COLUMNS, never from input; the cycles are bound.
-        sql = (f"SELECT cycle, string_agg(concat_ws('|', '{table}', {fields}), chr(10) ORDER BY {order}) "
-               f"FROM {table} WHERE list_contains(?::DATE[], cycle) GROUP BY cycle")
+        sql = (
+            f"SELECT cycle, string_agg(concat_ws('|', '{table}', {fields}), chr(10) ORDER BY {order}) "
+            f"FROM {table} WHERE list_contains(?::DATE[], cycle) GROUP BY cycle"
+        )
         for cycle, text in cur.execute(sql, [list(cycles)]).fetchall():
             parts[cycle].append(text)
     return {c: "\n".join(p) for c, p in parts.items()}
@@ -208,9 +211,7 @@ def record_decision(
 
 def plan_versions(store: Store) -> pd.DataFrame:
     """All plan versions, newest first: ``cycle, status, approved_at, approved_by, note``."""
-    return store.query(
-        "SELECT cycle, status, approved_at, approved_by, note FROM plan_versions ORDER BY cycle DESC"
-    )
+    return store.query("SELECT cycle, status, approved_at, approved_by, note FROM plan_versions ORDER BY cycle DESC")
 
 
 def latest_cycle(store: Store, approved_only: bool = False) -> dt.date | None:

@@ -177,9 +177,7 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
 
 def migrate(store: Store) -> int:
     """Apply the migrations this file lacks, each in its own transaction; return the version."""
-    has_table = store.scalar(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    )
+    has_table = store.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
     current = store.schema_version() if has_table else 0
     if current > SCHEMA_VERSION:
         raise StoreError(

@@ -17,8 +17,20 @@ from .plans import resolve_cycle
 from .store import Store
 
 GAP_COLUMNS = [
-    "family", "strategy", "month", "demand", "supply", "opening_inventory", "ending_inventory",
-    "backorders", "backlog", "days_of_supply", "min_days", "max_days", "gap", "status",
+    "family",
+    "strategy",
+    "month",
+    "demand",
+    "supply",
+    "opening_inventory",
+    "ending_inventory",
+    "backorders",
+    "backlog",
+    "days_of_supply",
+    "min_days",
+    "max_days",
+    "gap",
+    "status",
 ]
 CAPACITY_COLUMNS = ["resource", "month", "load_hours", "available_hours", "utilisation", "status"]
 _OPENING_KINDS = ("inventory", "orders", "sales", "backlog")  # the actuals an opening position reads
@@ -52,12 +64,14 @@ def opening_positions_from(facts: Facts) -> pd.DataFrame:
 
     has_orders = np.bincount(codes[before & (kinds == "orders")], minlength=len(names)) > 0
     backorders = np.maximum(total(before & (kinds == "orders")) - total(before & (kinds == "sales")), 0.0)
-    return pd.DataFrame({
-        "family": names.to_numpy(),
-        "inventory": total(before & last & (kinds == "inventory")),
-        "backorders": np.where(has_orders, backorders, 0.0),
-        "backlog": total(before & last & (kinds == "backlog")),
-    })
+    return pd.DataFrame(
+        {
+            "family": names.to_numpy(),
+            "inventory": total(before & last & (kinds == "inventory")),
+            "backorders": np.where(has_orders, backorders, 0.0),
+            "backlog": total(before & last & (kinds == "backlog")),
+        }
+    )
 
 
 def demand_supply_gap(
@@ -71,8 +85,9 @@ def demand_supply_gap(
     chosen = resolve_cycle(store, cycle)
     if chosen is None:
         return pd.DataFrame(columns=GAP_COLUMNS)
-    facts = read_facts(store, chosen, families, parts={"plans", "actuals"}, plans=("demand", "production"),
-                       actual_kinds=_OPENING_KINDS)
+    facts = read_facts(
+        store, chosen, families, parts={"plans", "actuals"}, plans=("demand", "production"), actual_kinds=_OPENING_KINDS
+    )
     return demand_supply_gap_from(facts)
 
 
@@ -126,7 +141,8 @@ def demand_supply_gap_from(facts: Facts) -> pd.DataFrame:
     out["gap"] = out["supply"] - out["demand"]
     cover = out["days_of_supply"].to_numpy()
     out["status"] = np.where(
-        out["backorders"].to_numpy() > EPS, "backorder",
+        out["backorders"].to_numpy() > EPS,
+        "backorder",
         np.where(cover < out["min_days"], "below", np.where(cover > out["max_days"], "above", "ok")),
     )
     return out[GAP_COLUMNS]
@@ -140,8 +156,13 @@ def project_family(
     if strategy == "mto":
         backlog, _ = calc.project_backlog_arrays(float(opening["backlog"]), demand, supply)
         zeros = np.zeros_like(backlog)
-        return {"opening_inventory": zeros, "ending_inventory": zeros, "backorders": zeros,
-                "backlog": backlog, "days_of_supply": calc.days_of_supply(backlog, supply, days)}
+        return {
+            "opening_inventory": zeros,
+            "ending_inventory": zeros,
+            "backorders": zeros,
+            "backlog": backlog,
+            "days_of_supply": calc.days_of_supply(backlog, supply, days),
+        }
     ending, backorders = calc.project_inventory_arrays(
         float(opening["inventory"]), supply, demand, float(opening["backorders"])
     )
@@ -176,7 +197,8 @@ def capacity_load_from(facts: Facts) -> pd.DataFrame:
     if facts.cycle is None:
         return pd.DataFrame(columns=CAPACITY_COLUMNS)
     production = version_plan_of(facts, "production", facts.cycle, all_regions=True).rename(
-        columns={"plan": "quantity"})
+        columns={"plan": "quantity"}
+    )
     last = production["month"].max() if len(production) else pd.Timestamp(facts.cycle)
     months = facts.capacity["month"]
     available = facts.capacity[(months >= pd.Timestamp(facts.cycle)) & (months <= last)]
@@ -186,8 +208,9 @@ def capacity_load_from(facts: Facts) -> pd.DataFrame:
 
 def with_capacity_status(load: pd.DataFrame, resources: pd.DataFrame) -> pd.DataFrame:
     """Add ``status`` to a rough-cut load using each resource's warning threshold."""
-    warn = load["resource"].map(resources.set_index("resource")["warning_utilisation"]).fillna(
-        DEFAULT_WARNING_UTILISATION)
+    warn = (
+        load["resource"].map(resources.set_index("resource")["warning_utilisation"]).fillna(DEFAULT_WARNING_UTILISATION)
+    )
     util = load["utilisation"]
     load = load.copy()
     load["month"] = month_column(load["month"])

@@ -162,8 +162,11 @@ def current_actor() -> Actor:
         _sign_in_screen(section)
     email, verified = st.user.get("email"), st.user.get("email_verified")
     if not isinstance(email, str) or not email or verified is False:
-        _stop("Your identity provider did not confirm an e-mail address for you, so the app cannot tell who "
-              "you are. Ask the administrator to release a verified e-mail claim.", sign_out=True)
+        _stop(
+            "Your identity provider did not confirm an e-mail address for you, so the app cannot tell who "
+            "you are. Ask the administrator to release a verified e-mail claim.",
+            sign_out=True,
+        )
     cached = st.session_state.get(SESSION_KEY)
     key = (str(email).strip().lower(), _generation[0])
     if cached is not None and cached[0] == key and time.monotonic() - cached[1] < REFRESH_SECONDS:
@@ -177,8 +180,11 @@ def current_actor() -> Actor:
             raise  # unreachable
         st.session_state[SESSION_KEY] = (key, time.monotonic(), actor)
     if not can(actor, "view"):
-        _stop(f"You are signed in as {actor.email} but have no access to this dashboard. "
-              "Ask an administrator to give you a role.", sign_out=True)
+        _stop(
+            f"You are signed in as {actor.email} but have no access to this dashboard. "
+            "Ask an administrator to give you a role.",
+            sign_out=True,
+        )
     return actor
 
 

@@ -69,8 +69,12 @@ class Supply:
 @st.cache_data(show_spinner="Checking the supply plan…", ttl=CACHE_TTL, max_entries=8)
 def load_supply(_store: Store, path: str, stamp: str, chosen: dt.date) -> Supply:
     """The supply plan of ``chosen`` checked against capacity, with its exceptions, policies and adjustments."""
-    return Supply(supply_check(_store, chosen), supply_exceptions(_store, chosen), supply_policies(_store),
-                  supply_adjustments(_store, chosen))
+    return Supply(
+        supply_check(_store, chosen),
+        supply_exceptions(_store, chosen),
+        supply_policies(_store),
+        supply_adjustments(_store, chosen),
+    )
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
@@ -97,8 +101,11 @@ class Registers:
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
 def load_registers(_store: Store, path: str, stamp: str, today: dt.date) -> Registers:
     """Every decision and assumption (overdue flagged as of ``today``) and the audit trail."""
-    return Registers(cycle.list_decisions(_store, today=today), cycle.list_assumptions(_store, today=today),
-                     cycle.audit_trail(_store))
+    return Registers(
+        cycle.list_decisions(_store, today=today),
+        cycle.list_assumptions(_store, today=today),
+        cycle.audit_trail(_store),
+    )
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
@@ -114,8 +121,16 @@ def load_master(_store: Store, path: str, stamp: str) -> tuple[list[str], list[s
     return family_names(_store), resources, currency(_store)
 
 
-LOADERS = (load_cycles, load_status, load_supply, load_reconciliation, load_agenda, load_registers, load_overdue,
-           load_master)
+LOADERS = (
+    load_cycles,
+    load_status,
+    load_supply,
+    load_reconciliation,
+    load_agenda,
+    load_registers,
+    load_overdue,
+    load_master,
+)
 
 
 def clear_caches() -> None:
@@ -160,37 +175,51 @@ def when(value: object) -> str:
 
 def step_frame(steps: pd.DataFrame) -> pd.DataFrame:
     """The steps as the page's table shows them: owner, due date, status, tasks, sign-off, comment."""
-    return pd.DataFrame({
-        "Step": [f"{p}. {n}" for p, n in zip(steps["position"], steps["name"], strict=True)],
-        "Owner": steps["owner"].to_numpy(),
-        "Due": [f"{pd.Timestamp(d):%a %d %b}" for d in steps["due_date"]],
-        "Status": steps["status"].to_numpy(),
-        "Tasks": [f"{d}/{t}" for d, t in zip(steps["tasks_done"], steps["tasks_total"], strict=True)],
-        "Signed off": [f"{b}, {when(a)}" if isinstance(b, str) and b else "" for b, a in
-                       zip(steps["signed_by"], steps["signed_at"], strict=True)],
-        "Comment": steps["comment"].fillna("").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Step": [f"{p}. {n}" for p, n in zip(steps["position"], steps["name"], strict=True)],
+            "Owner": steps["owner"].to_numpy(),
+            "Due": [f"{pd.Timestamp(d):%a %d %b}" for d in steps["due_date"]],
+            "Status": steps["status"].to_numpy(),
+            "Tasks": [f"{d}/{t}" for d, t in zip(steps["tasks_done"], steps["tasks_total"], strict=True)],
+            "Signed off": [
+                f"{b}, {when(a)}" if isinstance(b, str) and b else ""
+                for b, a in zip(steps["signed_by"], steps["signed_at"], strict=True)
+            ],
+            "Comment": steps["comment"].fillna("").to_numpy(),
+        }
+    )
 
 
 def policy_frame(policies: pd.DataFrame) -> pd.DataFrame:
     """The families' supply policies as the strategy editor shows them."""
-    return pd.DataFrame({
-        "Family": policies["family"],
-        "Type": policies["kind"].map({"mts": "make-to-stock", "mto": "make-to-order"}),
-        "Strategy": policies["strategy"],
-        "Target days": policies["target_days"].round(1),
-        "Range (days)": [f"{lo:g}–{hi:g}" for lo, hi in zip(policies["min_days"], policies["max_days"], strict=True)],
-    })
+    return pd.DataFrame(
+        {
+            "Family": policies["family"],
+            "Type": policies["kind"].map({"mts": "make-to-stock", "mto": "make-to-order"}),
+            "Strategy": policies["strategy"],
+            "Target days": policies["target_days"].round(1),
+            "Range (days)": [
+                f"{lo:g}–{hi:g}" for lo, hi in zip(policies["min_days"], policies["max_days"], strict=True)
+            ],
+        }
+    )
 
 
 def reconciliation_frame(recon: pd.DataFrame, currency: str) -> pd.DataFrame:
     """Per family over the horizon: plan and budget revenue and margin and the gaps, as text (``−`` below budget)."""
-    sums = recon.groupby("family", as_index=False)[["plan_revenue", "budget_revenue", "revenue_gap", "plan_margin",
-                                                    "budget_margin", "margin_gap"]].sum(min_count=1)
+    sums = recon.groupby("family", as_index=False)[
+        ["plan_revenue", "budget_revenue", "revenue_gap", "plan_margin", "budget_margin", "margin_gap"]
+    ].sum(min_count=1)
     shown = pd.DataFrame({"Family": sums["family"]})
-    for column, label in (("plan_revenue", "Plan revenue"), ("budget_revenue", "Budget revenue"),
-                          ("revenue_gap", "Revenue gap"), ("plan_margin", "Plan margin"),
-                          ("budget_margin", "Budget margin"), ("margin_gap", "Margin gap")):
+    for column, label in (
+        ("plan_revenue", "Plan revenue"),
+        ("budget_revenue", "Budget revenue"),
+        ("revenue_gap", "Revenue gap"),
+        ("plan_margin", "Plan margin"),
+        ("budget_margin", "Budget margin"),
+        ("margin_gap", "Margin gap"),
+    ):
         shown[label] = [money(v, currency, signed=column.endswith("gap")) for v in sums[column]]
     gap = sums["revenue_gap"] / sums["budget_revenue"].where(sums["budget_revenue"] > 0)
     shown["Gap %"] = [pct(v, signed=True).replace("-", "−") for v in gap]
@@ -200,34 +229,42 @@ def reconciliation_frame(recon: pd.DataFrame, currency: str) -> pd.DataFrame:
 def agenda_frame(part: pd.DataFrame, currency: str) -> pd.DataFrame:
     """Agenda rows without section and reference, money at stake as text (empty where there is none)."""
     return part.drop(columns=["section", "ref"]).assign(
-        money=[money(v, currency) if not pd.isna(v) else "" for v in part["money"]])
+        money=[money(v, currency) if not pd.isna(v) else "" for v in part["money"]]
+    )
 
 
 def register_frame(items: pd.DataFrame) -> pd.DataFrame:
     """A register as the page shows it: open items first (by due date), ``overdue`` as the status where it is."""
     order = items.assign(_o=items["status"].map({"open": 0, "done": 1, "dropped": 2}))
     order = order.sort_values(["_o", "due_date"], na_position="last")
-    return pd.DataFrame({
-        "#": order["id"].to_numpy(), "What": order["text"].to_numpy(), "Owner": order["owner"].to_numpy(),
-        "Due": [f"{pd.Timestamp(d):%Y-%m-%d}" if not pd.isna(d) else "" for d in order["due_date"]],
-        "Status": [("overdue" if o else s) for s, o in zip(order["status"], order["overdue"], strict=True)],
-        "Family": order["family"].fillna("").to_numpy(), "Resource": order["resource"].fillna("").to_numpy(),
-        "Cycle": [f"{pd.Timestamp(c):%Y-%m}" if not pd.isna(c) else "" for c in order["cycle"]],
-        "Carried": ["yes" if c else "" for c in order["carried"]],
-    })
+    return pd.DataFrame(
+        {
+            "#": order["id"].to_numpy(),
+            "What": order["text"].to_numpy(),
+            "Owner": order["owner"].to_numpy(),
+            "Due": [f"{pd.Timestamp(d):%Y-%m-%d}" if not pd.isna(d) else "" for d in order["due_date"]],
+            "Status": [("overdue" if o else s) for s, o in zip(order["status"], order["overdue"], strict=True)],
+            "Family": order["family"].fillna("").to_numpy(),
+            "Resource": order["resource"].fillna("").to_numpy(),
+            "Cycle": [f"{pd.Timestamp(c):%Y-%m}" if not pd.isna(c) else "" for c in order["cycle"]],
+            "Carried": ["yes" if c else "" for c in order["carried"]],
+        }
+    )
 
 
 def overdue_table(items: pd.DataFrame) -> pd.DataFrame:
     """Overdue items as the Overview and Executive pages show them."""
-    return pd.DataFrame({
-        "Register": items["register"].str.capitalize().to_numpy(),
-        "#": items["id"].to_numpy(),
-        "What": items["text"].to_numpy(),
-        "Owner": items["owner"].to_numpy(),
-        "Due": pd.to_datetime(items["due_date"]).dt.date.to_numpy(),
-        "Days overdue": items["days_overdue"].to_numpy(),
-        "Family": items["family"].fillna("").to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "Register": items["register"].str.capitalize().to_numpy(),
+            "#": items["id"].to_numpy(),
+            "What": items["text"].to_numpy(),
+            "Owner": items["owner"].to_numpy(),
+            "Due": pd.to_datetime(items["due_date"]).dt.date.to_numpy(),
+            "Days overdue": items["days_overdue"].to_numpy(),
+            "Family": items["family"].fillna("").to_numpy(),
+        }
+    )
 
 
 def overdue_section(store: Store, key: str, today: dt.date | None = None) -> None:
@@ -236,11 +273,19 @@ def overdue_section(store: Store, key: str, today: dt.date | None = None) -> Non
     items = load_overdue(store, store.path, stamp(store), day)
     st.subheader("Overdue decisions and assumptions")
     if items.empty:
-        st.success("Nothing overdue: every open decision and assumption is within its due date.",
-                   icon=":material/check_circle:")
+        st.success(
+            "Nothing overdue: every open decision and assumption is within its due date.",
+            icon=":material/check_circle:",
+        )
     else:
-        st.dataframe(overdue_table(items), hide_index=True, width="stretch", key=key, column_config={
-            "What": st.column_config.TextColumn("What", width="large"),
-            "Days overdue": st.column_config.NumberColumn("Days overdue", format="%d ⚠"),
-        })
+        st.dataframe(
+            overdue_table(items),
+            hide_index=True,
+            width="stretch",
+            key=key,
+            column_config={
+                "What": st.column_config.TextColumn("What", width="large"),
+                "Days overdue": st.column_config.NumberColumn("Days overdue", format="%d ⚠"),
+            },
+        )
     st.page_link("pages/cycle.py", label="Open the Cycle page", icon=":material/event_repeat:")

@@ -63,11 +63,17 @@ def _keep(name: str) -> None:
 
 
 def _to_query(values: dict) -> None:
-    wanted = {"cycle": f"{values['cycle']:%Y-%m}" if values["cycle"] else None, "family": values["families"],
-              "region": values["regions"], "horizon": str(values["horizon"])}
+    wanted = {
+        "cycle": f"{values['cycle']:%Y-%m}" if values["cycle"] else None,
+        "family": values["families"],
+        "region": values["regions"],
+        "horizon": str(values["horizon"]),
+    }
     wanted = {k: v for k, v in wanted.items() if v}
-    current = {k: (st.query_params.get_all(k) if k in ("family", "region") else st.query_params.get(k))
-               for k in st.query_params}
+    current = {
+        k: (st.query_params.get_all(k) if k in ("family", "region") else st.query_params.get(k))
+        for k in st.query_params
+    }
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -85,12 +91,26 @@ def filter_sidebar(cycles: list[dt.date], families: list[str], regions: list[str
         st.session_state[key] = values[name]
     with st.sidebar:
         st.subheader("Filters")
-        st.selectbox("Plan cycle", cycles, key=KEYS["cycle"], on_change=_keep, args=("cycle",),
-                     format_func=lambda c: f"{c:%B %Y}" + (" (latest)" if cycles and c == cycles[0] else ""))
-        st.multiselect("Families", families, key=KEYS["families"], on_change=_keep, args=("families",),
-                       placeholder="All families")
-        st.multiselect("Regions", regions, key=KEYS["regions"], on_change=_keep, args=("regions",),
-                       placeholder="All regions", help="Applies to demand; supply and finance are planned per family.")
+        st.selectbox(
+            "Plan cycle",
+            cycles,
+            key=KEYS["cycle"],
+            on_change=_keep,
+            args=("cycle",),
+            format_func=lambda c: f"{c:%B %Y}" + (" (latest)" if cycles and c == cycles[0] else ""),
+        )
+        st.multiselect(
+            "Families", families, key=KEYS["families"], on_change=_keep, args=("families",), placeholder="All families"
+        )
+        st.multiselect(
+            "Regions",
+            regions,
+            key=KEYS["regions"],
+            on_change=_keep,
+            args=("regions",),
+            placeholder="All regions",
+            help="Applies to demand; supply and finance are planned per family.",
+        )
         st.select_slider("Horizon (months)", HORIZONS, key=KEYS["horizon"], on_change=_keep, args=("horizon",))
     _to_query(values)
     return Filters(values["cycle"], tuple(values["families"]), tuple(values["regions"]), int(values["horizon"]))

@@ -75,9 +75,11 @@ def frozen_reason(versions: pd.DataFrame, cycle: dt.date) -> str | None:
     by, at = row["approved_by"].iloc[0], row["approved_at"].iloc[0]
     who = f" by {by}" if isinstance(by, str) and by else ""
     when = f" on {pd.Timestamp(at):%Y-%m-%d}" if not pd.isna(at) else ""
-    return (f"The plan of cycle {cycle:%B %Y} was approved{who}{when}: its baseline and overrides are frozen with "
-            "it (they are the vintage that forecast value added is measured on). Pick the draft cycle to change "
-            "the forecast.")
+    return (
+        f"The plan of cycle {cycle:%B %Y} was approved{who}{when}: its baseline and overrides are frozen with "
+        "it (they are the vintage that forecast value added is measured on). Pick the draft cycle to change "
+        "the forecast."
+    )
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
@@ -123,22 +125,41 @@ def load_exceptions(_store: Store, path: str, stamp: str, cycle: dt.date) -> pd.
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=16)
-def load_drilldown(_store: Store, path: str, stamp: str, cycle: dt.date, family: str,
-                   region: str | None) -> pd.DataFrame:
+def load_drilldown(
+    _store: Store, path: str, stamp: str, cycle: dt.date, family: str, region: str | None
+) -> pd.DataFrame:
     """The family consensus spread to SKUs."""
     return fc.sku_drilldown(_store, family, region, cycle)
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
-def load_outlook(_store: Store, path: str, stamp: str, cycle: dt.date, families: tuple[str, ...] | None,
-                 regions: tuple[str, ...] | None, horizon: int) -> pd.DataFrame:
+def load_outlook(
+    _store: Store,
+    path: str,
+    stamp: str,
+    cycle: dt.date,
+    families: tuple[str, ...] | None,
+    regions: tuple[str, ...] | None,
+    horizon: int,
+) -> pd.DataFrame:
     """The consensus outlook (baseline, consensus, last approved plan, gap) of the Demand review's view."""
-    return fc.consensus_outlook(_store, cycle, None if families is None else list(families),
-                                None if regions is None else list(regions), horizon)
+    return fc.consensus_outlook(
+        _store, cycle, None if families is None else list(families), None if regions is None else list(regions), horizon
+    )
 
 
-LOADERS = (load_options, load_models, load_view, load_grid, load_codes, load_layers, load_fva, load_exceptions,
-           load_drilldown, load_outlook)
+LOADERS = (
+    load_options,
+    load_models,
+    load_view,
+    load_grid,
+    load_codes,
+    load_layers,
+    load_fva,
+    load_exceptions,
+    load_drilldown,
+    load_outlook,
+)
 
 
 def clear_caches() -> None:
@@ -174,16 +195,18 @@ def _shared(name: str) -> object:
     return shared.get(name)
 
 
-def selector(name: str, label: str, options: Sequence, default: object = None,
-             format_func: Callable[[Any], str] = str) -> object:
+def selector(
+    name: str, label: str, options: Sequence, default: object = None, format_func: Callable[[Any], str] = str
+) -> object:
     """A sidebar selectbox whose value survives page switches (first default: the shared review filters)."""
     keep = st.session_state.setdefault(KEEP, {})
     value = keep.get(name, _shared(name))
     if value not in options:
         value = default if default in options else options[0]
     st.session_state[WIDGETS[name]] = value
-    return st.sidebar.selectbox(label, options, key=WIDGETS[name], on_change=_keep, args=(name,),
-                                format_func=format_func)
+    return st.sidebar.selectbox(
+        label, options, key=WIDGETS[name], on_change=_keep, args=(name,), format_func=format_func
+    )
 
 
 # ---------------------------------------------------------------- the override editor
@@ -228,42 +251,49 @@ def _last_change(author: object, when: object) -> str:
 def editor_frame(grid: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
     """The override grid as the editor shows it (same index as ``grid``), columns :data:`EDITOR_COLUMNS`."""
     labels = dict(zip(codes["reason"], codes["label"], strict=True))
-    return pd.DataFrame({
-        "Layer": grid["label"].astype(str).to_numpy(),
-        "Month": [f"{pd.Timestamp(m):%b %Y}" for m in grid["month"]],
-        "Baseline": np.round(grid["baseline"].to_numpy(float)),
-        "Kind": [KIND_SHOWN.get(str(k), "units") for k in grid["kind"]],
-        "Value": grid["value"].to_numpy(float),
-        "Reason": pd.Series([labels.get(r, r) if isinstance(r, str) and r else None for r in grid["reason"]],
-                            dtype=object).to_numpy(),
-        "Comment": grid["comment"].fillna("").astype(str).to_numpy(),
-        "Change (units)": ["" if pd.isna(d) else f"{d:+,.0f}" for d in grid["delta"]],
-        "Last change": [_last_change(a, w) for a, w in zip(grid["author"], grid["updated_at"], strict=True)],
-    }, index=grid.index)
+    return pd.DataFrame(
+        {
+            "Layer": grid["label"].astype(str).to_numpy(),
+            "Month": [f"{pd.Timestamp(m):%b %Y}" for m in grid["month"]],
+            "Baseline": np.round(grid["baseline"].to_numpy(float)),
+            "Kind": [KIND_SHOWN.get(str(k), "units") for k in grid["kind"]],
+            "Value": grid["value"].to_numpy(float),
+            "Reason": pd.Series(
+                [labels.get(r, r) if isinstance(r, str) and r else None for r in grid["reason"]], dtype=object
+            ).to_numpy(),
+            "Comment": grid["comment"].fillna("").astype(str).to_numpy(),
+            "Change (units)": ["" if pd.isna(d) else f"{d:+,.0f}" for d in grid["delta"]],
+            "Last change": [_last_change(a, w) for a, w in zip(grid["author"], grid["updated_at"], strict=True)],
+        },
+        index=grid.index,
+    )
 
 
 def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
 
 
-def edits_from_editor(grid: pd.DataFrame, edited: pd.DataFrame, family: str, region: str,
-                      codes: pd.DataFrame) -> pd.DataFrame:
+def edits_from_editor(
+    grid: pd.DataFrame, edited: pd.DataFrame, family: str, region: str, codes: pd.DataFrame
+) -> pd.DataFrame:
     """The edited rows as :func:`~sop_core.forecast.save_overrides` takes them (unchanged rows included;
     the engine skips them). Layer, month and the version the editor saw come from ``grid`` by index."""
     to_code = dict(zip(codes["label"], codes["reason"], strict=True))
     base = grid.loc[edited.index]
     reasons = [_text(r) for r in edited["Reason"]]
-    return pd.DataFrame({
-        "layer": base["layer"].to_numpy(),
-        "family": family,
-        "region": region,
-        "month": base["month"].to_numpy(),
-        "kind": [KIND_STORED.get(_text(k), "units") for k in edited["Kind"]],
-        "value": pd.to_numeric(edited["Value"], errors="coerce").to_numpy(float),
-        "reason": [to_code.get(r, r) or None for r in reasons],
-        "comment": [_text(c) for c in edited["Comment"]],
-        "version": base["version"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "layer": base["layer"].to_numpy(),
+            "family": family,
+            "region": region,
+            "month": base["month"].to_numpy(),
+            "kind": [KIND_STORED.get(_text(k), "units") for k in edited["Kind"]],
+            "value": pd.to_numeric(edited["Value"], errors="coerce").to_numpy(float),
+            "reason": [to_code.get(r, r) or None for r in reasons],
+            "comment": [_text(c) for c in edited["Comment"]],
+            "version": base["version"].to_numpy(),
+        }
+    )
 
 
 def changed_rows(shown: pd.DataFrame, edited: pd.DataFrame) -> list[tuple[str, bool]]:
@@ -288,17 +318,19 @@ def changed_rows(shown: pd.DataFrame, edited: pd.DataFrame) -> list[tuple[str, b
 def model_display(models: pd.DataFrame, region: str | None) -> pd.DataFrame:
     """The model table of the chosen region (all when ``None``) with readable column names."""
     rows = models if region is None else models[models["region"] == region]
-    return pd.DataFrame({
-        "SKU": rows["sku"].replace("", "(family)").to_numpy(),
-        "Region": [region_label(r) for r in rows["region"]],
-        "Model": rows["model"].to_numpy(),
-        "Holdout MASE": rows["holdout_mase"].to_numpy(float),
-        "Previous model": rows["previous_model"].to_numpy(),
-        "Series class": rows["series_class"].to_numpy(),
-        "History (months)": rows["history_months"].to_numpy(),
-        "Mode": rows["mode"].to_numpy(),
-        "Run at": pd.to_datetime(rows["run_at"]).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "SKU": rows["sku"].replace("", "(family)").to_numpy(),
+            "Region": [region_label(r) for r in rows["region"]],
+            "Model": rows["model"].to_numpy(),
+            "Holdout MASE": rows["holdout_mase"].to_numpy(float),
+            "Previous model": rows["previous_model"].to_numpy(),
+            "Series class": rows["series_class"].to_numpy(),
+            "History (months)": rows["history_months"].to_numpy(),
+            "Mode": rows["mode"].to_numpy(),
+            "Run at": pd.to_datetime(rows["run_at"]).to_numpy(),
+        }
+    )
 
 
 def _shown(value: float, text: str) -> str:
@@ -324,28 +356,35 @@ def outlook_table(outlook: pd.DataFrame) -> pd.DataFrame:
     """Per family, the horizon totals of the consensus outlook with readable column names (numbers kept
     as numbers, percentages in percent, for the page's column formats)."""
     totals = fc.outlook_totals(outlook)
-    return pd.DataFrame({
-        "Family": totals["family"].to_numpy(),
-        "Baseline": totals["baseline"].to_numpy(float),
-        "Consensus": totals["consensus"].to_numpy(float),
-        "Gap (units)": totals["gap"].to_numpy(float),
-        "Gap %": totals["gap_pct"].to_numpy(float) * 100,
-        "Last approved plan": totals["approved"].to_numpy(float),
-        "Consensus vs last plan %": totals["vs_approved_pct"].to_numpy(float) * 100,
-    })
+    return pd.DataFrame(
+        {
+            "Family": totals["family"].to_numpy(),
+            "Baseline": totals["baseline"].to_numpy(float),
+            "Consensus": totals["consensus"].to_numpy(float),
+            "Gap (units)": totals["gap"].to_numpy(float),
+            "Gap %": totals["gap_pct"].to_numpy(float) * 100,
+            "Last approved plan": totals["approved"].to_numpy(float),
+            "Consensus vs last plan %": totals["vs_approved_pct"].to_numpy(float) * 100,
+        }
+    )
 
 
 def outlook_columns() -> dict:
     """The column formats of :func:`outlook_table`."""
-    units = {c: st.column_config.NumberColumn(c, format="%,.0f") for c in ("Baseline", "Consensus", "Last approved plan")}
+    units = {
+        c: st.column_config.NumberColumn(c, format="%,.0f") for c in ("Baseline", "Consensus", "Last approved plan")
+    }
     return {
         **units,
-        "Gap (units)": st.column_config.NumberColumn("Gap (units)", format="%+,.0f",
-                                                     help="Consensus − statistical baseline: the overrides' net change"),
+        "Gap (units)": st.column_config.NumberColumn(
+            "Gap (units)", format="%+,.0f", help="Consensus − statistical baseline: the overrides' net change"
+        ),
         "Gap %": st.column_config.NumberColumn("Gap %", format="%+.1f%%", help="Gap in % of the baseline"),
         "Consensus vs last plan %": st.column_config.NumberColumn(
-            "Consensus vs last plan %", format="%+.1f%%",
-            help="(Consensus − last approved plan) in % of that plan, over the months the plan covers"),
+            "Consensus vs last plan %",
+            format="%+.1f%%",
+            help="(Consensus − last approved plan) in % of that plan, over the months the plan covers",
+        ),
     }
 
 

@@ -17,12 +17,25 @@ TILES_PER_ROW = 3
 def kpi_tiles(kpis: list[Kpi], currency: str) -> None:
     """Bordered metric tiles, three a row, the delta coloured by whether up is good."""
     for start in range(0, len(kpis), TILES_PER_ROW):
-        for column, kpi in zip(st.columns(TILES_PER_ROW), kpis[start:start + TILES_PER_ROW], strict=False):
-            column.metric(kpi.label, kpi_value(kpi, currency), kpi_delta(kpi, currency), border=True,
-                      delta_color="normal" if kpi.higher_is_better else "inverse", help=kpi.note or None)
+        for column, kpi in zip(st.columns(TILES_PER_ROW), kpis[start : start + TILES_PER_ROW], strict=False):
+            column.metric(
+                kpi.label,
+                kpi_value(kpi, currency),
+                kpi_delta(kpi, currency),
+                border=True,
+                delta_color="normal" if kpi.higher_is_better else "inverse",
+                help=kpi.note or None,
+            )
 
 
 def download_csv(frame: pd.DataFrame, name: str, key: str, label: str = "Download CSV", index: bool = False) -> None:
     """A CSV download of ``frame`` with spreadsheet formulas neutralised."""
-    st.download_button(label, to_csv_bytes(frame, index=index), file_name=f"{name}.csv", mime="text/csv",
-                       key=key, icon=":material/download:", on_click="ignore")
+    st.download_button(
+        label,
+        to_csv_bytes(frame, index=index),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+    )

@@ -112,5 +112,6 @@ def live_chart(spec: dict, key: str, height: int, config: dict | None = None) ->
     figure = pio.to_json(spec, validate=False)
     # The revision lets a browser test tell which spec is on screen.
     revision = f"{zlib.crc32(figure.encode()):08x}"
-    _component(key=key, height=height,
-               data={"figure": figure, "src": src, "config": config or {}, "revision": revision})
+    _component(
+        key=key, height=height, data={"figure": figure, "src": src, "config": config or {}, "revision": revision}
+    )

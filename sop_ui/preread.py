@@ -40,19 +40,37 @@ def preread_section(store: Store, cycle: dt.date, today: dt.date | None = None) 
     system date); see docs/preread.md.
     """
     st.subheader("Meeting pre-read")
-    st.caption(f"The pack for the executive meeting of {cycle:%B %Y}: headline figures, agenda, exceptions, the "
-               "families that need a decision, capacity, finance against the budget, open decisions and assumptions. "
-               "Built when you click (a few seconds).")
+    st.caption(
+        f"The pack for the executive meeting of {cycle:%B %Y}: headline figures, agenda, exceptions, the "
+        "families that need a decision, capacity, finance against the budget, open decisions and assumptions. "
+        "Built when you click (a few seconds)."
+    )
     reason = unavailable_reason()
     pdf_col, html_col = st.columns(2)
     with pdf_col:
-        st.download_button("Download the PDF", _builder(store, cycle, "pdf", today) if reason is None else b"",
-                           file_name=file_name(cycle, "pdf"), mime=MIME["pdf"], key=f"preread_pdf_{cycle:%Y-%m}",
-                           icon=":material/picture_as_pdf:", on_click="ignore", disabled=reason is not None,
-                           help=reason or PDF_NOTE, width="stretch")
+        st.download_button(
+            "Download the PDF",
+            _builder(store, cycle, "pdf", today) if reason is None else b"",
+            file_name=file_name(cycle, "pdf"),
+            mime=MIME["pdf"],
+            key=f"preread_pdf_{cycle:%Y-%m}",
+            icon=":material/picture_as_pdf:",
+            on_click="ignore",
+            disabled=reason is not None,
+            help=reason or PDF_NOTE,
+            width="stretch",
+        )
         if reason is not None:
             st.warning(reason, icon=":material/warning:")
     with html_col:
-        st.download_button("Download the HTML", _builder(store, cycle, "html", today), file_name=file_name(cycle, "html"),
-                           mime=MIME["html"], key=f"preread_html_{cycle:%Y-%m}", icon=":material/html:",
-                           on_click="ignore", help=HTML_NOTE, width="stretch")
+        st.download_button(
+            "Download the HTML",
+            _builder(store, cycle, "html", today),
+            file_name=file_name(cycle, "html"),
+            mime=MIME["html"],
+            key=f"preread_html_{cycle:%Y-%m}",
+            icon=":material/html:",
+            on_click="ignore",
+            help=HTML_NOTE,
+            width="stretch",
+        )

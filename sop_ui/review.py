@@ -24,8 +24,15 @@ def options(_store: Store, path: str, stamp: str) -> tuple[list[dt.date], list[s
 
 
 @st.cache_data(show_spinner="Loading the review…", ttl=CACHE_TTL, max_entries=64)
-def _review(_store: Store, path: str, stamp: str, cycle: dt.date | None, families: tuple[str, ...],
-            regions: tuple[str, ...], horizon: int) -> Review:
+def _review(
+    _store: Store,
+    path: str,
+    stamp: str,
+    cycle: dt.date | None,
+    families: tuple[str, ...],
+    regions: tuple[str, ...],
+    horizon: int,
+) -> Review:
     return load_review(_store, cycle, families, regions, horizon)
 
 
@@ -33,8 +40,7 @@ def previous_review(store: Store, stamp: str, current: Review, filters: Filters)
     """The same view for the previous cycle, or ``None`` when the store has no previous cycle."""
     if current.previous_cycle is None:
         return None
-    return _review(store, store.path, stamp, current.previous_cycle, filters.families, filters.regions,
-                   filters.horizon)
+    return _review(store, store.path, stamp, current.previous_cycle, filters.families, filters.regions, filters.horizon)
 
 
 # ---------------------------------------------------------------- page start
@@ -90,7 +96,9 @@ def open_review(title: str, caption: str) -> View:
         st.stop()
     current = _review(store, store.path, stamp, filters.cycle, filters.families, filters.regions, filters.horizon)
     if current.empty:
-        st.info("No plan or actuals for the chosen filters: widen the families or pick another cycle.",
-                icon=":material/filter_alt_off:")
+        st.info(
+            "No plan or actuals for the chosen filters: widen the families or pick another cycle.",
+            icon=":material/filter_alt_off:",
+        )
         st.stop()
     return View(store, filters, current, family_colors(families), currency, stamp)

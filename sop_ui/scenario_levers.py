@@ -26,8 +26,10 @@ import streamlit as st
 from sop_core.scenario import DEFAULT_STRATEGY, STRATEGIES, Levers, ScenarioInputs
 from sop_core.scenario.levers import NO_CHANGE_PCT
 
-STRATEGY_HELP = ("plan: keep the current production plan · level: one rate per working day · chase: follow demand "
-                 "and the target · hybrid: level rate plus overtime, then subcontracting, up to their limits")
+STRATEGY_HELP = (
+    "plan: keep the current production plan · level: one rate per working day · chase: follow demand "
+    "and the target · hybrid: level rate plus overtime, then subcontracting, up to their limits"
+)
 FAMILY_FRAME_KEY = "scn_family_frame"  # the per-family table to show (set when a saved scenario is loaded)
 NEUTRAL_SCALE = 1.0  # the target scale that changes nothing
 MIN_HORIZON = 3
@@ -106,26 +108,111 @@ class FamilyColumn:
 
 
 WIDGETS: tuple[LeverWidget, ...] = (
-    LeverWidget("scn_horizon", "horizon_months", "Horizon (months)", "slider", "card", role="horizon",
-                min_value=MIN_HORIZON, step=1),
-    LeverWidget("scn_demand", "demand_pct", "Demand change, all families (%)", "slider", "card",
-                min_value=-30, max_value=30, step=1),
-    LeverWidget("scn_target_scale", "target_days", "Inventory / backlog targets (× each family's target days)",
-                "slider", "card", role="scale_families", min_value=0.0, max_value=3.0, step=0.25),
-    LeverWidget("scn_strategy_all", "strategy", "Production strategy, families set to 'plan'", "select", "card",
-                role="all_families", help=STRATEGY_HELP),
-    LeverWidget("scn_cap", "capacity_pct_resource", "", "slider", "capacity", role="per_name", per="resources",
-                min_value=-100, max_value=50, step=5, help="−100 %: the resource is down"),
-    LeverWidget("scn_region", "demand_pct_region", "", "slider", "region", role="per_name", per="regions",
-                min_value=-30, max_value=30, step=1),
-    LeverWidget("scn_ot_limit", "overtime_limit_pct", "Overtime limit, % of the base rate", "number", "hybrid",
-                min_value=0.0, max_value=100.0, step=5.0),
-    LeverWidget("scn_ot_premium", "overtime_premium_pct", "Overtime premium, % of unit cost", "number", "hybrid",
-                min_value=0.0, max_value=200.0, step=5.0),
-    LeverWidget("scn_sc_limit", "subcontract_limit_pct", "Subcontracting limit, % of the base rate", "number",
-                "hybrid", min_value=0.0, max_value=100.0, step=5.0),
-    LeverWidget("scn_sc_premium", "subcontract_premium_pct", "Subcontracting premium, % of unit cost", "number",
-                "hybrid", min_value=0.0, max_value=200.0, step=5.0),
+    LeverWidget(
+        "scn_horizon",
+        "horizon_months",
+        "Horizon (months)",
+        "slider",
+        "card",
+        role="horizon",
+        min_value=MIN_HORIZON,
+        step=1,
+    ),
+    LeverWidget(
+        "scn_demand",
+        "demand_pct",
+        "Demand change, all families (%)",
+        "slider",
+        "card",
+        min_value=-30,
+        max_value=30,
+        step=1,
+    ),
+    LeverWidget(
+        "scn_target_scale",
+        "target_days",
+        "Inventory / backlog targets (× each family's target days)",
+        "slider",
+        "card",
+        role="scale_families",
+        min_value=0.0,
+        max_value=3.0,
+        step=0.25,
+    ),
+    LeverWidget(
+        "scn_strategy_all",
+        "strategy",
+        "Production strategy, families set to 'plan'",
+        "select",
+        "card",
+        role="all_families",
+        help=STRATEGY_HELP,
+    ),
+    LeverWidget(
+        "scn_cap",
+        "capacity_pct_resource",
+        "",
+        "slider",
+        "capacity",
+        role="per_name",
+        per="resources",
+        min_value=-100,
+        max_value=50,
+        step=5,
+        help="−100 %: the resource is down",
+    ),
+    LeverWidget(
+        "scn_region",
+        "demand_pct_region",
+        "",
+        "slider",
+        "region",
+        role="per_name",
+        per="regions",
+        min_value=-30,
+        max_value=30,
+        step=1,
+    ),
+    LeverWidget(
+        "scn_ot_limit",
+        "overtime_limit_pct",
+        "Overtime limit, % of the base rate",
+        "number",
+        "hybrid",
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+    ),
+    LeverWidget(
+        "scn_ot_premium",
+        "overtime_premium_pct",
+        "Overtime premium, % of unit cost",
+        "number",
+        "hybrid",
+        min_value=0.0,
+        max_value=200.0,
+        step=5.0,
+    ),
+    LeverWidget(
+        "scn_sc_limit",
+        "subcontract_limit_pct",
+        "Subcontracting limit, % of the base rate",
+        "number",
+        "hybrid",
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+    ),
+    LeverWidget(
+        "scn_sc_premium",
+        "subcontract_premium_pct",
+        "Subcontracting premium, % of unit cost",
+        "number",
+        "hybrid",
+        min_value=0.0,
+        max_value=200.0,
+        step=5.0,
+    ),
 )
 FAMILY_COLUMNS: tuple[FamilyColumn, ...] = (
     FamilyColumn("strategy", "strategy", "select", help=STRATEGY_HELP),
@@ -139,8 +226,9 @@ _WIDGET = {w.role: w for w in WIDGETS if w.role in ("horizon", "scale_families",
 # ---------------------------------------------------------------- the per-family table
 def family_frame(inputs: ScenarioInputs) -> pd.DataFrame:
     """The per-family lever table at its neutral values (target days: each family's default, to 0.1 day)."""
-    frame = pd.DataFrame({"family": inputs.families,
-                          "type": ["make-to-order" if m else "make-to-stock" for m in inputs.mto]})
+    frame = pd.DataFrame(
+        {"family": inputs.families, "type": ["make-to-order" if m else "make-to-stock" for m in inputs.mto]}
+    )
     for col in FAMILY_COLUMNS:
         frame[col.column] = _family_neutral(col, inputs)
     return frame
@@ -165,8 +253,9 @@ def levers_from_state(state: Mapping[Any, Any], inputs: ScenarioInputs, families
         if w.role == "value":
             values[w.field] = float(state.get(w.key, w.neutral()))
         elif w.role == "per_name":
-            values[w.field] = {name: float(v) for key, name in w.keys(inputs)
-                               if (v := state.get(key, w.neutral())) != w.neutral()}
+            values[w.field] = {
+                name: float(v) for key, name in w.keys(inputs) if (v := state.get(key, w.neutral())) != w.neutral()
+            }
     horizon = int(state.get(_WIDGET["horizon"].key, len(inputs.months)))
     values["horizon_months"] = None if horizon >= len(inputs.months) else horizon
     scale = float(state.get(_WIDGET["scale_families"].key, NEUTRAL_SCALE))
@@ -180,8 +269,9 @@ def levers_from_state(state: Mapping[Any, Any], inputs: ScenarioInputs, families
         elif col.field == "target_days":  # as shown in the table: equal to the default means "no change"
             neutral = pd.Series(_family_neutral(col, inputs), index=list(inputs.families)).reindex(rows.index)
             scaled = cells.astype(float) * scale
-            values[col.field] = {f: float(d) for f, d, d0 in zip(rows.index, scaled, neutral, strict=True)
-                                 if pd.notna(d) and d != d0}
+            values[col.field] = {
+                f: float(d) for f, d, d0 in zip(rows.index, scaled, neutral, strict=True) if pd.notna(d) and d != d0
+            }
         else:
             values[col.field] = {f: float(v) for f, v in cells.items() if pd.notna(v) and v != NO_CHANGE_PCT}
     return Levers(**values)
@@ -230,11 +320,16 @@ def _draw(w: LeverWidget, key: str, label: str, inputs: ScenarioInputs, has_stat
     neutral = len(inputs.months) if w.role == "horizon" else w.neutral()
     top = len(inputs.months) if w.role == "horizon" else w.max_value
     if w.kind == "select":
-        st.selectbox(label, STRATEGIES, index=None if has_state else STRATEGIES.index(neutral), key=key,
-                     help=w.help)
+        st.selectbox(label, STRATEGIES, index=None if has_state else STRATEGIES.index(neutral), key=key, help=w.help)
         return
-    options: dict[str, Any] = {"min_value": w.min_value, "max_value": top, "step": w.step, "format": w.format,
-                               "key": key, "help": w.help}
+    options: dict[str, Any] = {
+        "min_value": w.min_value,
+        "max_value": top,
+        "step": w.step,
+        "format": w.format,
+        "key": key,
+        "help": w.help,
+    }
     if not has_state:
         options["value"] = neutral
     widget: Any = st.slider if w.kind == "slider" else st.number_input  # Any: their overloads need literal types
@@ -246,9 +341,11 @@ def column_config() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for col in FAMILY_COLUMNS:
         if col.kind == "select":
-            out[col.column] = st.column_config.SelectboxColumn(col.column, options=STRATEGIES, required=True,
-                                                               help=col.help)
+            out[col.column] = st.column_config.SelectboxColumn(
+                col.column, options=STRATEGIES, required=True, help=col.help
+            )
         else:
-            out[col.column] = st.column_config.NumberColumn(col.column, min_value=col.min_value,
-                                                            max_value=col.max_value, step=col.step, help=col.help)
+            out[col.column] = st.column_config.NumberColumn(
+                col.column, min_value=col.min_value, max_value=col.max_value, step=col.step, help=col.help
+            )
     return out

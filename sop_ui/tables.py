@@ -27,8 +27,10 @@ def flagged_table(table: pd.DataFrame, flags: pd.DataFrame, number_format: str =
 
     Shown as formatted text (empty where there is no value); the CSV download keeps the numbers.
     """
-    css = flags.replace({True: "background-color: rgba(212,63,58,0.30); font-weight: 700", False: ""}) + \
-        "; text-align: right"
+    css = (
+        flags.replace({True: "background-color: rgba(212,63,58,0.30); font-weight: 700", False: ""})
+        + "; text-align: right"
+    )
     shown = table.map(lambda v: "" if pd.isna(v) else number_format.format(v))
     styled = shown.style.apply(lambda _: css, axis=None)
     st.dataframe(styled, width="stretch", height=35 * (len(table) + 1) + 3)

@@ -13,9 +13,13 @@ from tests.support.stores import ROOT
 
 APP = str(ROOT / "app.py")
 ADMIN_PAGE = "pages/admin.py"
-AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "not-a-real-secret-0123456789",
-        "client_id": "sop", "client_secret": "not-a-real-secret",
-        "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "not-a-real-secret-0123456789",
+    "client_id": "sop",
+    "client_secret": "not-a-real-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
@@ -120,20 +124,26 @@ def test_no_access_for_unlisted_people_when_the_default_is_none(db: Path):
     assert [b.label for b in at.button] == ["Sign out"] and not at.sidebar.markdown
 
 
-@pytest.mark.parametrize(("user", "message"), [
-    ({"name": "No Mail"}, "did not confirm an e-mail address"),
-    ({"email": "eve@example.com", "email_verified": False}, "did not confirm an e-mail address"),
-])
+@pytest.mark.parametrize(
+    ("user", "message"),
+    [
+        ({"name": "No Mail"}, "did not confirm an e-mail address"),
+        ({"email": "eve@example.com", "email_verified": False}, "did not confirm an e-mail address"),
+    ],
+)
 def test_an_identity_without_a_verified_email_is_refused(db: Path, user: dict, message: str):
     at = signed_in(user)
     assert message in texts(at) and not at.sidebar.markdown
 
 
-@pytest.mark.parametrize(("change", "lacks"), [
-    ({"client_secret": None, "cookie_secret": None}, "cookie_secret, client_secret"),
-    ({"client_id": "<client id>"}, "client_id"),  # still the example file's placeholder
-    ({"cookie_secret": "short"}, "cookie_secret of at least 16 characters"),
-])
+@pytest.mark.parametrize(
+    ("change", "lacks"),
+    [
+        ({"client_secret": None, "cookie_secret": None}, "cookie_secret, client_secret"),
+        ({"client_id": "<client id>"}, "client_id"),  # still the example file's placeholder
+        ({"cookie_secret": "short"}, "cookie_secret of at least 16 characters"),
+    ],
+)
 def test_an_incomplete_auth_section_fails_closed(db: Path, change: dict, lacks: str):
     auth = {k: v for k, v in {**AUTH, **change}.items() if v is not None}
     at = signed_in({"email": "boss@example.com"}, auth=auth)

@@ -38,7 +38,9 @@ def test_locked_store_shows_who_holds_it(tmp_path, monkeypatch):
     open_store(str(db)).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD.format(root=str(ROOT), path=str(db))],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None

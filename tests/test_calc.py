@@ -223,9 +223,9 @@ def test_level_plan_total_and_balance(forecast, opening, target, ob):
 
 @FAST
 @given(
-    rows=st.lists(
-        st.tuples(qty, st.integers(min_value=0, max_value=23)), min_size=1, max_size=36
-    ).filter(lambda r: sum(d for _, d in r) > 0),
+    rows=st.lists(st.tuples(qty, st.integers(min_value=0, max_value=23)), min_size=1, max_size=36).filter(
+        lambda r: sum(d for _, d in r) > 0
+    ),
     opening=qty,
     target=qty,
 )
@@ -287,9 +287,7 @@ def test_chase_plan_validation():
 def test_chase_plan_matches_recursion_and_balances(rows, opening, ob, scalar_target):
     forecast = [f for f, _ in rows]
     target = [t for _, t in rows] if scalar_target is None else [scalar_target] * len(rows)
-    prod, end, bo = chase_plan_arrays(
-        forecast, opening, target if scalar_target is None else scalar_target, ob
-    )
+    prod, end, bo = chase_plan_arrays(forecast, opening, target if scalar_target is None else scalar_target, ob)
     scale = 1e4 * (len(rows) + 3)
     assert (prod >= 0).all()
     assert close(prod, ref_chase(forecast, opening, target, ob), scale=scale)
@@ -312,9 +310,7 @@ def test_accuracy_metrics_hand_example():
     assert m["bias"] == pytest.approx(2.5)
     assert m["bias_pct"] == pytest.approx(10 / 410)
     assert m["tracking_signal"] == pytest.approx(0.8)
-    assert set(m) == {
-        "n", "mad", "mape", "wmape", "bias", "bias_pct", "tracking_signal", "mape_excluded"
-    }
+    assert set(m) == {"n", "mad", "mape", "wmape", "bias", "bias_pct", "tracking_signal", "mape_excluded"}
 
 
 def test_accuracy_metrics_zero_actuals():
@@ -483,11 +479,9 @@ def test_rough_cut_capacity_missing_availability_and_columns():
 
 def test_rough_cut_capacity_period_months_and_duplicates():
     m = pd.period_range("2025-01", periods=2, freq="M")
-    production = pd.DataFrame({"family": ["A", "A", "A"], "month": [m[1], m[0], m[0]],
-                               "quantity": [10, 5, 5]})
+    production = pd.DataFrame({"family": ["A", "A", "A"], "month": [m[1], m[0], m[0]], "quantity": [10, 5, 5]})
     bill = pd.DataFrame({"family": ["A"], "resource": ["R1"], "hours_per_unit": [2.0]})
-    available = pd.DataFrame({"resource": ["R1", "R1"], "month": [m[0], m[1]],
-                              "hours": [40, 10]})
+    available = pd.DataFrame({"resource": ["R1", "R1"], "month": [m[0], m[1]], "hours": [40, 10]})
     out = rough_cut_capacity(production, bill, available)
     assert out["month"].tolist() == list(m)
     assert out["load_hours"].tolist() == [20, 20]

@@ -14,9 +14,19 @@ MONTHS = pd.date_range("2026-01-01", periods=4, freq="MS")
 
 
 def _pva(families=("A", "B")) -> pd.DataFrame:
-    rows = [{"family": f, "month": m, "plan": 100.0 + i, "actual": 98.0 + i if i < 2 else None,
-             "band_lo": 95.0, "band_hi": 105.0, "backorders": 5.0 if (f == "B" and i == 3) else 0.0}
-            for f in families for i, m in enumerate(MONTHS)]
+    rows = [
+        {
+            "family": f,
+            "month": m,
+            "plan": 100.0 + i,
+            "actual": 98.0 + i if i < 2 else None,
+            "band_lo": 95.0,
+            "band_hi": 105.0,
+            "backorders": 5.0 if (f == "B" and i == 3) else 0.0,
+        }
+        for f in families
+        for i, m in enumerate(MONTHS)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -45,8 +55,13 @@ def test_rgba():
 # ----------------------------------------------------------------- small multiples
 def test_small_multiples_styles_plan_actual_and_band():
     colors = family_colors(["A", "B"])
-    fig = rc.small_multiples(_pva(), [rc.Line("plan", "plan"), rc.Line("actual", "actual")], colors,
-                             band=("band_lo", "band_hi", "tolerance"), bars=("backorders", "backorders"))
+    fig = rc.small_multiples(
+        _pva(),
+        [rc.Line("plan", "plan"), rc.Line("actual", "actual")],
+        colors,
+        band=("band_lo", "band_hi", "tolerance"),
+        bars=("backorders", "backorders"),
+    )
     _assert_shared_look(fig)
     titles = [a.text for a in fig.layout.annotations]
     assert titles[:2] == ["A", "B"]
@@ -74,8 +89,14 @@ def test_small_multiples_one_family_and_empty():
 
 # ----------------------------------------------------------------- heatmaps
 def test_heatmaps_label_cells_and_mark_overloads():
-    capacity = pd.DataFrame({"resource": ["R", "R", "S", "S"], "month": [MONTHS[0], MONTHS[1]] * 2,
-                             "utilisation": [0.8, 1.2, 0.5, 0.95], "status": ["ok", "overload", "ok", "warning"]})
+    capacity = pd.DataFrame(
+        {
+            "resource": ["R", "R", "S", "S"],
+            "month": [MONTHS[0], MONTHS[1]] * 2,
+            "utilisation": [0.8, 1.2, 0.5, 0.95],
+            "status": ["ok", "overload", "ok", "warning"],
+        }
+    )
     deviation = pd.DataFrame({"Jan": [0.1, -0.2]}, index=["A", "B"])
     fig = rc.heatmaps([rc.capacity_panel(capacity), rc.Heat(deviation, "Deviation")], stacked=True)
     _assert_shared_look(fig)
@@ -94,8 +115,12 @@ def test_heatmaps_side_by_side_share_rows_and_skip_empty_panels():
 
 # ----------------------------------------------------------------- finance
 def test_finance_overview_budget_dotted_plan_dashed():
-    totals = pd.DataFrame({"month": MONTHS, **{f"{r}_{m}": [1.0, 2, 3, 4] for r in ("actual", "plan", "budget")
-                                               for m in ("revenue", "cost", "margin")}})
+    totals = pd.DataFrame(
+        {
+            "month": MONTHS,
+            **{f"{r}_{m}": [1.0, 2, 3, 4] for r in ("actual", "plan", "budget") for m in ("revenue", "cost", "margin")},
+        }
+    )
     fig = rc.finance_overview(totals, "EUR")
     _assert_shared_look(fig)
     dashes = {t.name: t.line.dash for t in fig.data}
@@ -127,15 +152,22 @@ def test_decision_panel():
     money = _pva().assign(outlook_revenue=1.0, budget_revenue=1.1)
     panel = rc.decision_panel(_pva(), stock, money, ["B"], colors, "EUR")
     _assert_shared_look(panel)
-    assert [a.text for a in panel.layout.annotations][:3] == ["<b>B</b> · demand", "stock / backlog", "revenue vs budget"]
+    assert [a.text for a in panel.layout.annotations][:3] == [
+        "<b>B</b> · demand",
+        "stock / backlog",
+        "revenue vs budget",
+    ]
     assert any(t.type == "bar" for t in panel.data)  # B has backorders
     assert rc.decision_panel(_pva(), stock, money, [], colors, "EUR").layout.annotations[0].text.startswith("No family")
 
 
-@pytest.mark.parametrize("builder", [
-    lambda: rc.stacked_by_family(pd.DataFrame({"family": [], "month": [], "v": []}), "v", {}),
-    lambda: rc.finance_overview(pd.DataFrame(), "EUR"),
-])
+@pytest.mark.parametrize(
+    "builder",
+    [
+        lambda: rc.stacked_by_family(pd.DataFrame({"family": [], "month": [], "v": []}), "v", {}),
+        lambda: rc.finance_overview(pd.DataFrame(), "EUR"),
+    ],
+)
 def test_empty_inputs_give_a_message_not_an_error(builder):
     fig = builder()
     assert fig.layout.annotations[0].text == rc.NO_DATA

@@ -52,8 +52,11 @@ def test_agenda_money_is_the_review_money(demo_store):
     ranked = exceptions(review)
     frame = agenda(demo_store, today=DEMO_AS_OF, review=review, threshold=0)
     from_review = frame[frame["page"].isin(ranked["page"])]
-    pd.testing.assert_series_equal(from_review["money"].reset_index(drop=True),
-                                   ranked["money"].astype(float).reset_index(drop=True), check_names=False)
+    pd.testing.assert_series_equal(
+        from_review["money"].reset_index(drop=True),
+        ranked["money"].astype(float).reset_index(drop=True),
+        check_names=False,
+    )
     high = agenda(demo_store, today=DEMO_AS_OF, review=review, threshold=1e9)
     assert set(high.loc[high["page"].isin(ranked["page"]), "topic"]) == {"Capacity overload", "Revenue below budget"}
 
@@ -67,5 +70,7 @@ def test_demo_decisions_and_reconciliation(demo_store):
     hpv = money[money["family"] == "High-Pressure Valves"]
     assert (hpv["revenue_gap"] < 0).all()
     assert (money["revenue_gap"] == money["plan_revenue"] - money["budget_revenue"]).all()
-    assert pd.Timestamp(money["month"].min()).date() == DEMO_AS_OF and dt.date(2028, 4, 1) == pd.Timestamp(
-        money["month"].max()).date()
+    assert (
+        pd.Timestamp(money["month"].min()).date() == DEMO_AS_OF
+        and dt.date(2028, 4, 1) == pd.Timestamp(money["month"].max()).date()
+    )

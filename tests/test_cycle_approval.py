@@ -43,8 +43,9 @@ def dump(store) -> dict[str, list[str]]:
     """Every table's rows, sorted: the whole store."""
     names = store.query("SELECT table_name FROM information_schema.tables ORDER BY 1")["table_name"]
     # table names come from the catalog, not from input
-    return {n: sorted(repr(tuple(row)) for row in store.query(f"SELECT * FROM {n}").itertuples(index=False))
-            for n in names}
+    return {
+        n: sorted(repr(tuple(row)) for row in store.query(f"SELECT * FROM {n}").itertuples(index=False)) for n in names
+    }
 
 
 def test_approval_needs_the_earlier_steps(tiny):
@@ -56,8 +57,9 @@ def test_approval_needs_the_earlier_steps(tiny):
 
 
 def test_approval_freezes_with_a_checksum_and_refuses_every_write(tiny):
-    save_override(tiny, CYCLE, layer="sales", family="A", region="N", start="2026-04", value=5, reason="promotion",
-                  author="Jonas")
+    save_override(
+        tiny, CYCLE, layer="sales", family="A", region="N", start="2026-04", value=5, reason="promotion", author="Jonas"
+    )
     run_steps(tiny)
     checksum = approve_cycle(tiny, CYCLE, by="Katrin", comment="as proposed")
     state = cycle_status(tiny, CYCLE, today=dt.date(2026, 3, 25))
@@ -78,8 +80,18 @@ def test_approval_freezes_with_a_checksum_and_refuses_every_write(tiny):
     rows = pd.DataFrame({"family": ["A"], "month": ["2026-04-01"], "quantity": [1.0]})
     writes = [
         lambda: write_plan(tiny, "production_plan", CYCLE, rows),
-        lambda: save_override(tiny, CYCLE, layer="sales", family="A", region="N", start="2026-04", value=9,
-                              reason="promotion", author="Jonas", seen=1),
+        lambda: save_override(
+            tiny,
+            CYCLE,
+            layer="sales",
+            family="A",
+            region="N",
+            start="2026-04",
+            value=9,
+            reason="promotion",
+            author="Jonas",
+            seen=1,
+        ),
         lambda: run_baseline(tiny, CYCLE, mode="quick"),
         lambda: approve_cycle(tiny, CYCLE, by="Katrin"),
         lambda: approve_plan(tiny, CYCLE, "Katrin"),
@@ -113,8 +125,9 @@ def test_reopening_needs_a_reason_and_is_logged(tiny):
     assert state.plan_status == "draft" and state.checksum is None and not verify_snapshot(tiny, CYCLE)
     executive = state.steps.set_index("step").loc["executive"]
     assert executive["status"] == "in progress" and "Customer A cancelled" in executive["comment"]
-    write_plan(tiny, "production_plan", CYCLE, pd.DataFrame({"family": ["A"], "month": ["2026-04-01"],
-                                                             "quantity": [90.0]}))
+    write_plan(
+        tiny, "production_plan", CYCLE, pd.DataFrame({"family": ["A"], "month": ["2026-04-01"], "quantity": [90.0]})
+    )
     assert approve_cycle(tiny, CYCLE, by="Katrin") != checksum  # the changed plan has another fingerprint
     assert tiny.scalar("SELECT count(*) FROM decisions WHERE kind = 'approve_plan' AND cycle = ?", [CYCLE]) == 2
 

@@ -45,18 +45,42 @@ def test_cli_drives_a_cycle_with_exit_codes(demo_file, capsys):
     assert run(db, "decisions", "set", "999", "--status", "done", "--by", "Tom") == 1
 
     # usage: exit 2
-    for bad in (["cycle", "status", "2026-13"], ["cycle", "approve"], ["cycle", "reopen", "2026-11", "--by", "K"],
-                ["cycle", "frobnicate"], ["decisions", "list", "--status", "late"]):
+    for bad in (
+        ["cycle", "status", "2026-13"],
+        ["cycle", "approve"],
+        ["cycle", "reopen", "2026-11", "--by", "K"],
+        ["cycle", "frobnicate"],
+        ["decisions", "list", "--status", "late"],
+    ):
         with pytest.raises(SystemExit) as exit_:
             run(db, *bad)
         assert exit_.value.code == 2
 
     # the supply review explains the overload with a decision linked to Assembly, then the cycle closes
-    assert run(db, "decisions", "add", "Cover the Assembly refit with overtime and a third shift",
-               "--owner", "Lena", "--resource", "Assembly", "--due", "2026-11-12", "--by", "Lena") == 0
-    steps = [("tick", "2026-11", "supply_reviewed"), ("signoff", "2026-11", "supply"),
-             ("tick", "2026-11", "scenarios_prepared"), ("tick", "2026-11", "preread_sent"),
-             ("signoff", "2026-11", "pre_sop")]
+    assert (
+        run(
+            db,
+            "decisions",
+            "add",
+            "Cover the Assembly refit with overtime and a third shift",
+            "--owner",
+            "Lena",
+            "--resource",
+            "Assembly",
+            "--due",
+            "2026-11-12",
+            "--by",
+            "Lena",
+        )
+        == 0
+    )
+    steps = [
+        ("tick", "2026-11", "supply_reviewed"),
+        ("signoff", "2026-11", "supply"),
+        ("tick", "2026-11", "scenarios_prepared"),
+        ("tick", "2026-11", "preread_sent"),
+        ("signoff", "2026-11", "pre_sop"),
+    ]
     for command in steps:
         assert run(db, "cycle", *command, "--by", "Lena") == 0
     capsys.readouterr()
@@ -74,7 +98,24 @@ def test_cli_drives_a_cycle_with_exit_codes(demo_file, capsys):
 
 
 def test_cli_exit_code_from_a_real_process(demo_file):
-    done = subprocess.run([sys.executable, "-m", "sop_core", "cycle", "reopen", "2026-01", "--by", "K",
-                           "--reason", "typo", "--db", demo_file], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sop_core",
+            "cycle",
+            "reopen",
+            "2026-01",
+            "--by",
+            "K",
+            "--reason",
+            "typo",
+            "--db",
+            demo_file,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1 and "refused:" in done.stderr

@@ -42,8 +42,12 @@ def test_working_days_skip_weekends_and_holidays():
 def test_due_dates_count_working_days_from_the_start():
     # 2026-01-01 is a Thursday: day 1 = Thu 1st, day 2 = Fri 2nd (a step due on a Friday) → day 3 = Mon 5th.
     start = dt.date(2026, 1, 1)
-    assert due_dates(start, [1, 2, 3, 6], []) == [dt.date(2026, 1, 1), dt.date(2026, 1, 2), dt.date(2026, 1, 5),
-                                                  dt.date(2026, 1, 8)]
+    assert due_dates(start, [1, 2, 3, 6], []) == [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 1, 2),
+        dt.date(2026, 1, 5),
+        dt.date(2026, 1, 8),
+    ]
     # A cycle starting on a Sunday counts from Monday; a holiday on day 1 moves every date.
     assert nth_working_day(dt.date(2026, 11, 1), 1) == dt.date(2026, 11, 2)
     assert due_dates(start, [1, 3], [dt.date(2026, 1, 1)]) == [dt.date(2026, 1, 2), dt.date(2026, 1, 6)]
@@ -64,8 +68,13 @@ def test_status_of_a_cycle_from_the_template(tiny):
     state = cycle_status(tiny, "2026-03", today=dt.date(2026, 3, 4))
     assert not state.opened and state.plan_status == "draft"
     steps = state.steps.set_index("step")
-    assert steps["due_date"].tolist() == [dt.date(2026, 3, 4), dt.date(2026, 3, 9), dt.date(2026, 3, 12),
-                                          dt.date(2026, 3, 17), dt.date(2026, 3, 20)]
+    assert steps["due_date"].tolist() == [
+        dt.date(2026, 3, 4),
+        dt.date(2026, 3, 9),
+        dt.date(2026, 3, 12),
+        dt.date(2026, 3, 17),
+        dt.date(2026, 3, 20),
+    ]
     assert steps["status"].tolist() == ["in progress", "not started", "not started", "not started", "not started"]
     later = cycle_status(tiny, "2026-03", today=dt.date(2026, 3, 10)).steps["status"].tolist()
     assert later[:2] == ["overdue", "overdue"] and later[2] == "not started"

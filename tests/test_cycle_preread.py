@@ -41,8 +41,10 @@ DECISION = "Add a second shift on Assembly from February =SUM(A1) <b>not bold</b
 ASSUMPTION = "Steel price +8 % from Q1 & no supplier change"
 # Without Chromium or poppler-utils the PDF tests skip locally, but fail under CI=true (CI installs both).
 IN_CI = os.environ.get("CI", "").lower() == "true"
-NEEDS_PDF = pytest.mark.skipif(not IN_CI and (chromium_path() is None or shutil.which("pdftotext") is None),
-                               reason="needs Chromium and poppler-utils")
+NEEDS_PDF = pytest.mark.skipif(
+    not IN_CI and (chromium_path() is None or shutil.which("pdftotext") is None),
+    reason="needs Chromium and poppler-utils",
+)
 
 
 def _flat(text: str) -> str:
@@ -55,8 +57,15 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("preread") / "demo.duckdb"
     with open_store(path) as store:
         load_demo(store, as_of=DEMO_AS_OF)
-        add_decision(store, DECISION, owner="Operations", by="test", due_date=dt.date(2026, 12, 15), cycle=CYCLE,
-                     family="Custom Skids")
+        add_decision(
+            store,
+            DECISION,
+            owner="Operations",
+            by="test",
+            due_date=dt.date(2026, 12, 15),
+            cycle=CYCLE,
+            family="Custom Skids",
+        )
         add_assumption(store, ASSUMPTION, owner="Purchasing", by="test", due_date=dt.date(2026, 12, 31), cycle=CYCLE)
     return path
 
@@ -67,16 +76,20 @@ def pack(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     out = tmp_path_factory.mktemp("pack")
     with open_store(demo_path) as store:
         content = build_content(store, CYCLE, today=TODAY)
-        built: dict = {"content": content, "html": render(content, "html").decode("utf-8"),
-                       "agenda": agenda(store, CYCLE, today=TODAY),
-                       "decisions": list_decisions(store, CYCLE, status="open", today=TODAY)}
+        built: dict = {
+            "content": content,
+            "html": render(content, "html").decode("utf-8"),
+            "agenda": agenda(store, CYCLE, today=TODAY),
+            "decisions": list_decisions(store, CYCLE, status="open", today=TODAY),
+        }
         if unavailable_reason() is None:
             pdf = out / "pack.pdf"
             pdf.write_bytes(render(content, "pdf"))
             built["pdf"] = pdf
             if shutil.which("pdftotext"):
-                built["text"] = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
-                                               text=True, check=True).stdout
+                built["text"] = subprocess.run(
+                    ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+                ).stdout
     yield built
 
 
@@ -121,8 +134,9 @@ def test_pdf_text_has_the_headline_figures_agenda_and_decisions(pack: dict):
 def test_pdftoppm_renders_the_pages(pack: dict, tmp_path: Path):
     from PIL import Image
 
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(_pdf(pack)[0]), str(tmp_path / "page")], check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(_pdf(pack)[0]), str(tmp_path / "page")], check=True, capture_output=True
+    )
     images = sorted(tmp_path.glob("page-*.png"))
     info = subprocess.run(["pdfinfo", str(pack["pdf"])], capture_output=True, text=True, check=True).stdout
     assert f"Pages: {len(images)}" in _flat(info)
@@ -135,8 +149,9 @@ def test_pdftoppm_renders_the_pages(pack: dict, tmp_path: Path):
 # ----------------------------------------------------------------- the same numbers as the screen
 @NEEDS_PDF
 @pytest.mark.usefixtures("fresh_streamlit_caches")
-def test_pack_figures_are_the_executive_pages_figures(pack: dict, demo_path: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch):
+def test_pack_figures_are_the_executive_pages_figures(
+    pack: dict, demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     screen_db = tmp_path / "screen.duckdb"
     shutil.copy(demo_path, screen_db)
     monkeypatch.setenv("SOP_DB_PATH", str(screen_db))
@@ -210,8 +225,9 @@ def test_without_chromium_the_pdf_says_why_and_the_html_builds(demo_path: Path, 
 
 
 # ----------------------------------------------------------------- the CLI
-def test_cli_exit_codes(demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                        capsys: pytest.CaptureFixture[str]):
+def test_cli_exit_codes(
+    demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
     db = ["--db", str(demo_path)]
     assert main(["preread", "2031-01", "--out", str(tmp_path / "x.pdf"), *db]) == 2
     assert "no plan cycle 2031-01" in capsys.readouterr().err
@@ -246,8 +262,9 @@ preread_section(_store(), dt.date(2026, 11, 1))
 
 
 @pytest.mark.usefixtures("fresh_streamlit_caches")
-def test_preread_section_buttons_and_the_reason_without_chromium(demo_path: Path, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch):
+def test_preread_section_buttons_and_the_reason_without_chromium(
+    demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     available = chromium_path()
     db = tmp_path / "section.duckdb"
     shutil.copy(demo_path, db)
@@ -272,5 +289,9 @@ def test_the_screen_and_the_pack_share_one_formatter():
     from sop_core import formatting
 
     assert (screen.money, screen.pct, screen.kpi_value, screen.kpi_delta) == (
-        formatting.money, formatting.pct, formatting.kpi_value, formatting.kpi_delta)
+        formatting.money,
+        formatting.pct,
+        formatting.kpi_value,
+        formatting.kpi_delta,
+    )
     assert formatting.money(-1_378_264, "EUR") == "−€1.38 M" and formatting.money(83_833, "EUR") == "€83.8 k"

@@ -28,14 +28,30 @@ MARCH = dt.date(2026, 3, 1)
 
 def test_decision_fields_links_and_audit(tiny):
     with tiny.transaction() as cur:
-        cur.execute("INSERT INTO scenarios (scenario_id, name, author, cycle, levers) "
-                    "VALUES (nextval('scenario_seq'), 'Overtime', 'Lena', DATE '2026-03-01', '{}')")
+        cur.execute(
+            "INSERT INTO scenarios (scenario_id, name, author, cycle, levers) "
+            "VALUES (nextval('scenario_seq'), 'Overtime', 'Lena', DATE '2026-03-01', '{}')"
+        )
     sid = int(tiny.scalar("SELECT scenario_id FROM scenarios"))
-    item = add_decision(tiny, "Run overtime on R in April", owner="Lena", by="Katrin", due_date="2026-03-20",
-                        family="A", scenario_id=sid, resource="R")
+    item = add_decision(
+        tiny,
+        "Run overtime on R in April",
+        owner="Lena",
+        by="Katrin",
+        due_date="2026-03-20",
+        family="A",
+        scenario_id=sid,
+        resource="R",
+    )
     row = list_decisions(tiny, MARCH, today=dt.date(2026, 3, 10)).set_index("id").loc[item]
     assert (row["text"], row["owner"], row["status"], row["family"], row["scenario"], row["resource"]) == (
-        "Run overtime on R in April", "Lena", "open", "A", "Overtime", "R")
+        "Run overtime on R in April",
+        "Lena",
+        "open",
+        "A",
+        "Overtime",
+        "R",
+    )
     assert pd.Timestamp(row["cycle"]).date() == MARCH  # default: the latest cycle
     assert not row["carried"] and not row["overdue"] and row["created_by"] == "Katrin"
 
@@ -96,7 +112,9 @@ def test_assumptions_changed_since_the_last_cycle(tiny):
     update_assumption(tiny, old, {"text": "Steel up 8 % from May"}, by="Tom")
     changed = assumptions_changed(tiny, "2026-04")
     assert changed.set_index("id")["changes"].to_dict() == {
-        old: "text: Steel stays flat → Steel up 8 % from May", new: "new"}
+        old: "text: Steel stays flat → Steel up 8 % from May",
+        new: "new",
+    }
     assert list_assumptions(tiny, "2026-04")["id"].tolist() == [new]  # not carried: no cycle was opened
 
 
@@ -106,8 +124,10 @@ def test_migration_3_keeps_the_old_decisions(db_path):
         for statement in statements:
             con.execute(statement)
         con.execute("INSERT INTO schema_version (version) VALUES (?)", [version])
-    con.execute("INSERT INTO decisions (decision_id, cycle, kind, subject, decided_by) "
-                "VALUES (nextval('decision_seq'), DATE '2026-01-01', 'approve_plan', '2026-01', 'Old')")
+    con.execute(
+        "INSERT INTO decisions (decision_id, cycle, kind, subject, decided_by) "
+        "VALUES (nextval('decision_seq'), DATE '2026-01-01', 'approve_plan', '2026-01', 'Old')"
+    )
     con.close()
     with open_store(db_path) as store:
         assert store.schema_version() == len(schema.MIGRATIONS)

@@ -34,8 +34,18 @@ MARCH, APRIL = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
 def close_march(store) -> dict[str, int]:
     """March with overrides, decisions and assumptions, its steps run and its plan approved; returns item ids."""
     for month, value in (("2026-03", 7.0), ("2026-04", 5.0)):
-        save_override(store, MARCH, layer="sales", family="A", region="N", start=month, value=value,
-                      reason="promotion", comment="dealer push", author="Jonas")
+        save_override(
+            store,
+            MARCH,
+            layer="sales",
+            family="A",
+            region="N",
+            start=month,
+            value=value,
+            reason="promotion",
+            comment="dealer push",
+            author="Jonas",
+        )
     ids = {
         "open": add_decision(store, "Expedite A", owner="Lena", by="Katrin", cycle=MARCH, due_date="2026-04-20"),
         "done": add_decision(store, "Hire a planner", owner="Tom", by="Katrin", cycle=MARCH),
@@ -69,15 +79,16 @@ def test_roll_forward_from_the_last_approved_plan(tiny):
     assert opened.baseline_rows > 0
 
     # The draft covers 18 months: the approved plan's months, then its last month repeated.
-    demand = tiny.query("SELECT family, region, month, quantity FROM demand_plan WHERE cycle = ? ORDER BY ALL",
-                        [APRIL])
+    demand = tiny.query("SELECT family, region, month, quantity FROM demand_plan WHERE cycle = ? ORDER BY ALL", [APRIL])
     assert demand.groupby(["family", "region"])["month"].nunique().eq(PLAN_HORIZON_MONTHS).all()
-    approved = tiny.query("SELECT family, region, quantity FROM demand_plan WHERE cycle = ? AND month = ?",
-                          [MARCH, APRIL]).set_index(["family", "region"])["quantity"]
+    approved = tiny.query(
+        "SELECT family, region, quantity FROM demand_plan WHERE cycle = ? AND month = ?", [MARCH, APRIL]
+    ).set_index(["family", "region"])["quantity"]
     for (family, region), group in demand.groupby(["family", "region"]):
         assert (group["quantity"] == approved[(family, region)]).all()
-    production = tiny.query("SELECT month, quantity FROM production_plan WHERE cycle = ? AND family = 'A' "
-                            "ORDER BY month", [APRIL])
+    production = tiny.query(
+        "SELECT month, quantity FROM production_plan WHERE cycle = ? AND family = 'A' ORDER BY month", [APRIL]
+    )
     assert production["quantity"].tolist() == [100.0] * PLAN_HORIZON_MONTHS
     assert pd.Timestamp(production["month"].iloc[-1]).date() == dt.date(2027, 9, 1)
     assert tiny.scalar("SELECT status FROM plan_versions WHERE cycle = ?", [MARCH]) == "approved"
@@ -88,12 +99,23 @@ def test_roll_forward_from_the_last_approved_plan(tiny):
     # Overrides inside the new horizon are carried and flagged; March's own month stays behind.
     carried = carried_overrides(tiny, APRIL)
     assert carried[["family", "region", "layer", "value", "reason", "author"]].values.tolist() == [
-        ["A", "N", "sales", 5.0, "promotion", "Jonas"]]
+        ["A", "N", "sales", 5.0, "promotion", "Jonas"]
+    ]
     assert carried["to_review"].tolist() == [True] and carried["from_cycle"].tolist() == [pd.Timestamp(MARCH)]
     state = cycle_status(tiny, APRIL, today=dt.date(2026, 4, 1))
     assert state.opened and state.from_cycle == MARCH and state.carried_overrides_to_review == 1
-    save_override(tiny, APRIL, layer="sales", family="A", region="N", start="2026-04", value=4, reason="promotion",
-                  author="Jonas", seen=1)
+    save_override(
+        tiny,
+        APRIL,
+        layer="sales",
+        family="A",
+        region="N",
+        start="2026-04",
+        value=4,
+        reason="promotion",
+        author="Jonas",
+        seen=1,
+    )
     assert carried_overrides(tiny, APRIL)["to_review"].tolist() == [False]  # re-saved: reviewed
 
     # Open decisions and assumptions come along; the done one does not.

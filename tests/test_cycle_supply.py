@@ -49,15 +49,18 @@ def cell(plan: pd.DataFrame, family: str, month: dt.date, column: str) -> float:
 # ------------------------------------------------------------------- generation
 def test_level_plan_hand_checked(tiny: Store):
     """Level, 30 days of target: A total 230 + 100 − 30 + 3 = 303 → 151.5 a month; B 28 + 5 − 14 = 19 → 9.5."""
-    result = generate_supply_plan(tiny, by="Olivia", strategies={"A": "level", "B": "level"},
-                                  target_days={"A": 30, "B": 30})
+    result = generate_supply_plan(
+        tiny, by="Olivia", strategies={"A": "level", "B": "level"}, target_days={"A": 30, "B": 30}
+    )
     assert result.cycle == CYCLE and result.rows == 8 and list(result.plan.columns) == PLAN_COLUMNS
     assert plan_table(tiny, "production_plan") == pytest.approx(
-        {("A", MAR): 151.5, ("A", APR): 151.5, ("B", MAR): 9.5, ("B", APR): 9.5})
+        {("A", MAR): 151.5, ("A", APR): 151.5, ("B", MAR): 9.5, ("B", APR): 9.5}
+    )
     # A: 27 + 151.5 − 130 = 48.5, then 48.5 + 151.5 − 100 = 100 (the target: 30 days × 100 / 30).
     # B: backlog 5 + 14 − 9.5 = 9.5, then 9.5 + 14 − 9.5 = 14 (the target: 30 days × 14 / 30).
     assert plan_table(tiny, "inventory_plan") == pytest.approx(
-        {("A", MAR): 48.5, ("A", APR): 100.0, ("B", MAR): 9.5, ("B", APR): 14.0})
+        {("A", MAR): 48.5, ("A", APR): 100.0, ("B", MAR): 9.5, ("B", APR): 14.0}
+    )
     assert cell(result.plan, "A", APR, "target") == pytest.approx(100.0)
     assert cell(result.plan, "A", MAR, "target") == pytest.approx(30 * 130 / 31)
     logged = tiny.query("SELECT decided_by, detail FROM decisions WHERE kind = 'supply_plan'")
@@ -66,12 +69,15 @@ def test_level_plan_hand_checked(tiny: Store):
 
 def test_chase_plan_hand_checked(tiny: Store):
     """Chase to a zero target: A makes 130 − 27 = 103, then 100; B ships its backlog and orders: 19, then 14."""
-    result = generate_supply_plan(tiny, by="Olivia", strategies={"A": "chase", "B": "chase"},
-                                  target_days={"A": 0, "B": 0})
+    result = generate_supply_plan(
+        tiny, by="Olivia", strategies={"A": "chase", "B": "chase"}, target_days={"A": 0, "B": 0}
+    )
     assert plan_table(tiny, "production_plan") == pytest.approx(
-        {("A", MAR): 103.0, ("A", APR): 100.0, ("B", MAR): 19.0, ("B", APR): 14.0})
+        {("A", MAR): 103.0, ("A", APR): 100.0, ("B", MAR): 19.0, ("B", APR): 14.0}
+    )
     assert plan_table(tiny, "inventory_plan") == pytest.approx(
-        {("A", MAR): 0.0, ("A", APR): 0.0, ("B", MAR): 0.0, ("B", APR): 0.0})
+        {("A", MAR): 0.0, ("A", APR): 0.0, ("B", MAR): 0.0, ("B", APR): 0.0}
+    )
     assert result.strategies == {"A": "chase", "B": "chase"}
 
 
@@ -82,8 +88,9 @@ def test_hybrid_is_the_level_base_plus_capped_top_ups(tiny: Store):
     base = level["production"].to_numpy()
     extra = (hybrid["overtime"] + hybrid["subcontract"]).to_numpy()
     assert hybrid["production"].to_numpy() == pytest.approx(base + extra)
-    assert (hybrid["overtime"].to_numpy() <= 0.15 * np.repeat(level.groupby("family")["production"].mean(), 2)
-            + 1e-9).all()
+    assert (
+        hybrid["overtime"].to_numpy() <= 0.15 * np.repeat(level.groupby("family")["production"].mean(), 2) + 1e-9
+    ).all()
     assert extra.sum() > 0  # A starts below its target: the top-up is used
     assert (hybrid["stock"] >= level["stock"] - 1e-9).all()
 
@@ -95,7 +102,11 @@ def test_stored_policy_is_the_default_and_the_call_overrides_it(tiny: Store):
     set_supply_policies(tiny, {"A": "level"}, by="Olivia", target_days={"A": 30})
     stored = supply_policies(tiny).set_index("family")
     assert stored.loc["A", ["strategy", "target_days", "source", "updated_by"]].tolist() == [
-        "level", 30.0, "set", "Olivia"]
+        "level",
+        30.0,
+        "set",
+        "Olivia",
+    ]
     assert stored.loc["B", "source"] == "default"
     result = generate_supply_plan(tiny, by="Olivia", families=["A"])
     assert result.strategies == {"A": "level"} and cell(result.plan, "A", MAR, "production") == pytest.approx(151.5)
@@ -129,7 +140,8 @@ def test_adjustment_reprojects_and_is_logged(tiny: Store):
     assert (stock[("A", MAR)], stock[("A", APR)]) == pytest.approx((97.0, 148.5))
     log = supply_adjustments(tiny, CYCLE)
     assert log[["family", "old_quantity", "new_quantity", "reason", "adjusted_by"]].values.tolist() == [
-        ["A", 151.5, 200.0, "Overtime agreed", "Omar"]]
+        ["A", 151.5, 200.0, "Overtime agreed", "Omar"]
+    ]
 
 
 def test_adjustment_refusals_change_nothing(tiny: Store):
@@ -196,12 +208,24 @@ def one_family_store(demand: list[float], inventory: float, backorders: float) -
     with store.transaction() as cur:
         cur.execute("INSERT INTO families VALUES ('F', 'mts', 'units', 10, 6, 10, 40, 5)")
         months = [add_months(CYCLE, k) for k in range(len(demand))]
-        write_plan_rows(cur, "demand_plan", CYCLE, pd.DataFrame(
-            {"family": "F", "region": "", "month": months, "quantity": demand}))
+        write_plan_rows(
+            cur, "demand_plan", CYCLE, pd.DataFrame({"family": "F", "region": "", "month": months, "quantity": demand})
+        )
         feb = add_months(CYCLE, -1)
-        insert_actuals(cur, pd.DataFrame({
-            "kind": ["inventory", "orders", "sales"], "month": [feb] * 3, "sku": [None] * 3, "family": ["F"] * 3,
-            "region": [""] * 3, "quantity": [inventory, 50.0 + backorders, 50.0], "revenue": [None] * 3}))
+        insert_actuals(
+            cur,
+            pd.DataFrame(
+                {
+                    "kind": ["inventory", "orders", "sales"],
+                    "month": [feb] * 3,
+                    "sku": [None] * 3,
+                    "family": ["F"] * 3,
+                    "region": [""] * 3,
+                    "quantity": [inventory, 50.0 + backorders, 50.0],
+                    "revenue": [None] * 3,
+                }
+            ),
+        )
     return store
 
 

@@ -78,7 +78,8 @@ def test_page_renders_on_the_demo_company(page: AppTest):
     assert page.title[0].value == "Demand planning"
     names = [t.get("name") for t in chart(page)["data"]]
     assert {"Actual", "Baseline (statistical)", "80 % band", "95 % band", "Consensus", "Last approved plan"} <= set(
-        names)
+        names
+    )
     assert any(n and n.startswith("+ ") for n in names), "the demo's draft has a layer with overrides"
     editor = page.data_editor[0]
     grid = editor.value
@@ -117,8 +118,11 @@ def test_an_override_with_a_reason_is_saved_and_moves_the_consensus(page: AppTes
         assert row["value"].iloc[0] == 250 and row["reason"].iloc[0] == "promotion"
         assert row["comment"].iloc[0] == "trade fair" and row["kind"].iloc[0] == "units"
         first = row["month"].iloc[0]
-        plan = store.scalar("SELECT quantity FROM demand_plan WHERE cycle = (SELECT max(cycle) FROM plan_versions) "
-                            "AND family = ? AND region = ? AND month = ?", [family, region, first])
+        plan = store.scalar(
+            "SELECT quantity FROM demand_plan WHERE cycle = (SELECT max(cycle) FROM plan_versions) "
+            "AND family = ? AND region = ? AND month = ?",
+            [family, region, first],
+        )
         assert plan == pytest.approx(after[0], abs=0.5)  # the consensus is the draft's demand plan
 
 
@@ -159,8 +163,17 @@ def test_a_conflicting_save_names_who_changed_the_cell_and_saves_nothing(page: A
     family = str(page.sidebar.selectbox(key="dp_family").value)
     region = str(page.sidebar.selectbox(key="dp_region").value)
     with open_store(db_file) as store:  # someone else saves the same cell after the page was read
-        save_override(store, "2026-11-01", layer="sales", family=family, region=region, start="2026-11-01",
-                      value=40, reason="new_customer", author="Bo Sales")
+        save_override(
+            store,
+            "2026-11-01",
+            layer="sales",
+            family=family,
+            region=region,
+            start="2026-11-01",
+            value=40,
+            reason="new_customer",
+            author="Bo Sales",
+        )
     page.text_input(key="dp_author").input("Ana Planner")
     edit_first_row(page, Value=250, Reason="Promotion")
     save_button(page).click().run()

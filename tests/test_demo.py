@@ -98,7 +98,9 @@ def test_demand_planning_history(demo_store):
     q = demo_store.scalar
     assert q("SELECT count(DISTINCT cycle) FROM forecast_baseline") == 13  # 12 approved cycles and the draft
     assert q("SELECT count(DISTINCT cycle) FROM forecast_overrides") == 13
-    assert q("SELECT count(*) FROM forecast_baseline WHERE cycle = ?", [DEMO_AS_OF]) == 40 * 3 * 18  # SKU x region: the current cycle is forecast in full at the level actuals are held
+    assert (
+        q("SELECT count(*) FROM forecast_baseline WHERE cycle = ?", [DEMO_AS_OF]) == 40 * 3 * 18
+    )  # SKU x region: the current cycle is forecast in full at the level actuals are held
     assert q("SELECT count(*) FROM forecast_overrides WHERE reason IS NULL OR author = ''") == 0
     assert q("SELECT count(DISTINCT layer) FROM forecast_overrides") >= 3
     assert q("SELECT min(forecast) FROM forecast_baseline") >= 0

@@ -32,8 +32,10 @@ def _sales(months: pd.DatetimeIndex, seed: int) -> pd.DataFrame:
 def store() -> Iterator[Store]:
     s = open_store(":memory:")
     with s.transaction() as cur:
-        cur.execute("INSERT INTO families VALUES ('A', 'mts', 'units', 10, 6, 10, 40, 5), "
-                    "('B', 'mto', 'units', 100, 70, 10, 30, 10)")
+        cur.execute(
+            "INSERT INTO families VALUES ('A', 'mts', 'units', 10, 6, 10, 40, 5), "
+            "('B', 'mto', 'units', 100, 70, 10, 30, 10)"
+        )
         cur.execute("INSERT INTO products VALUES ('A1', 'A', 'a one'), ('A2', 'A', 'a two')")
         cur.execute("INSERT INTO regions VALUES ('N', 'north')")
         cur.execute("INSERT INTO plan_versions (cycle, status) VALUES (DATE '2026-01-01', 'draft')")

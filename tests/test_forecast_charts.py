@@ -20,8 +20,18 @@ def _view(with_layers: bool = True) -> pd.DataFrame:
     rows = [{"month": m, "series": "actual", "kind": "history", "value": 100.0 + i} for i, m in enumerate(HISTORY)]
     for i, m in enumerate(HORIZON):
         base = 20.0 + i
-        rows.append({"month": m, "series": "baseline", "kind": "baseline", "value": base,
-                     "lo80": base - 25, "hi80": base + 10, "lo95": base - 40, "hi95": base + 20})  # lo < 0
+        rows.append(
+            {
+                "month": m,
+                "series": "baseline",
+                "kind": "baseline",
+                "value": base,
+                "lo80": base - 25,
+                "hi80": base + 10,
+                "lo95": base - 40,
+                "hi95": base + 20,
+            }
+        )  # lo < 0
         if with_layers:
             rows.append({"month": m, "series": "+ Sales", "kind": "layer", "value": base + 5})
             rows.append({"month": m, "series": "+ Marketing", "kind": "layer", "value": base + 8})
@@ -44,8 +54,16 @@ def _assert_shared_look(fig: go.Figure) -> None:
 def test_family_chart_draws_every_line_in_its_style():
     fig = charts.family_chart(_view(), HORIZON[0].date())
     traces = _by_name(fig)
-    assert {"Actual", "Baseline (statistical)", "80 % band", "95 % band", "+ Sales", "+ Marketing",
-            charts.CONSENSUS_NAME, "Last approved plan"} == set(traces)
+    assert {
+        "Actual",
+        "Baseline (statistical)",
+        "80 % band",
+        "95 % band",
+        "+ Sales",
+        "+ Marketing",
+        charts.CONSENSUS_NAME,
+        "Last approved plan",
+    } == set(traces)
     assert traces["Actual"].line.dash == LINE_DASH["actual"]
     assert traces["Baseline (statistical)"].line.dash == LINE_DASH["plan"]
     assert traces["Last approved plan"].line.dash == "dot"
@@ -89,7 +107,8 @@ def test_family_chart_of_the_demo_company(demo_store: Store):
     fig = charts.family_chart(view, pd.Timestamp("2026-11-01"))
     traces = _by_name(fig)
     assert {"Actual", "Baseline (statistical)", charts.CONSENSUS_NAME, "Last approved plan", "+ Marketing"} <= set(
-        traces)
+        traces
+    )
     for name in ("80 % band", "95 % band"):
         assert (np.asarray(traces[name].y, dtype=float) >= 0).all()
     assert len(traces[charts.CONSENSUS_NAME].y) == 18
@@ -105,8 +124,19 @@ def _fva(worse_step: str | None = "+ Sales") -> pd.DataFrame:
         previous = float("nan")
         for order, step in enumerate(STEPS):
             wmape = 0.30 - 0.04 * order + (0.08 if step == worse_step else 0.0) + 0.01 * lag
-            rows.append({"family": "A", "lag": lag, "step_order": order, "step": step, "n": 10, "wmape": wmape,
-                         "bias": 1.0, "bias_pct": 0.01, "fva": previous - wmape})
+            rows.append(
+                {
+                    "family": "A",
+                    "lag": lag,
+                    "step_order": order,
+                    "step": step,
+                    "n": 10,
+                    "wmape": wmape,
+                    "bias": 1.0,
+                    "bias_pct": 0.01,
+                    "fva": previous - wmape,
+                }
+            )
             previous = wmape
     return pd.DataFrame(rows, columns=fc.FVA_COLUMNS)
 
@@ -161,8 +191,9 @@ def test_sku_chart_stacks_whole_units_that_add_up_to_the_family(demo_store: Stor
 
 
 def test_sku_chart_names_and_empty():
-    drill = pd.DataFrame({"sku": ["", ""], "month": HORIZON[:2], "baseline": [5.0, 6.0], "share": [1.0, 1.0],
-                          "consensus": [5, 6]})
+    drill = pd.DataFrame(
+        {"sku": ["", ""], "month": HORIZON[:2], "baseline": [5.0, 6.0], "share": [1.0, 1.0], "consensus": [5, 6]}
+    )
     assert [t.name for t in charts.sku_chart(drill).data] == ["family"]
     empty = charts.sku_chart(pd.DataFrame(columns=["sku", "month", "baseline", "share", "consensus"]))
     assert not empty.data and empty.layout.annotations[0].text == charts.NO_SKU
@@ -174,8 +205,16 @@ def _outlook() -> pd.DataFrame:
     for family, level in (("B", 50.0), ("A", 100.0)):
         for i, m in enumerate(HORIZON):
             base = level + i
-            rows.append({"family": family, "month": m, "baseline": base, "consensus": base + 10,
-                         "approved": base - 5 if i < 3 else float("nan"), "gap": 10.0})
+            rows.append(
+                {
+                    "family": family,
+                    "month": m,
+                    "baseline": base,
+                    "consensus": base + 10,
+                    "approved": base - 5 if i < 3 else float("nan"),
+                    "gap": 10.0,
+                }
+            )
     return pd.DataFrame(rows, columns=fc.OUTLOOK_COLUMNS)
 
 
@@ -189,8 +228,12 @@ def test_consensus_outlook_chart_has_one_panel_per_family_with_every_role():
     assert by_role["baseline"].line.dash == LINE_DASH["plan"] and by_role["approved"].line.dash == "dot"
     assert by_role["consensus"].line.width > by_role["baseline"].line.width  # the bold line
     assert by_role["consensus"].line.color == charts.CONSENSUS_COLOR
-    assert [t.name for t in fig.data if t.showlegend] == [charts.GAP_NAME, "Baseline (statistical)",
-                                                          "Last approved plan", charts.CONSENSUS_NAME]
+    assert [t.name for t in fig.data if t.showlegend] == [
+        charts.GAP_NAME,
+        "Baseline (statistical)",
+        "Last approved plan",
+        charts.CONSENSUS_NAME,
+    ]
     _assert_shared_look(fig)
 
 

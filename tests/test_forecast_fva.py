@@ -15,22 +15,57 @@ from sop_core.forecast.baseline import store_baseline
 from sop_core.plans import write_plan_rows
 
 
-def _cycle(store: Store, cycle: str, baseline: dict[str, float], plan: dict[str, float],
-           layers: list[tuple[str, str, str, float]], approve: bool = True) -> None:
+def _cycle(
+    store: Store,
+    cycle: str,
+    baseline: dict[str, float],
+    plan: dict[str, float],
+    layers: list[tuple[str, str, str, float]],
+    approve: bool = True,
+) -> None:
     """Store a family-level baseline for ``cycle``, its overrides and its approved demand plan."""
-    frame = pd.DataFrame([("A", "", "N", pd.Timestamp(m), q, q, q, q, q, "SeasonalNaive", 1.0)
-                          for m, q in baseline.items()],
-                         columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95",
-                                  "model", "holdout_mase"])
+    frame = pd.DataFrame(
+        [("A", "", "N", pd.Timestamp(m), q, q, q, q, q, "SeasonalNaive", 1.0) for m, q in baseline.items()],
+        columns=[
+            "family",
+            "sku",
+            "region",
+            "month",
+            "forecast",
+            "lo80",
+            "hi80",
+            "lo95",
+            "hi95",
+            "model",
+            "holdout_mase",
+        ],
+    )
     models = frame.head(1)[["family", "sku", "region", "model", "holdout_mase"]].assign(
-        series_class="regular", history_months=24)
+        series_class="regular", history_months=24
+    )
     store_baseline(store, pd.Timestamp(cycle).date(), frame, models)
     for layer, month, kind, value in layers:
-        save_override(store, cycle, layer=layer, family="A", region="N", start=month, value=value, kind=kind,
-                      reason="other", author="t")
+        save_override(
+            store,
+            cycle,
+            layer=layer,
+            family="A",
+            region="N",
+            start=month,
+            value=value,
+            kind=kind,
+            reason="other",
+            author="t",
+        )
     with store.transaction() as cur:
-        write_plan_rows(cur, "demand_plan", cycle, pd.DataFrame(
-            [("A", "N", m, q) for m, q in plan.items()], columns=["family", "region", "month", "quantity"]))
+        write_plan_rows(
+            cur,
+            "demand_plan",
+            cycle,
+            pd.DataFrame(
+                [("A", "N", m, q) for m, q in plan.items()], columns=["family", "region", "month", "quantity"]
+            ),
+        )
         if approve:
             cur.execute("UPDATE plan_versions SET status = 'approved' WHERE cycle = ?", [pd.Timestamp(cycle).date()])
 
@@ -40,8 +75,13 @@ def _store(actuals: dict[str, float]) -> Store:
     with s.transaction() as cur:
         cur.execute("INSERT INTO families VALUES ('A', 'mts', 'units', 10, 6, 10, 40, 5)")
         cur.execute("INSERT INTO regions VALUES ('N', 'north')")
-        insert_actuals(cur, pd.DataFrame([("sales", m, None, "A", "N", q) for m, q in actuals.items()],
-                                         columns=["kind", "month", "sku", "family", "region", "quantity"]))
+        insert_actuals(
+            cur,
+            pd.DataFrame(
+                [("sales", m, None, "A", "N", q) for m, q in actuals.items()],
+                columns=["kind", "month", "sku", "family", "region", "quantity"],
+            ),
+        )
     return s
 
 
@@ -49,8 +89,13 @@ def _store(actuals: dict[str, float]) -> Store:
 def hand() -> Iterator[Store]:
     """Two approved cycles; lag-1 months 2026-02 (actual 100) and 2026-03 (actual 120)."""
     s = _store({"2025-02-01": 90, "2025-03-01": 110, "2026-02-01": 100, "2026-03-01": 120})
-    _cycle(s, "2026-01", {"2026-02-01": 95}, {"2026-02-01": 104},
-           [("sales", "2026-02", "units", 10), ("marketing", "2026-02", "pct", 10)])  # +10, +9.5
+    _cycle(
+        s,
+        "2026-01",
+        {"2026-02-01": 95},
+        {"2026-02-01": 104},
+        [("sales", "2026-02", "units", 10), ("marketing", "2026-02", "pct", 10)],
+    )  # +10, +9.5
     _cycle(s, "2026-02", {"2026-03-01": 100}, {"2026-03-01": 118}, [("sales", "2026-03", "units", 30)])
     _cycle(s, "2026-03", {"2026-04-01": 1}, {"2026-04-01": 1}, [], approve=False)  # the draft does not count
     yield s
@@ -60,14 +105,29 @@ def hand() -> Iterator[Store]:
 def test_fva_stairstep_by_hand(hand):
     fva = fva_stairstep(hand, lags=(1,))
     got = fva[fva["family"] == "A"].set_index("step")
-    assert got.index.tolist() == ["seasonal naive", "statistical", "+ Sales", "+ Marketing", "+ Finance",
-                                  "+ Demand planner", "consensus", "approved plan"]
+    assert got.index.tolist() == [
+        "seasonal naive",
+        "statistical",
+        "+ Sales",
+        "+ Marketing",
+        "+ Finance",
+        "+ Demand planner",
+        "consensus",
+        "approved plan",
+    ]
     assert (got["n"] == 2).all()
     # errors (actual - forecast): naive 10, 10; statistical 5, 20; + sales -5, -10; + marketing -14.5, -10;
     # approved -4, 2. WMAPE = sum |e| / 220.
-    expected = {"seasonal naive": (20, 10.0), "statistical": (25, 12.5), "+ Sales": (15, -7.5),
-                "+ Marketing": (24.5, -12.25), "+ Finance": (24.5, -12.25), "+ Demand planner": (24.5, -12.25),
-                "consensus": (24.5, -12.25), "approved plan": (6, -1.0)}
+    expected = {
+        "seasonal naive": (20, 10.0),
+        "statistical": (25, 12.5),
+        "+ Sales": (15, -7.5),
+        "+ Marketing": (24.5, -12.25),
+        "+ Finance": (24.5, -12.25),
+        "+ Demand planner": (24.5, -12.25),
+        "consensus": (24.5, -12.25),
+        "approved plan": (6, -1.0),
+    }
     for step, (abs_err, bias) in expected.items():
         assert got.loc[step, "wmape"] == pytest.approx(abs_err / 220), step
         assert got.loc[step, "bias"] == pytest.approx(bias), step
@@ -89,8 +149,13 @@ def _worse_every_cycle(cycles: int) -> Store:
     for k in range(cycles):
         cycle = dt.date(2026, 1 + k, 1)
         months = [f"2026-{cycle.month + lag:02d}-01" for lag in (1, 2, 3)]
-        _cycle(s, f"{cycle:%Y-%m}", dict.fromkeys(months, 100.0), dict.fromkeys(months, 100.0),
-               [("sales", m, "units", 15.0) for m in months] + [("marketing", months[0], "units", 0.0)])
+        _cycle(
+            s,
+            f"{cycle:%Y-%m}",
+            dict.fromkeys(months, 100.0),
+            dict.fromkeys(months, 100.0),
+            [("sales", m, "units", 15.0) for m in months] + [("marketing", months[0], "units", 0.0)],
+        )
     return s
 
 

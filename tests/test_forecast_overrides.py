@@ -42,11 +42,40 @@ def store() -> Iterator[Store]:
         cur.execute("INSERT INTO families VALUES ('A', 'mts', 'units', 10, 6, 10, 40, 5)")
         cur.execute("INSERT INTO products VALUES ('A1', 'A', 'a one'), ('A2', 'A', 'a two')")
         cur.execute("INSERT INTO regions VALUES ('N', 'north'), ('S', 'south')")
-    rows = [("A", sku, region, pd.Timestamp(m), base * share, base * share * 0.9, base * share * 1.1,
-             base * share * 0.8, base * share * 1.2, "SeasonalNaive", 0.8)
-            for m in MONTHS for region, base in (("N", 100.0), ("S", 40.0)) for sku, share in (("A1", 0.75), ("A2", 0.25))]
-    frame = pd.DataFrame(rows, columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95",
-                                        "hi95", "model", "holdout_mase"])
+    rows = [
+        (
+            "A",
+            sku,
+            region,
+            pd.Timestamp(m),
+            base * share,
+            base * share * 0.9,
+            base * share * 1.1,
+            base * share * 0.8,
+            base * share * 1.2,
+            "SeasonalNaive",
+            0.8,
+        )
+        for m in MONTHS
+        for region, base in (("N", 100.0), ("S", 40.0))
+        for sku, share in (("A1", 0.75), ("A2", 0.25))
+    ]
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "family",
+            "sku",
+            "region",
+            "month",
+            "forecast",
+            "lo80",
+            "hi80",
+            "lo95",
+            "hi95",
+            "model",
+            "holdout_mase",
+        ],
+    )
     models = frame.drop_duplicates(["family", "sku", "region"])[["family", "sku", "region", "model", "holdout_mase"]]
     models = models.assign(series_class="regular", history_months=30)
     store_baseline(s, CYCLE, frame, models)
@@ -55,8 +84,15 @@ def store() -> Iterator[Store]:
 
 
 def _save(store: Store, **kw: Any) -> int:
-    args: dict[str, Any] = {"layer": "sales", "family": "A", "region": "N", "start": "2026-02", "value": 10.0,
-            "reason": "promotion", "author": "anna"}
+    args: dict[str, Any] = {
+        "layer": "sales",
+        "family": "A",
+        "region": "N",
+        "start": "2026-02",
+        "value": 10.0,
+        "reason": "promotion",
+        "author": "anna",
+    }
     args.update(kw)
     return save_override(store, CYCLE, **args)
 
@@ -84,7 +120,11 @@ def test_second_editor_of_a_cell_is_refused(store):
     current = overrides(store, CYCLE)
     assert current["value"].tolist() == [10.0] and current["author"].tolist() == ["anna"]
     # After reloading, bob sees version 1 and his change goes through.
-    seen = override_grid(store, "A", "N", CYCLE).set_index(["layer", "month"]).loc[("sales", pd.Timestamp("2026-02-01")), "version"]
+    seen = (
+        override_grid(store, "A", "N", CYCLE)
+        .set_index(["layer", "month"])
+        .loc[("sales", pd.Timestamp("2026-02-01")), "version"]
+    )
     assert seen == 1
     assert _save(store, author="bob", value=-5.0, seen=int(seen)) == 1
     assert overrides(store, CYCLE)["version"].tolist() == [2]
@@ -122,7 +162,8 @@ def test_consensus_is_baseline_plus_layers(store):
     cells = consensus(store, CYCLE).set_index(["region", "month"])
     feb_n = cells.loc[("N", pd.Timestamp("2026-02-01"))]
     assert (feb_n["baseline"], feb_n["sales"], feb_n["marketing"], feb_n["consensus"]) == pytest.approx(
-        (100.0, 10.0, -20.0, 90.0))
+        (100.0, 10.0, -20.0, 90.0)
+    )
     assert (cells.xs("S", level="region")["consensus"] == 0).all()  # never below zero
     assert write_consensus(store, CYCLE, author="anna") == 6
     plan = store.query("SELECT region, month, quantity FROM demand_plan WHERE cycle = ? ORDER BY ALL", [CYCLE])
@@ -140,8 +181,9 @@ def test_sku_drilldown_adds_up_to_the_family(store):
     mar = pd.Timestamp("2026-03-01")
     assert drill.loc[("A2", mar), "consensus"] == 28  # 25 + its own +3
     everywhere = sku_drilldown(store, "A", None, CYCLE).groupby("month")["consensus"].sum()
-    written = store.query("SELECT month, sum(quantity) AS q FROM demand_plan WHERE cycle = ? GROUP BY month "
-                          "ORDER BY month", [CYCLE])
+    written = store.query(
+        "SELECT month, sum(quantity) AS q FROM demand_plan WHERE cycle = ? GROUP BY month ORDER BY month", [CYCLE]
+    )
     assert everywhere.to_numpy() == pytest.approx(written["q"].to_numpy())
 
 
@@ -167,16 +209,27 @@ def test_spread_by_hand():
 def test_a_family_level_baseline_is_split_by_the_skus_recent_actuals(store):
     from sop_core.actuals import insert_actuals
 
-    family_level = pd.DataFrame([("A", "", "N", pd.Timestamp(m), 100.0, 90.0, 110.0, 80.0, 120.0) for m in MONTHS],
-                                columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95"])
-    models = pd.DataFrame([("A", "", "N", "Quick", float("nan"), "quick", 24)],
-                          columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"])
+    family_level = pd.DataFrame(
+        [("A", "", "N", pd.Timestamp(m), 100.0, 90.0, 110.0, 80.0, 120.0) for m in MONTHS],
+        columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95"],
+    )
+    models = pd.DataFrame(
+        [("A", "", "N", "Quick", float("nan"), "quick", 24)],
+        columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"],
+    )
     store_baseline(store, CYCLE, family_level, models, mode="quick")
     with store.transaction() as cur:
-        insert_actuals(cur, pd.DataFrame([("sales", "2025-12-01", "A1", None, "N", 60.0),
-                                          ("sales", "2025-12-01", "A2", None, "N", 40.0),
-                                          ("sales", "2024-06-01", "A2", None, "N", 900.0)],  # older than a year
-                                         columns=["kind", "month", "sku", "family", "region", "quantity"]))
+        insert_actuals(
+            cur,
+            pd.DataFrame(
+                [
+                    ("sales", "2025-12-01", "A1", None, "N", 60.0),
+                    ("sales", "2025-12-01", "A2", None, "N", 40.0),
+                    ("sales", "2024-06-01", "A2", None, "N", 900.0),
+                ],  # older than a year
+                columns=["kind", "month", "sku", "family", "region", "quantity"],
+            ),
+        )
     _save(store, value=11.0)
     drill = sku_drilldown(store, "A", "N", CYCLE).set_index(["sku", "month"])
     feb = pd.Timestamp("2026-02-01")
@@ -202,10 +255,14 @@ def test_forecast_stamp_moves_with_every_save_run_and_approval(store):
     _save(store)
     after_save = forecast_stamp(store)
     assert after_save != first
-    frame = pd.DataFrame([("A", "A1", "N", pd.Timestamp("2026-01-01"), 1.0, 1.0, 1.0, 1.0, 1.0)],
-                         columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95"])
-    models = pd.DataFrame([("A", "A1", "N", "Naive", 1.0, "regular", 12)],
-                          columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"])
+    frame = pd.DataFrame(
+        [("A", "A1", "N", pd.Timestamp("2026-01-01"), 1.0, 1.0, 1.0, 1.0, 1.0)],
+        columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95"],
+    )
+    models = pd.DataFrame(
+        [("A", "A1", "N", "Naive", 1.0, "regular", 12)],
+        columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"],
+    )
     store_baseline(store, CYCLE, frame, models)
     after_run = forecast_stamp(store)
     assert after_run != after_save
@@ -215,10 +272,23 @@ def test_forecast_stamp_moves_with_every_save_run_and_approval(store):
 
 def test_consensus_outlook_against_the_baseline_and_the_last_approved_plan(store):
     with store.transaction() as cur:  # the plan approved in the cycle before
-        write_plan_rows(cur, "demand_plan", "2025-12", pd.DataFrame(
-            [("A", r, m, q) for m, q in ((dt.date(2025, 12, 1), 1.0), (dt.date(2026, 1, 1), 120.0),
-                                         (dt.date(2026, 2, 1), 150.0)) for r in ("N", "S")],
-            columns=["family", "region", "month", "quantity"]))
+        write_plan_rows(
+            cur,
+            "demand_plan",
+            "2025-12",
+            pd.DataFrame(
+                [
+                    ("A", r, m, q)
+                    for m, q in (
+                        (dt.date(2025, 12, 1), 1.0),
+                        (dt.date(2026, 1, 1), 120.0),
+                        (dt.date(2026, 2, 1), 150.0),
+                    )
+                    for r in ("N", "S")
+                ],
+                columns=["family", "region", "month", "quantity"],
+            ),
+        )
         cur.execute("UPDATE plan_versions SET status = 'approved' WHERE cycle = DATE '2025-12-01'")
     _save(store, value=10.0)  # sales +10 on N, Feb
     out = consensus_outlook(store, CYCLE).set_index("month")

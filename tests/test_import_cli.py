@@ -26,8 +26,14 @@ def _tiny_file(path: str) -> dict[str, str]:
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sop_core", *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sop_core", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
 
 
 def test_cli_success_dry_run_and_rejection(db_path):
@@ -52,19 +58,42 @@ def test_cli_success_dry_run_and_rejection(db_path):
 
 def test_cli_options_and_plan_cycle(db_path):
     _tiny_file(db_path)
-    dmy = _cli("import", "sales", str(CORPUS / "good" / "semicolon_de.csv"), "--db", db_path, "--locale", "de",
-               "--delimiter", "semicolon")
+    dmy = _cli(
+        "import",
+        "sales",
+        str(CORPUS / "good" / "semicolon_de.csv"),
+        "--db",
+        db_path,
+        "--locale",
+        "de",
+        "--delimiter",
+        "semicolon",
+    )
     assert dmy.returncode == 0, dmy.stdout
-    frozen = _cli("import", "demand_plan", str(CORPUS / "bad" / "plan_into_approved_cycle.csv"), "--db", db_path,
-                  "--cycle", "2026-01")
+    frozen = _cli(
+        "import",
+        "demand_plan",
+        str(CORPUS / "bad" / "plan_into_approved_cycle.csv"),
+        "--db",
+        db_path,
+        "--cycle",
+        "2026-01",
+    )
     assert frozen.returncode == 1 and "approved and frozen" in frozen.stdout
 
 
 def test_cli_says_which_process_holds_the_database(db_path):
     _tiny_file(db_path)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); "
-                               "time.sleep(60)", db_path], stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)",
+            db_path,
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert cast(IO[str], holder.stdout).readline().strip() == "ready"
         result = _cli("import", "sales", str(GOOD), "--db", db_path)
@@ -80,9 +109,12 @@ def test_kill_during_commit_leaves_the_store_as_before(db_path, tmp_path):
     before = _tiny_file(db_path)
     marker = tmp_path / "paused"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sop_core", "import", "sales", str(GOOD), "--db", db_path], cwd=ROOT,
+        [sys.executable, "-m", "sop_core", "import", "sales", str(GOOD), "--db", db_path],
+        cwd=ROOT,
         env={**os.environ, PAUSE_ENV: "60", PAUSE_MARKER_ENV: str(marker)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not marker.exists():
         assert proc.poll() is None, "the import ended before pausing inside its transaction"

@@ -79,8 +79,9 @@ def test_revert_restores_the_store(tiny):
     message = revert_upload(tiny, _upload_id(report), "bob")
     assert "reverted" in message
     after = dump(tiny)
-    assert {t: v for t, v in after.items() if t not in ("uploads", "upload_replaced")} == \
-        {t: v for t, v in before.items() if t not in ("uploads", "upload_replaced")}
+    assert {t: v for t, v in after.items() if t not in ("uploads", "upload_replaced")} == {
+        t: v for t, v in before.items() if t not in ("uploads", "upload_replaced")
+    }
     history = upload_history(tiny)
     assert history.loc[0, "status"] == "reverted" and history.loc[0, "reverted_by"] == "bob"
     assert history.loc[0, "uploaded_by"] == "ann"
@@ -124,12 +125,18 @@ def test_revenue_read_back(tiny):
 # --- master data ------------------------------------------------------------------------------------
 def test_families_upsert_and_revert(tiny):
     before = dump(tiny)
-    csv = (b"family,strategy,unit,price,unit_cost,min_days_of_supply,max_days_of_supply,tolerance_pct\n"
-           b"A,MTS,units,11,6,10,40,5\nC,Make-to-order,sets,5,3,1,2,0\n")
+    csv = (
+        b"family,strategy,unit,price,unit_cost,min_days_of_supply,max_days_of_supply,tolerance_pct\n"
+        b"A,MTS,units,11,6,10,40,5\nC,Make-to-order,sets,5,3,1,2,0\n"
+    )
     report = import_file(tiny, "families", csv, "fam.csv")
     assert report.status == "committed", report.to_text()
     fams = tiny.query("SELECT family, strategy, unit, price FROM families ORDER BY family")
-    assert fams.values.tolist() == [["A", "mts", "units", 11.0], ["B", "mto", "units", 100.0], ["C", "mto", "sets", 5.0]]
+    assert fams.values.tolist() == [
+        ["A", "mts", "units", 11.0],
+        ["B", "mto", "units", 100.0],
+        ["C", "mto", "sets", 5.0],
+    ]
     changes = dict(zip(_preview(report)["family"], _preview(report)["change"], strict=True))
     assert changes == {"A": "changed", "C": "new"}
     revert_upload(tiny, _upload_id(report), "x")
@@ -143,13 +150,16 @@ def test_products_then_sales_of_the_new_sku(tiny):
     assert family_month(tiny, "sales", "B", "2026-02") == 3
 
 
-@pytest.mark.parametrize("kind, csv, table, count", [
-    ("regions", "region,description\nW,west\n", "regions", 3),
-    ("resources", "resource,description,warning_utilisation\nQ,paint,0.85\n", "resources", 2),
-    ("bill_of_resources", "family,resource,hours_per_unit\nA,R,0.75\n", "bill_of_resources", 2),
-    ("capacity", "resource,date,available_hours\nR,2026-05-04,10\nR,2026-05-11,15\n", "capacity", 5),
-    ("calendar", "month,working_days\n2026-05,20\n", "calendar", 1),
-])
+@pytest.mark.parametrize(
+    "kind, csv, table, count",
+    [
+        ("regions", "region,description\nW,west\n", "regions", 3),
+        ("resources", "resource,description,warning_utilisation\nQ,paint,0.85\n", "resources", 2),
+        ("bill_of_resources", "family,resource,hours_per_unit\nA,R,0.75\n", "bill_of_resources", 2),
+        ("capacity", "resource,date,available_hours\nR,2026-05-04,10\nR,2026-05-11,15\n", "capacity", 5),
+        ("calendar", "month,working_days\n2026-05,20\n", "calendar", 1),
+    ],
+)
 def test_other_master_kinds(tiny, kind, csv, table, count):
     report = import_file(tiny, kind, csv.encode(), f"{kind}.csv")
     assert report.status == "committed", report.to_text()
@@ -168,8 +178,10 @@ def test_demand_plan_into_the_draft_cycle_and_revert(tiny):
     csv = b"family,region,month,quantity\nA,N,2026-03,90\nA,N,2026-05,70\n"
     report = import_file(tiny, "demand_plan", csv, "dp.csv", ImportOptions(cycle="2026-03"))
     assert report.status == "committed", report.to_text()
-    rows = tiny.query("SELECT month, quantity FROM demand_plan WHERE cycle = DATE '2026-03-01' AND family = 'A' "
-                      "AND region = 'N' ORDER BY month")
+    rows = tiny.query(
+        "SELECT month, quantity FROM demand_plan WHERE cycle = DATE '2026-03-01' AND family = 'A' "
+        "AND region = 'N' ORDER BY month"
+    )
     assert rows["quantity"].tolist() == [90, 60, 70]
     revert_upload(tiny, _upload_id(report), "x")
     assert dump(tiny)["demand_plan"] == before["demand_plan"]
@@ -178,13 +190,19 @@ def test_demand_plan_into_the_draft_cycle_and_revert(tiny):
 def test_plan_cycle_defaults_to_latest_draft(tiny):
     report = import_file(tiny, "production_plan", b"family,month,quantity\nB,2026-04,12\n", "pp.csv")
     assert report.status == "committed", report.to_text()
-    assert tiny.scalar("SELECT quantity FROM production_plan WHERE cycle = DATE '2026-03-01' AND family = 'B' "
-                       "AND month = DATE '2026-04-01'") == 12
+    assert (
+        tiny.scalar(
+            "SELECT quantity FROM production_plan WHERE cycle = DATE '2026-03-01' AND family = 'B' "
+            "AND month = DATE '2026-04-01'"
+        )
+        == 12
+    )
 
 
 def test_budget_new_cycle_is_created_as_draft(tiny):
-    report = import_file(tiny, "budget", b"family,month,volume,revenue\nA,2026-04,10,100\n", "b.csv",
-                         ImportOptions(cycle="2026-04"))
+    report = import_file(
+        tiny, "budget", b"family,month,volume,revenue\nA,2026-04,10,100\n", "b.csv", ImportOptions(cycle="2026-04")
+    )
     assert report.status == "committed", report.to_text()
     assert tiny.scalar("SELECT status FROM plan_versions WHERE cycle = DATE '2026-04-01'") == "draft"
 
@@ -219,7 +237,9 @@ def test_docs_list_every_kind_column_and_alias():
 
 
 def test_unknown_values_are_listed_once_each(tiny):
-    report = import_file(tiny, "sales", b"date,sku,quantity\n2026-02-10,Z1,1\n2026-02-11,Z1,1\n2026-02-11,Z2,1\n", "u.csv")
+    report = import_file(
+        tiny, "sales", b"date,sku,quantity\n2026-02-10,Z1,1\n2026-02-11,Z1,1\n2026-02-11,Z2,1\n", "u.csv"
+    )
     assert report.notes == ["unknown SKUs (3 row(s)): Z1, Z2"]
     assert "unknown SKUs (3 row(s)): Z1, Z2" in report.to_text()
 
@@ -232,8 +252,19 @@ def test_report_csv_neutralises_formulas(tiny):
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
 def test_rows_are_file_lines_despite_blank_lines_and_quoted_breaks(tiny, newline):
-    lines = ["title: sales", "", "date,sku,quantity,note", "2026-02-10,A1,1,ok", "", '2026-02-11,A1,2,"two',
-             'lines"', "2026-02-12,A1,x,bad number", "2026-02-13,A1,3,4,too many", "", "2026-02-14,A1,y,bad"]
+    lines = [
+        "title: sales",
+        "",
+        "date,sku,quantity,note",
+        "2026-02-10,A1,1,ok",
+        "",
+        '2026-02-11,A1,2,"two',
+        'lines"',
+        "2026-02-12,A1,x,bad number",
+        "2026-02-13,A1,3,4,too many",
+        "",
+        "2026-02-14,A1,y,bad",
+    ]
     report = import_file(tiny, "sales", newline.join(lines).encode(), "lines.csv")
     rows = {(p.row, p.reason.split(":")[0].split(" (")[0]) for p in report.problems}
     assert rows == {(8, "not a number"), (9, "too many fields"), (11, "not a number")}, report.to_text()
@@ -256,16 +287,20 @@ def test_excel_rows_are_sheet_rows(tiny):
     assert report.warnings and "skipped as a title" in report.warnings[0]
 
 
-@pytest.mark.parametrize("body", [
-    "date,sku,region,quantity,revenue\n2026-02-10,A1,N,10,100\n2026-02-11,A2,S,-2.5,\n2026-01-31, A1 ,S,100.0,5\n",
-    "date,sku,quantity\n2026-02-10,A1,inf\n2026-02-11,A2,-1\n2026-05-01,A2,3\n0026-01-01,A1,1\n",
-    "date,sku,quantity\n2026-02-10,A1,\n,A2,1\n2026-02-10,A1,4\nTotal,,5\n",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "date,sku,region,quantity,revenue\n2026-02-10,A1,N,10,100\n2026-02-11,A2,S,-2.5,\n2026-01-31, A1 ,S,100.0,5\n",
+        "date,sku,quantity\n2026-02-10,A1,inf\n2026-02-11,A2,-1\n2026-05-01,A2,3\n0026-01-01,A1,1\n",
+        "date,sku,quantity\n2026-02-10,A1,\n,A2,1\n2026-02-10,A1,4\nTotal,,5\n",
+    ],
+)
 def test_fast_and_text_paths_agree(tiny, body):
     """Clean numbers parse the same with the reader's typed fast path and the text path (forced by a locale)."""
     fast = import_file(tiny, "sales", body.encode(), "f.csv", dry_run=True)
     text = import_file(tiny, "sales", body.encode(), "f.csv", ImportOptions(locale="en"), dry_run=True)
     assert fast.status == text.status
+
     def problems(report):
         return [(p.row, p.column, p.value, p.reason[:12]) for p in report.problems]
 

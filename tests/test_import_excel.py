@@ -73,18 +73,56 @@ def test_date_columns_are_written_as_cell_text(values):
 
 
 def test_cell_text_of_each_calamine_type():
-    assert [excel.cell_text(v) for v in (
-        "x", "", 1245.0, 10.5, -0.0, 1e16, 1e-07, True, dt.date(2026, 2, 10), dt.datetime(2026, 2, 10),
-        dt.datetime(2026, 2, 10, 13, 5), dt.time(12, 30), dt.timedelta(hours=26), 7,
-    )] == ["x", "", "1245", "10.5", "0", "1e+16", "1e-07", "True", "2026-02-10", "2026-02-10", "2026-02-10 13:05:00",
-          "12:30:00", "1 day, 2:00:00", "7"]
+    assert [
+        excel.cell_text(v)
+        for v in (
+            "x",
+            "",
+            1245.0,
+            10.5,
+            -0.0,
+            1e16,
+            1e-07,
+            True,
+            dt.date(2026, 2, 10),
+            dt.datetime(2026, 2, 10),
+            dt.datetime(2026, 2, 10, 13, 5),
+            dt.time(12, 30),
+            dt.timedelta(hours=26),
+            7,
+        )
+    ] == [
+        "x",
+        "",
+        "1245",
+        "10.5",
+        "0",
+        "1e+16",
+        "1e-07",
+        "True",
+        "2026-02-10",
+        "2026-02-10",
+        "2026-02-10 13:05:00",
+        "12:30:00",
+        "1 day, 2:00:00",
+        "7",
+    ]
     assert excel.cell_text(10.5, ",") == "10,5"
 
 
 # --- the fast path and the cell-by-cell path give the same report ---------------------------------------------
 CELLS: dict[str, list[object]] = {
-    "date": [dt.date(2026, 2, 10), dt.datetime(2026, 2, 11), dt.datetime(2026, 2, 12, 13, 5), "2026-02-13", "13/02/2026",
-             None, "#N/A", 46060.0, True],
+    "date": [
+        dt.date(2026, 2, 10),
+        dt.datetime(2026, 2, 11),
+        dt.datetime(2026, 2, 12, 13, 5),
+        "2026-02-13",
+        "13/02/2026",
+        None,
+        "#N/A",
+        46060.0,
+        True,
+    ],
     "sku": ["A1", "A2", " A1 ", "ZZ", None, "#REF!", 12, "Total"],
     "region": ["N", "S", None, "Mars", 1],
     "quantity": [1, 2.5, -3, 0, 1e16, 123456789012345, 1e-7, "10,5", "x", None, "#DIV/0!", True, "=1+1", 10.25],
@@ -99,18 +137,35 @@ def _slow_column(values: list, i: int, decimal: str) -> tuple[pa.Array, str]:
 
 @st.composite
 def workbooks(draw: st.DrawFn) -> tuple[bytes, ImportOptions]:
-    columns = ["date", "sku", *(["region"] if draw(st.booleans()) else []), "quantity",
-               *(["revenue"] if draw(st.booleans()) else [])]
+    columns = [
+        "date",
+        "sku",
+        *(["region"] if draw(st.booleans()) else []),
+        "quantity",
+        *(["revenue"] if draw(st.booleans()) else []),
+    ]
     clean = draw(st.booleans())  # mostly the first, valid values: most such files load
     rows: list[list[object]] = [list(columns)]
     for _ in range(draw(st.integers(0, 8))):
         rows.append([draw(st.sampled_from(CELLS[c][:2] if clean else CELLS[c])) for c in columns])
-    options = draw(st.sampled_from([ImportOptions(), ImportOptions(locale="de"), ImportOptions(locale="en"),
-                                    ImportOptions(sum_duplicates=True)]))
+    options = draw(
+        st.sampled_from(
+            [
+                ImportOptions(),
+                ImportOptions(locale="de"),
+                ImportOptions(locale="en"),
+                ImportOptions(sum_duplicates=True),
+            ]
+        )
+    )
     return _xlsx(rows), options
 
 
-DECIMALS: list[list[object]] = [["date", "sku", "quantity", "revenue"], [dt.date(2026, 2, 10), "A1", 2.5, 1e-7], [dt.date(2026, 2, 11), "A2", 3, -0.0]]
+DECIMALS: list[list[object]] = [
+    ["date", "sku", "quantity", "revenue"],
+    [dt.date(2026, 2, 10), "A1", 2.5, 1e-7],
+    [dt.date(2026, 2, 11), "A2", 3, -0.0],
+]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -124,7 +179,12 @@ def test_typed_columns_report_what_cell_by_cell_reports(case):
         slow = import_file(STORE, "sales", data, "w.xlsx", options, dry_run=True)
     preview = [None if r.preview is None else r.preview.to_csv(index=False) for r in (fast, slow)]
     assert (fast.status, fast.rows_read, _problems(fast), fast.warnings, fast.months) == (
-        slow.status, slow.rows_read, _problems(slow), slow.warnings, slow.months)
+        slow.status,
+        slow.rows_read,
+        _problems(slow),
+        slow.warnings,
+        slow.months,
+    )
     assert preview[0] == preview[1]
     assert dump(STORE) == BEFORE
 
@@ -143,10 +203,19 @@ def _without_cell_references(data: bytes) -> bytes:
 
 
 def test_error_cells_are_reported_with_their_code(tiny):
-    data = _xlsx([["date", "sku", "quantity", "revenue"], [dt.date(2026, 2, 10), "A1", "#N/A", None],
-                  [dt.date(2026, 2, 11), "A1", 3, "#DIV/0!"], [dt.date(2026, 2, 12), "A1", "=1+1", 1]])
-    expected = [(2, "quantity", "#N/A", "not a number"), (3, "revenue", "#DIV/0!", "not a number"),
-                (4, "quantity", "", "missing value")]  # a formula without a cached value is blank
+    data = _xlsx(
+        [
+            ["date", "sku", "quantity", "revenue"],
+            [dt.date(2026, 2, 10), "A1", "#N/A", None],
+            [dt.date(2026, 2, 11), "A1", 3, "#DIV/0!"],
+            [dt.date(2026, 2, 12), "A1", "=1+1", 1],
+        ]
+    )
+    expected = [
+        (2, "quantity", "#N/A", "not a number"),
+        (3, "revenue", "#DIV/0!", "not a number"),
+        (4, "quantity", "", "missing value"),
+    ]  # a formula without a cached value is blank
     for body in (data, _without_cell_references(data)):
         report = import_file(tiny, "sales", body, "errors.xlsx", dry_run=True)
         assert report.status == "rejected" and _problems(report) == expected, report.to_text()
@@ -177,9 +246,11 @@ def _zip(parts: dict[str, bytes]) -> bytes:
 
 def test_other_zip_packages_are_refused(tiny):
     ods = _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"})
-    rels = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            b'officeDocument" Target="xl/workbook.bin"/></Relationships>')
+    rels = (
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        b'officeDocument" Target="xl/workbook.bin"/></Relationships>'
+    )
     xlsb = _zip({"_rels/.rels": rels, "xl/workbook.bin": b"\x00"})
     for data in (ods, xlsb):
         report = import_file(tiny, "sales", data, "book.xlsx", dry_run=True)

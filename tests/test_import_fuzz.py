@@ -17,16 +17,46 @@ STORE = open_store(":memory:")
 build_tiny(STORE)
 BEFORE = dump(STORE)
 
-cells = st.sampled_from(["2026-02-10", "2026-02", "01/02/2026", "A1", "A2", "ZZ", "N", "S", "", " ", "10", "-3",
-                         "1,5", "1.234,5", "x", '"q"', '"a,b"', "Total", "inf", "2026-02-30", "é"])
+cells = st.sampled_from(
+    [
+        "2026-02-10",
+        "2026-02",
+        "01/02/2026",
+        "A1",
+        "A2",
+        "ZZ",
+        "N",
+        "S",
+        "",
+        " ",
+        "10",
+        "-3",
+        "1,5",
+        "1.234,5",
+        "x",
+        '"q"',
+        '"a,b"',
+        "Total",
+        "inf",
+        "2026-02-30",
+        "é",
+    ]
+)
 rows = st.lists(st.lists(cells, min_size=1, max_size=6), min_size=0, max_size=8)
-headers = st.lists(st.sampled_from(["date", "month", "sku", "family", "region", "quantity", "qty", "revenue", "",
-                                    "note"]), min_size=1, max_size=6)
+headers = st.lists(
+    st.sampled_from(["date", "month", "sku", "family", "region", "quantity", "qty", "revenue", "", "note"]),
+    min_size=1,
+    max_size=6,
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(header=headers, body=rows, delimiter=st.sampled_from([",", ";", "\t", "|"]),
-       newline=st.sampled_from(["\n", "\r\n", "\r"]))
+@given(
+    header=headers,
+    body=rows,
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+    newline=st.sampled_from(["\n", "\r\n", "\r"]),
+)
 def test_random_csv_never_raises_and_counts_hold(header, body, delimiter, newline):
     text = newline.join(delimiter.join(r) for r in [header, *body])
     report = import_file(STORE, "sales", text.encode("utf-8"), "fuzz.csv", dry_run=True)
@@ -58,16 +88,37 @@ def test_reader_fast_path_agrees_with_the_text_path(values):
     text_body = "".join(f"2026-02-{i + 1:02d},A1,{v},x_y\n" for i, v in enumerate(values))
     text = import_file(STORE, "sales", ("date,sku,quantity,note\n" + text_body).encode(), "b.csv", dry_run=True)
     assert fast.status == text.status
-    assert [(p.row, p.column, p.reason[:12]) for p in fast.problems] == \
-        [(p.row, p.column, p.reason[:12]) for p in text.problems]
+    assert [(p.row, p.column, p.reason[:12]) for p in fast.problems] == [
+        (p.row, p.column, p.reason[:12]) for p in text.problems
+    ]
     if fast.preview is not None:
         assert fast.preview["in_file"].tolist() == cast(pd.DataFrame, text.preview)["in_file"].tolist()
 
 
 from sop_core.importer.kinds import KINDS  # noqa: E402
 
-any_cell = st.sampled_from(["A", "B", "A1", "N", "R", "2026-04", "2026-03-15", "31/12/2026", "mts", "MTO", "x", "",
-                            "5", "-1", "0.5", "40", "1,5", "Total"])
+any_cell = st.sampled_from(
+    [
+        "A",
+        "B",
+        "A1",
+        "N",
+        "R",
+        "2026-04",
+        "2026-03-15",
+        "31/12/2026",
+        "mts",
+        "MTO",
+        "x",
+        "",
+        "5",
+        "-1",
+        "0.5",
+        "40",
+        "1,5",
+        "Total",
+    ]
+)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

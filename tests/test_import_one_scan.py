@@ -24,9 +24,21 @@ BEFORE = dump(STORE)
 def _outcome(report: ImportReport) -> tuple:
     """Everything a report tells, the preview included."""
     preview = None if report.preview is None else report.preview.to_csv(index=False)
-    return (report.status, report.rows_read, report.rows_loaded, report.rows_rejected, report.rows_with_problems,
-            report.rows_stored, [(p.row, p.column, p.value, p.reason) for p in report.problems],
-            report.problem_count, report.warnings, report.notes, report.months, report.families, preview)
+    return (
+        report.status,
+        report.rows_read,
+        report.rows_loaded,
+        report.rows_rejected,
+        report.rows_with_problems,
+        report.rows_stored,
+        [(p.row, p.column, p.value, p.reason) for p in report.problems],
+        report.problem_count,
+        report.warnings,
+        report.notes,
+        report.months,
+        report.families,
+        preview,
+    )
 
 
 def _both_ways(kind: str, data: bytes, options: ImportOptions) -> tuple[tuple, tuple]:
@@ -38,7 +50,17 @@ def _both_ways(kind: str, data: bytes, options: ImportOptions) -> tuple[tuple, t
 
 
 CELLS = {
-    "date": ["2026-02-10", "2026-02-11", "2026-01-31", "2026-02-28", "2026-05-01", "2026-02-30", "x", "", " 2026-02-10 "],
+    "date": [
+        "2026-02-10",
+        "2026-02-11",
+        "2026-01-31",
+        "2026-02-28",
+        "2026-05-01",
+        "2026-02-30",
+        "x",
+        "",
+        " 2026-02-10 ",
+    ],
     "month": ["2026-02", "2026-01", "2026-03", "2026-07", "13/2026", ""],
     "sku": ["A1", "A2", "A1", " A2", "ZZ", "", "Total"],
     "family": ["A", "B", "", "Nope"],
@@ -57,10 +79,17 @@ def actuals_files(draw: st.DrawFn) -> tuple[str, bytes, ImportOptions]:
         columns += draw(st.sampled_from([[], ["region"], ["region", "revenue"]]))
     columns.append(value)
     pools = {**CELLS, value: CELLS["quantity"]}
-    rows = draw(st.lists(st.lists(st.sampled_from([0, 1, 2, 3]), min_size=len(columns), max_size=len(columns)),
-                         min_size=0, max_size=8))
-    lines = [",".join(columns), *(",".join(pools[c][i % len(pools[c])] for c, i in zip(columns, row, strict=True))
-                                  for row in rows)]
+    rows = draw(
+        st.lists(
+            st.lists(st.sampled_from([0, 1, 2, 3]), min_size=len(columns), max_size=len(columns)),
+            min_size=0,
+            max_size=8,
+        )
+    )
+    lines = [
+        ",".join(columns),
+        *(",".join(pools[c][i % len(pools[c])] for c, i in zip(columns, row, strict=True)) for row in rows),
+    ]
     if draw(st.booleans()):
         lines.insert(draw(st.integers(1, len(lines))), "," * (len(columns) - 1))  # a blank row
     newline = draw(st.sampled_from(["\n", "\r\n"]))
@@ -100,4 +129,5 @@ def test_total_row_of_known_names_is_refused(tiny):
     report = import_file(tiny, "sales", data, "total.csv", dry_run=True)
     assert report.status == "rejected"
     assert [(p.row, p.reason) for p in report.problems] == [
-        (3, "a total/footer row: remove totals and footers from the file")]
+        (3, "a total/footer row: remove totals and footers from the file")
+    ]

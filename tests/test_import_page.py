@@ -81,8 +81,13 @@ def test_plan_upload_into_the_draft_cycle(page):
     assert not page.exception
     page.button(key="data_commit").click().run()
     assert not page.exception
-    assert _store().scalar("SELECT quantity FROM production_plan WHERE cycle = DATE '2026-03-01' AND family = 'B' "
-                           "AND month = DATE '2026-04-01'") == 12
+    assert (
+        _store().scalar(
+            "SELECT quantity FROM production_plan WHERE cycle = DATE '2026-03-01' AND family = 'B' "
+            "AND month = DATE '2026-04-01'"
+        )
+        == 12
+    )
 
 
 def test_master_data_upload_shows_new_and_changed_rows(page):
@@ -90,8 +95,9 @@ def test_master_data_upload_shows_new_and_changed_rows(page):
     page.file_uploader(key="data_file").upload("p.xlsx", (CORPUS / "good" / "typed.xlsx").read_bytes(), "x").run()
     assert not page.exception
     assert any("missing column 'family'" in str(v) for v in page.dataframe[0].value["reason"])
-    page.file_uploader(key="data_file").upload("p.csv", b"sku,family,description\nA1,A,renamed\nC9,B,new\n",
-                                               "text/csv").run()
+    page.file_uploader(key="data_file").upload(
+        "p.csv", b"sku,family,description\nA1,A,renamed\nC9,B,new\n", "text/csv"
+    ).run()
     preview = page.dataframe[0].value
     assert dict(zip(preview["sku"], preview["change"], strict=True)) == {"A1": "changed", "C9": "new"}
 

@@ -49,4 +49,3 @@ def test_no_url_without_static_serving(static_dir):
     st.config.set_option("server.enableStaticServing", False)
     assert live_chart.plotly_js_url() is None
     assert not static_dir.exists()
-

@@ -15,8 +15,14 @@ from tests.support.stores import DEMO_AS_OF, ROOT
 
 APP = str(ROOT / "app.py")
 
-REVIEW_PAGES = ["pages/overview.py", "pages/demand.py", "pages/supply.py", "pages/finance.py",
-                "pages/executive.py", "pages/family_sheet.py"]
+REVIEW_PAGES = [
+    "pages/overview.py",
+    "pages/demand.py",
+    "pages/supply.py",
+    "pages/finance.py",
+    "pages/executive.py",
+    "pages/family_sheet.py",
+]
 
 
 @pytest.fixture(scope="session")
@@ -162,12 +168,15 @@ def test_a_shared_link_sets_the_filters(demo_app: AppTest):
     assert _panel_titles(at) == ["Filters"]
 
 
-@pytest.mark.parametrize("query", [
-    {"cycle": "2024-11"},  # the first cycle: no previous cycle, little history
-    {"cycle": "2025-01", "horizon": "3"},
-    {"family": "Custom Skids"},  # make-to-order only: no inventory, no backorders
-    {"family": ["Engineered Systems", "Filters"], "region": "Asia Pacific", "horizon": "18"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"cycle": "2024-11"},  # the first cycle: no previous cycle, little history
+        {"cycle": "2025-01", "horizon": "3"},
+        {"family": "Custom Skids"},  # make-to-order only: no inventory, no backorders
+        {"family": ["Engineered Systems", "Filters"], "region": "Asia Pacific", "horizon": "18"},
+    ],
+)
 def test_every_page_runs_on_edge_views(demo_app: AppTest, query: dict):
     for key, value in query.items():
         demo_app.query_params[key] = value

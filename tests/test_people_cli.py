@@ -42,18 +42,22 @@ def test_first_admin_then_people_managed_as_the_admin(db_path: str, capsys: pyte
         assert set(people_history(store)["changed_by"]) == {"first admin (command line)", "boss@example.com"}
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["add", "x@example.com", "planner", "--as", "ann@example.com"], "ann@example.com (planner) may not manage"),
-    (["add", "x@example.com", "planner", "--as", "stranger@example.com"], "(viewer) may not manage people"),
-    (["add", "x@example.com", "wizard", "--as", "boss@example.com"], "unknown role(s) 'wizard'"),
-    (["add", "not-an-email", "--as", "boss@example.com"], "not an e-mail address"),
-    (["remove", "boss@example.com", "--as", "boss@example.com"], "nobody with the admin role"),
-    (["roles", "nobody@example.com", "viewer", "--as", "boss@example.com"], "not listed"),
-    (["default-role", "planner", "--as", "ann@example.com"], "may not change settings: needs admin"),
-    (["add", "x@example.com", "--as", "boss"], "must be an e-mail address"),
-])
-def test_refusals_exit_1_and_write_nothing(db_path: str, capsys: pytest.CaptureFixture[str], args: list[str],
-                                           message: str):
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", "x@example.com", "planner", "--as", "ann@example.com"], "ann@example.com (planner) may not manage"),
+        (["add", "x@example.com", "planner", "--as", "stranger@example.com"], "(viewer) may not manage people"),
+        (["add", "x@example.com", "wizard", "--as", "boss@example.com"], "unknown role(s) 'wizard'"),
+        (["add", "not-an-email", "--as", "boss@example.com"], "not an e-mail address"),
+        (["remove", "boss@example.com", "--as", "boss@example.com"], "nobody with the admin role"),
+        (["roles", "nobody@example.com", "viewer", "--as", "boss@example.com"], "not listed"),
+        (["default-role", "planner", "--as", "ann@example.com"], "may not change settings: needs admin"),
+        (["add", "x@example.com", "--as", "boss"], "must be an e-mail address"),
+    ],
+)
+def test_refusals_exit_1_and_write_nothing(
+    db_path: str, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+):
     assert users(db_path, "add", "boss@example.com", "admin") == 0
     assert users(db_path, "add", "ann@example.com", "planner", "--as", "boss@example.com") == 0
     capsys.readouterr()
@@ -86,9 +90,19 @@ def test_the_admin_variable_applies_to_the_command_line_too(db_path: str, monkey
 
 
 def test_the_module_runs_as_a_command(db_path: str):
-    done = subprocess.run([sys.executable, "-m", "sop_core", "users", "add", "boss@example.com", "admin",
-                           "--db", db_path], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "sop_core", "users", "add", "boss@example.com", "admin", "--db", db_path],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([sys.executable, "-m", "sop_core", "users", "roles", "boss@example.com", "--db", db_path],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "sop_core", "users", "roles", "boss@example.com", "--db", db_path],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "--as EMAIL" in done.stderr

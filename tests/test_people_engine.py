@@ -52,13 +52,16 @@ def audit_rows(store: Store) -> int:
 
 
 # ------------------------------------------------------------------------------ the permission table
-@pytest.mark.parametrize(("role", "actions"), [
-    ("viewer", {"view"}),
-    ("planner", {"view", "upload", "override", "supply_plan", "scenario"}),
-    ("finance", {"view", "budget", "finance_assumption"}),
-    ("executive", {"view", "sign_off", "approve"}),
-    ("admin", {"view", "manage_people", "settings"}),
-])
+@pytest.mark.parametrize(
+    ("role", "actions"),
+    [
+        ("viewer", {"view"}),
+        ("planner", {"view", "upload", "override", "supply_plan", "scenario"}),
+        ("finance", {"view", "budget", "finance_assumption"}),
+        ("executive", {"view", "sign_off", "approve"}),
+        ("admin", {"view", "manage_people", "settings"}),
+    ],
+)
 def test_each_role_may_do_what_the_issue_says(role: str, actions: set[str]):
     assert {action for action in PERMISSIONS if can(as_role(role), action)} == actions
 
@@ -103,8 +106,10 @@ def test_each_people_write_refuses_a_non_admin(store: Store, write: str, role: s
     with pytest.raises(PermissionError, match=rf"someone@example.com \({role}\) may not .*: needs admin"):
         WRITES[write](store, as_role(role))
     assert audit_rows(store) == before
-    assert {p.email: p.roles for p in list_people(store)} == {"ann@example.com": ("planner",),
-                                                              "boss@example.com": ("admin",)}
+    assert {p.email: p.roles for p in list_people(store)} == {
+        "ann@example.com": ("planner",),
+        "boss@example.com": ("admin",),
+    }
     assert default_role(store) == "viewer"
 
 
@@ -129,16 +134,19 @@ def test_add_change_and_remove_a_person(store: Store):
     assert history["old_value"].tolist()[1] == "planner, executive" and history["new_value"].tolist()[1] == "finance"
 
 
-@pytest.mark.parametrize(("call", "message"), [
-    (lambda s: add_person(s, ADMIN, "ann@example.com", ["viewer"]), "already listed"),
-    (lambda s: add_person(s, ADMIN, "not-an-email", ["viewer"]), "not an e-mail address"),
-    (lambda s: add_person(s, ADMIN, "x@example.com", ["wizard"]), "unknown role"),
-    (lambda s: set_roles(s, ADMIN, "nobody@example.com", ["viewer"]), "not listed"),
-    (lambda s: remove_person(s, ADMIN, "nobody@example.com"), "not listed"),
-    (lambda s: set_default_role(s, ADMIN, "admin"), "default role must be one of"),
-    (lambda s: remove_person(s, ADMIN, "boss@example.com"), "nobody with the admin role"),
-    (lambda s: set_roles(s, ADMIN, "boss@example.com", ["planner"]), "nobody with the admin role"),
-])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: add_person(s, ADMIN, "ann@example.com", ["viewer"]), "already listed"),
+        (lambda s: add_person(s, ADMIN, "not-an-email", ["viewer"]), "not an e-mail address"),
+        (lambda s: add_person(s, ADMIN, "x@example.com", ["wizard"]), "unknown role"),
+        (lambda s: set_roles(s, ADMIN, "nobody@example.com", ["viewer"]), "not listed"),
+        (lambda s: remove_person(s, ADMIN, "nobody@example.com"), "not listed"),
+        (lambda s: set_default_role(s, ADMIN, "admin"), "default role must be one of"),
+        (lambda s: remove_person(s, ADMIN, "boss@example.com"), "nobody with the admin role"),
+        (lambda s: set_roles(s, ADMIN, "boss@example.com", ["planner"]), "nobody with the admin role"),
+    ],
+)
 def test_invalid_changes_are_refused_and_write_nothing(store: Store, call, message: str):
     before = audit_rows(store)
     with pytest.raises(ValueError, match=message):
@@ -208,7 +216,9 @@ def test_a_listed_person_becomes_first_admin_keeping_their_roles():
     with open_store(":memory:") as store:
         with store.transaction() as cur:  # a store whose people were filled in without an admin
             cur.execute("INSERT INTO people (email, name, created_by) VALUES ('ann@example.com', 'Ann', 'sql')")
-            cur.execute("INSERT INTO person_roles (email, role, granted_by) VALUES ('ann@example.com', 'planner', 'sql')")
+            cur.execute(
+                "INSERT INTO person_roles (email, role, granted_by) VALUES ('ann@example.com', 'planner', 'sql')"
+            )
         assert add_first_admin(store, "ann@example.com", source="test")
         assert get_person(store, "ann@example.com").roles == ("planner", "admin")  # type: ignore[union-attr]
         assert not add_first_admin(store, "carl@example.com", source="test")  # there is an admin already

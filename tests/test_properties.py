@@ -28,8 +28,13 @@ def test_tolerance_status_is_a_partition(devs, tol):
 def test_mts_projection_balances_and_never_goes_negative(rows, opening, backorders):
     demand = np.array([r[0] for r in rows])
     supply = np.array([r[1] for r in rows])
-    out = project_family(demand, supply, np.full(len(rows), 30.0), "mts",
-                         {"inventory": opening, "backorders": backorders, "backlog": 0.0})
+    out = project_family(
+        demand,
+        supply,
+        np.full(len(rows), 30.0),
+        "mts",
+        {"inventory": opening, "backorders": backorders, "backlog": 0.0},
+    )
     assert (out["ending_inventory"] >= 0).all() and (out["backorders"] >= 0).all()
     balance = opening - backorders + np.cumsum(supply) - np.cumsum(demand)
     np.testing.assert_allclose(out["ending_inventory"] - out["backorders"], balance, rtol=1e-9, atol=1e-6)

@@ -53,6 +53,7 @@ class _Counting:
         def counted(sql: str, *args: Any, **kwargs: Any) -> Any:
             self._log.append(" ".join(str(sql).split()))
             return attr(sql, *args, **kwargs)
+
         return counted
 
 
@@ -97,8 +98,9 @@ def test_the_counter_sees_a_chatty_path(counted):
     assert len(statements) > 3 * MAX_STATEMENTS
 
 
-def _store_path(store: Store, review: Review, families: list[str] | None,
-                regions: list[str] | None) -> dict[str, pd.DataFrame]:
+def _store_path(
+    store: Store, review: Review, families: list[str] | None, regions: list[str] | None
+) -> dict[str, pd.DataFrame]:
     """The bundle's frames as the per-function store path computes them."""
     cycle, start, end = review.cycle, review.months[0], review.months[-1]
     closed = add_months(cycle, -1)
@@ -110,26 +112,43 @@ def _store_path(store: Store, review: Review, families: list[str] | None,
         "gap": month_window(demand_supply_gap(store, cycle, families), cycle, end),
         "capacity": month_window(capacity_load(store, cycle, families), cycle, end),
         "finance": month_window(finance(store, cycle, families), fin_start, fin_end),
-        "pairs": month_window(forecast_pairs(store, 1, families, regions), add_months(cycle, -ACCURACY_HISTORY), closed),
+        "pairs": month_window(
+            forecast_pairs(store, 1, families, regions), add_months(cycle, -ACCURACY_HISTORY), closed
+        ),
     }
-    frames["accuracy"] = pd.concat([
-        accuracy_by_family(month_window(forecast_pairs(store, lag, families, regions),
-                                        add_months(cycle, -ACCURACY_HISTORY), closed)).assign(lag=lag)
-        for lag in ACCURACY_LAGS], ignore_index=True)
+    frames["accuracy"] = pd.concat(
+        [
+            accuracy_by_family(
+                month_window(
+                    forecast_pairs(store, lag, families, regions), add_months(cycle, -ACCURACY_HISTORY), closed
+                )
+            ).assign(lag=lag)
+            for lag in ACCURACY_LAGS
+        ],
+        ignore_index=True,
+    )
     parts = []
     for region in regions or region_names(store):
-        pva = month_window(plan_vs_actual(store, "sales", cycle, families, [region]),
-                           add_months(cycle, -ACCURACY_MONTHS), closed).dropna(subset=["actual"])
+        pva = month_window(
+            plan_vs_actual(store, "sales", cycle, families, [region]), add_months(cycle, -ACCURACY_MONTHS), closed
+        ).dropna(subset=["actual"])
         parts.append(pva.groupby("family", as_index=False)[["plan", "actual"]].sum().assign(region=region))
     frames["regions"] = pd.concat(parts, ignore_index=True)
     outlook = version_plan(store, "demand", cycle, families, regions)
-    previous = version_plan(store, "demand", review.previous_cycle, families, regions) \
-        if review.previous_cycle else outlook.iloc[:0]
+    previous = (
+        version_plan(store, "demand", review.previous_cycle, families, regions)
+        if review.previous_cycle
+        else outlook.iloc[:0]
+    )
     last = demand_actuals(store, families, regions)
     last = last.assign(month=last["month"] + pd.DateOffset(months=12))
     frames["outlook"] = month_window(
-        outlook.merge(previous.rename(columns={"plan": "previous_plan"}), on=["family", "month"], how="left")
-        .merge(last.rename(columns={"actual": "last_year"}), on=["family", "month"], how="left"), cycle, end)
+        outlook.merge(previous.rename(columns={"plan": "previous_plan"}), on=["family", "month"], how="left").merge(
+            last.rename(columns={"actual": "last_year"}), on=["family", "month"], how="left"
+        ),
+        cycle,
+        end,
+    )
     return frames
 
 
@@ -140,12 +159,19 @@ def _same(bundle: pd.DataFrame, path: pd.DataFrame, keys: list[str], name: str) 
     pd.testing.assert_frame_equal(left, right, check_dtype=False, check_exact=False, rtol=1e-9, obj=name)
 
 
-@pytest.mark.parametrize("view", [
-    {"cycle": None, "families": None, "regions": None, "horizon": 12},
-    {"cycle": None, "families": ["Filters", "Custom Skids"], "regions": ["Europe"], "horizon": 6},
-    {"cycle": dt.date(2025, 11, 1), "families": ["Compact Pumps", "Engineered Systems"],
-     "regions": ["Asia Pacific", "North America"], "horizon": PLAN_HORIZON_MONTHS},
-])
+@pytest.mark.parametrize(
+    "view",
+    [
+        {"cycle": None, "families": None, "regions": None, "horizon": 12},
+        {"cycle": None, "families": ["Filters", "Custom Skids"], "regions": ["Europe"], "horizon": 6},
+        {
+            "cycle": dt.date(2025, 11, 1),
+            "families": ["Compact Pumps", "Engineered Systems"],
+            "regions": ["Asia Pacific", "North America"],
+            "horizon": PLAN_HORIZON_MONTHS,
+        },
+    ],
+)
 def test_the_bundle_equals_the_store_path(demo_store, view):
     review = load_review(demo_store, view["cycle"], view["families"], view["regions"], view["horizon"])
     path = _store_path(demo_store, review, view["families"], view["regions"])

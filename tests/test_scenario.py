@@ -75,8 +75,9 @@ def test_price_lever_changes_revenue_not_cost(tiny):
 
 def test_region_and_family_demand_levers_multiply(tiny):
     inputs = baseline_inputs(tiny)
-    result = evaluate_scenario(inputs, Levers(demand_pct=10, demand_pct_family={"A": 10},
-                                              demand_pct_region={"N": -50}), tradeoff=False)
+    result = evaluate_scenario(
+        inputs, Levers(demand_pct=10, demand_pct_family={"A": 10}, demand_pct_region={"N": -50}), tradeoff=False
+    )
     a, n, s = inputs.families.index("A"), inputs.regions.index("N"), inputs.regions.index("S")
     expected = (inputs.demand[a, n] * 0.5 + inputs.demand[a, s]) * 1.1 * 1.1
     np.testing.assert_allclose(result.scenario.demand[a], expected)
@@ -174,17 +175,27 @@ def test_row_kernels_equal_a_period_by_period_loop_on_every_row():
 
 def test_hybrid_adds_overtime_then_subcontracting_within_limits_at_a_premium(tiny):
     inputs = baseline_inputs(tiny)
-    levers = Levers(strategy={"A": "hybrid"}, demand_pct_family={"A": 60}, capacity_pct_resource={"R": -40},
-                    overtime_limit_pct=10, subcontract_limit_pct=10, overtime_premium_pct=50,
-                    subcontract_premium_pct=100)
+    levers = Levers(
+        strategy={"A": "hybrid"},
+        demand_pct_family={"A": 60},
+        capacity_pct_resource={"R": -40},
+        overtime_limit_pct=10,
+        subcontract_limit_pct=10,
+        overtime_premium_pct=50,
+        subcontract_premium_pct=100,
+    )
     result = evaluate_scenario(inputs, levers, tradeoff=False)
     a = inputs.families.index("A")
     scen = result.scenario
     assert scen.overtime[a].sum() > 0
     fc = scen.demand[a]
-    rate = calc.level_plan_arrays(fc, inputs.opening_inventory[a], inputs.default_target_days[a] * fc[-1]
-                                  / inputs.days[len(fc) - 1], inputs.working_days[: len(fc)],
-                                  inputs.opening_backorders[a])[0].mean()
+    rate = calc.level_plan_arrays(
+        fc,
+        inputs.opening_inventory[a],
+        inputs.default_target_days[a] * fc[-1] / inputs.days[len(fc) - 1],
+        inputs.working_days[: len(fc)],
+        inputs.opening_backorders[a],
+    )[0].mean()
     assert scen.overtime[a].max() <= 0.1 * rate + 1e-9
     assert scen.subcontract[a].max() <= 0.1 * rate + 1e-9
     premium = (scen.overtime[a] * 0.5 + scen.subcontract[a] * 1.0).sum() * inputs.unit_cost[a]
@@ -238,8 +249,7 @@ def test_levers_round_trip_through_json():
 def test_evaluate_runs_at_200_families_by_36_months():
     # Its time is a benchmark figure, not a unit-test assertion: python bench/scenario.py.
     inputs = synthetic_inputs(200, 36)
-    strategies: dict[str, Strategy] = dict(zip(inputs.families, ["plan", "level", "chase", "hybrid"] * 50,
-                                               strict=True))
+    strategies: dict[str, Strategy] = dict(zip(inputs.families, ["plan", "level", "chase", "hybrid"] * 50, strict=True))
     result = evaluate_scenario(inputs, Levers(demand_pct=5, strategy=strategies), tradeoff=False)
     assert result.scenario.production.shape == (200, 36)
 
@@ -280,8 +290,9 @@ def test_promote_writes_the_draft_and_records_the_decision(tiny):
     expected = evaluate_scenario(tiny, levers, tradeoff=False)
     cycle = promote_scenario(tiny, sid, "coo")
     assert str(cycle) == "2026-03-01"
-    prod = tiny.query("SELECT family, month, quantity FROM production_plan WHERE cycle = ? ORDER BY family, month",
-                      [cycle])
+    prod = tiny.query(
+        "SELECT family, month, quantity FROM production_plan WHERE cycle = ? ORDER BY family, month", [cycle]
+    )
     a = expected.inputs.families.index("A")
     np.testing.assert_allclose(prod[prod["family"] == "A"]["quantity"], expected.scenario.production[a])
     demand = tiny.query("SELECT sum(quantity) FROM demand_plan WHERE cycle = ? AND family = 'A'", [cycle]).iat[0, 0]

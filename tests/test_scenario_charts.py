@@ -12,9 +12,16 @@ from sop_core.scenario import Levers, evaluate_scenario, synthetic_inputs
 
 
 def test_the_fast_figure_equals_the_validated_one(demo_store):
-    for levers in (Levers(), Levers(demand_pct=12, capacity_pct_resource={"Assembly": -30},
-                                    strategy={"Filters": "hybrid", "Custom Skids": "chase"}, horizon_months=6),
-                   Levers(capacity_pct_resource={"Paint": -100})):
+    for levers in (
+        Levers(),
+        Levers(
+            demand_pct=12,
+            capacity_pct_resource={"Assembly": -30},
+            strategy={"Filters": "hybrid", "Custom Skids": "chase"},
+            horizon_months=6,
+        ),
+        Levers(capacity_pct_resource={"Paint": -100}),
+    ):
         result = evaluate_scenario(demo_store, levers)
         validated = go.Figure(scenario_spec(result, "EUR"))  # raises on any invalid property
         fast = scenario_figure(result, "EUR")

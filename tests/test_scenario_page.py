@@ -43,11 +43,20 @@ def test_neutral_widgets_are_the_current_plan():
 def test_saved_levers_round_trip_through_the_widgets():
     inputs = synthetic_inputs(4, 6, 2)
     fam, reg, res = inputs.families, inputs.regions, inputs.resources
-    saved = Levers(demand_pct=7, demand_pct_family={fam[0]: 12.0}, demand_pct_region={reg[1]: -10.0},
-                   price_pct_family={fam[2]: 5.0}, capacity_pct_resource={res[0]: -25.0},
-                   target_days={fam[1]: 60.0}, strategy={fam[0]: "chase", fam[3]: "hybrid"},
-                   overtime_limit_pct=25.0, overtime_premium_pct=40.0, subcontract_limit_pct=10.0,
-                   subcontract_premium_pct=60.0, horizon_months=4)
+    saved = Levers(
+        demand_pct=7,
+        demand_pct_family={fam[0]: 12.0},
+        demand_pct_region={reg[1]: -10.0},
+        price_pct_family={fam[2]: 5.0},
+        capacity_pct_resource={res[0]: -25.0},
+        target_days={fam[1]: 60.0},
+        strategy={fam[0]: "chase", fam[3]: "hybrid"},
+        overtime_limit_pct=25.0,
+        overtime_premium_pct=40.0,
+        subcontract_limit_pct=10.0,
+        subcontract_premium_pct=60.0,
+        horizon_months=4,
+    )
     state = lever_table.state_from_levers(saved, inputs)
     frame = state.pop(lever_table.FAMILY_FRAME_KEY)
     assert lever_table.levers_from_state(state, inputs, frame) == saved
@@ -198,10 +207,10 @@ def test_without_static_serving_the_figure_falls_back_to_st_plotly_chart(db_path
 
 
 def test_saved_names_that_a_spreadsheet_would_run_are_escaped_in_the_list(app):
-    app.text_input(key="scn_save_name").input("=HYPERLINK(\"http://x\")")
+    app.text_input(key="scn_save_name").input('=HYPERLINK("http://x")')
     app.text_input(key="scn_save_author").input("@ana")
     button(app, "Save scenario").click().run()
     assert not app.exception, [e.value for e in app.exception]
     listed = next(d.value for d in app.dataframe if "name" in d.value.columns)
-    assert listed["name"].tolist() == ["'=HYPERLINK(\"http://x\")"]  # the grid's own CSV download is safe too
+    assert listed["name"].tolist() == ['\'=HYPERLINK("http://x")']  # the grid's own CSV download is safe too
     assert listed["author"].tolist() == ["'@ana"]

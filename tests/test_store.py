@@ -70,13 +70,20 @@ def test_approved_plan_is_frozen(tiny):
     with pytest.raises(FrozenPlanError, match="approved and frozen"):
         write_plan(tiny, "production_plan", "2026-02", rows)
     assert table_counts(tiny) == before
-    assert tiny.scalar("SELECT quantity FROM production_plan WHERE cycle = '2026-02-01' AND month = '2026-02-01'") == 125
+    assert (
+        tiny.scalar("SELECT quantity FROM production_plan WHERE cycle = '2026-02-01' AND month = '2026-02-01'") == 125
+    )
 
 
 def test_draft_write_replaces_keys_and_approval_freezes(tiny):
     rows = pd.DataFrame({"family": ["A"], "month": ["2026-03-01"], "quantity": [160.0]})
     write_plan(tiny, "production_plan", "2026-03", rows)
-    assert tiny.scalar("SELECT quantity FROM production_plan WHERE cycle = '2026-03-01' AND family = 'A' AND month = '2026-03-01'") == 160
+    assert (
+        tiny.scalar(
+            "SELECT quantity FROM production_plan WHERE cycle = '2026-03-01' AND family = 'A' AND month = '2026-03-01'"
+        )
+        == 160
+    )
     assert tiny.scalar("SELECT count(*) FROM production_plan WHERE cycle = '2026-03-01'") == 4
     approve_plan(tiny, "2026-03", approved_by="CEO")
     assert tiny.scalar("SELECT kind FROM decisions") == "approve_plan"
@@ -100,7 +107,10 @@ def test_cursor_per_thread_is_safe(tiny):
     def work(i: int) -> int:
         if i % 4 == 0:
             with tiny.transaction() as cur:
-                cur.execute("INSERT INTO decisions (decision_id, kind, decided_by) VALUES (nextval('decision_seq'), 'x', ?)", [str(i)])
+                cur.execute(
+                    "INSERT INTO decisions (decision_id, kind, decided_by) VALUES (nextval('decision_seq'), 'x', ?)",
+                    [str(i)],
+                )
         return len(tiny.query("SELECT * FROM actuals_monthly"))
 
     with ThreadPoolExecutor(8) as pool:
@@ -108,13 +118,13 @@ def test_cursor_per_thread_is_safe(tiny):
     assert set(sizes) == {sizes[0]} and tiny.scalar("SELECT count(*) FROM decisions") == 16
 
 
-
-
 def test_second_process_gets_a_plain_message_and_can_open_after_close(db_path):
     open_store(db_path).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD.format(root=str(ROOT), path=db_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None

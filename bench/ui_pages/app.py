@@ -3,8 +3,10 @@
 import streamlit as st
 
 st.set_page_config(page_title="UI bench reference", layout="wide")
-st.navigation([
-    st.Page("empty.py", title="Empty", default=True),
-    st.Page("ref_a.py", title="Reference A"),
-    st.Page("ref_b.py", title="Reference B"),
-]).run()
+st.navigation(
+    [
+        st.Page("empty.py", title="Empty", default=True),
+        st.Page("ref_a.py", title="Reference A"),
+        st.Page("ref_b.py", title="Reference B"),
+    ]
+).run()

@@ -14,11 +14,13 @@ FAMILIES, MONTHS = 20, 36
 change = st.slider("Demand change (%)", -30, 30, 0, key="naive_slider")
 rng = np.random.default_rng(0)
 months = pd.date_range("2027-01-01", periods=MONTHS, freq="MS")
-frame = pd.DataFrame({
-    "family": np.repeat([f"Family {i:02d}" for i in range(FAMILIES)], MONTHS),
-    "month": np.tile(months, FAMILIES),
-    "demand": rng.uniform(100, 1000, FAMILIES * MONTHS) * (1 + change / 100),
-})
+frame = pd.DataFrame(
+    {
+        "family": np.repeat([f"Family {i:02d}" for i in range(FAMILIES)], MONTHS),
+        "month": np.tile(months, FAMILIES),
+        "demand": rng.uniform(100, 1000, FAMILIES * MONTHS) * (1 + change / 100),
+    }
+)
 frame["production"] = frame.groupby("family")["demand"].transform("mean")
 frame["inventory"] = (frame["production"] - frame["demand"]).groupby(frame["family"]).cumsum() + 500
 frame["revenue"] = frame["demand"] * 10

@@ -23,9 +23,7 @@ def _paired(actual: Numbers, forecast: Numbers) -> tuple[np.ndarray, np.ndarray]
     act = _as_float_1d(actual, "actual")
     fc = _as_float_1d(forecast, "forecast")
     if len(act) != len(fc):
-        raise ValueError(
-            f"actual and forecast must have the same length (got {len(act)} and {len(fc)})"
-        )
+        raise ValueError(f"actual and forecast must have the same length (got {len(act)} and {len(fc)})")
     return act, fc
 
 

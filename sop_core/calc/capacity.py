@@ -8,9 +8,7 @@ import pandas as pd
 from .validate import _require_columns
 
 
-def rough_cut_capacity(
-    production: pd.DataFrame, bill: pd.DataFrame, available: pd.DataFrame
-) -> pd.DataFrame:
+def rough_cut_capacity(production: pd.DataFrame, bill: pd.DataFrame, available: pd.DataFrame) -> pd.DataFrame:
     """Rough-cut capacity plan from a bill of resources (APICS/CPIM RCCP).
 
     Inputs (long form):
@@ -51,9 +49,7 @@ def rough_cut_capacity(
     )
     load = joined.groupby(["resource", "month"], as_index=False, sort=False)["load_hours"].sum()
 
-    avail = available[["resource", "month", "hours"]].assign(
-        hours=lambda d: pd.to_numeric(d["hours"]).astype(float)
-    )
+    avail = available[["resource", "month", "hours"]].assign(hours=lambda d: pd.to_numeric(d["hours"]).astype(float))
     avail = (
         avail.groupby(["resource", "month"], as_index=False, sort=False)["hours"]
         .sum(min_count=1)

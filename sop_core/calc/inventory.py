@@ -39,9 +39,7 @@ def project_inventory(
     prod = _as_float_1d(production, "production")
     dem = _as_float_1d(demand, "demand")
     if len(prod) != len(dem):
-        raise ValueError(
-            f"production and demand must have the same length (got {len(prod)} and {len(dem)})"
-        )
+        raise ValueError(f"production and demand must have the same length (got {len(prod)} and {len(dem)})")
     _require_finite(prod, "production")
     _require_finite(dem, "demand")
     opening = _require_finite_scalar(opening_inventory, "opening_inventory")

@@ -12,8 +12,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 
-def level_rows(forecast: np.ndarray, start: np.ndarray, target_end: np.ndarray,
-               work_days: np.ndarray | None = None) -> np.ndarray:
+def level_rows(
+    forecast: np.ndarray, start: np.ndarray, target_end: np.ndarray, work_days: np.ndarray | None = None
+) -> np.ndarray:
     """Level production per row: the total need spread evenly (per working day when given).
 
     ``total = Σ forecast + target_end − start``, floored at 0, where ``start`` is the
@@ -88,12 +89,9 @@ def project_inventory_arrays(
         raise ValueError("production and demand must be sequences, not scalars")
     if prod.shape[-1] != dem.shape[-1]:
         raise ValueError(
-            "production and demand must have the same number of periods "
-            f"(got {prod.shape[-1]} and {dem.shape[-1]})"
+            f"production and demand must have the same number of periods (got {prod.shape[-1]} and {dem.shape[-1]})"
         )
-    start = np.asarray(opening_inventory, dtype=float) - np.asarray(
-        opening_backorders, dtype=float
-    )
+    start = np.asarray(opening_inventory, dtype=float) - np.asarray(opening_backorders, dtype=float)
     net = np.cumsum(prod - dem, axis=-1)
     net += start[..., None] if start.ndim else start
     ending = np.maximum(net, 0.0)
@@ -111,5 +109,6 @@ def project_backlog_arrays(
     orders. Returns ``(backlog, shipments)``. (APICS/CPIM: make-to-order
     production planning against a target backlog.)
     """
-    return backlog_rows(np.asarray(float(opening_backlog)), np.asarray(orders, dtype=float),
-                        np.asarray(shipments_plan, dtype=float))
+    return backlog_rows(
+        np.asarray(float(opening_backlog)), np.asarray(orders, dtype=float), np.asarray(shipments_plan, dtype=float)
+    )

@@ -18,9 +18,7 @@ from .validate import _as_float_1d, _index_for, _require_finite, _require_finite
 _PLAN_COLUMNS = ["production", "ending_inventory", "backorders"]
 
 
-def _plan_frame(
-    production: np.ndarray, ending: np.ndarray, backorders: np.ndarray, index: pd.Index
-) -> pd.DataFrame:
+def _plan_frame(production: np.ndarray, ending: np.ndarray, backorders: np.ndarray, index: pd.Index) -> pd.DataFrame:
     return pd.DataFrame(
         {"production": production, "ending_inventory": ending, "backorders": backorders},
         index=index,
@@ -62,8 +60,9 @@ def level_plan_arrays(
 
     if working_days is not None and float(wd.sum()) <= 0:
         raise ValueError("working_days must add up to more than zero")
-    production = level_rows(fc[None, :], np.array([opening - backlog]), np.array([target]),
-                            None if working_days is None else wd)[0]
+    production = level_rows(
+        fc[None, :], np.array([opening - backlog]), np.array([target]), None if working_days is None else wd
+    )[0]
     ending, backorders = project_inventory_arrays(opening, production, fc, backlog)
     return production, ending, backorders
 

@@ -56,23 +56,37 @@ def _band(x: list, lo: np.ndarray, hi: np.ndarray, alpha: float, name: str, rank
     """A shaded range as one closed polygon, floored at zero, with a legend entry."""
     lo, hi = np.maximum(lo, 0.0), np.maximum(hi, 0.0)
     return go.Scatter(
-        x=x + x[::-1], y=np.concatenate([hi, lo[::-1]]), fill="toself", mode="none", name=name,
-        fillcolor=rgba(BASELINE_COLOR, alpha), hoverinfo="skip", legendrank=rank,
+        x=x + x[::-1],
+        y=np.concatenate([hi, lo[::-1]]),
+        fill="toself",
+        mode="none",
+        name=name,
+        fillcolor=rgba(BASELINE_COLOR, alpha),
+        hoverinfo="skip",
+        legendrank=rank,
         meta="band",
     )
 
 
-def _line(data: pd.DataFrame, name: str, color: str, dash: str, width: float, rank: int, meta: str,
-          markers: bool = False) -> go.Scatter:
+def _line(
+    data: pd.DataFrame, name: str, color: str, dash: str, width: float, rank: int, meta: str, markers: bool = False
+) -> go.Scatter:
     return go.Scatter(
-        x=list(data["month"]), y=data["value"].to_numpy(float), name=name, meta=meta, legendrank=rank,
-        mode="lines+markers" if markers else "lines", line={"color": color, "dash": dash, "width": width},
-        marker={"size": 5}, hovertemplate="%{y:,.0f}<extra>" + name + "</extra>",
+        x=list(data["month"]),
+        y=data["value"].to_numpy(float),
+        name=name,
+        meta=meta,
+        legendrank=rank,
+        mode="lines+markers" if markers else "lines",
+        line={"color": color, "dash": dash, "width": width},
+        marker={"size": 5},
+        hovertemplate="%{y:,.0f}<extra>" + name + "</extra>",
     )
 
 
-def family_chart(view: pd.DataFrame, cycle: dt.date | pd.Timestamp | None = None, title: str | None = None,
-                 unit: str = "units") -> go.Figure:
+def family_chart(
+    view: pd.DataFrame, cycle: dt.date | pd.Timestamp | None = None, title: str | None = None, unit: str = "units"
+) -> go.Figure:
     """History, baseline with bands, each layer, consensus and the last approved plan of one family.
 
     ``view`` is :func:`sop_core.forecast.family_view`'s long frame (``month, series, kind, value,
@@ -87,8 +101,10 @@ def family_chart(view: pd.DataFrame, cycle: dt.date | pd.Timestamp | None = None
     base = view[view["kind"] == "baseline"]
     if not base.empty:
         x = list(base["month"])
-        for lo, hi, alpha, name, rank in (("lo95", "hi95", BAND_ALPHA, "95 % band", 22),
-                                          ("lo80", "hi80", BAND_80_ALPHA, "80 % band", 21)):
+        for lo, hi, alpha, name, rank in (
+            ("lo95", "hi95", BAND_ALPHA, "95 % band", 22),
+            ("lo80", "hi80", BAND_80_ALPHA, "80 % band", 21),
+        ):
             if base[[lo, hi]].notna().all().all():
                 fig.add_trace(_band(x, base[lo].to_numpy(float), base[hi].to_numpy(float), alpha, name, rank))
     history = view[view["kind"] == "history"]
@@ -101,17 +117,32 @@ def family_chart(view: pd.DataFrame, cycle: dt.date | pd.Timestamp | None = None
         fig.add_trace(_line(data, str(name), LAYER_COLORS[i % len(LAYER_COLORS)], "solid", 1.6, 30 + i, "layer"))
     approved = view[view["kind"] == "approved"]
     if not approved.empty:
-        fig.add_trace(_line(approved, "Last approved plan", APPROVED_COLOR, LINE_DASH["budget"], 2.4, 50,
-                            "approved"))
+        fig.add_trace(_line(approved, "Last approved plan", APPROVED_COLOR, LINE_DASH["budget"], 2.4, 50, "approved"))
     agreed = view[view["kind"] == "consensus"]
     if not agreed.empty:
         fig.add_trace(_line(agreed, CONSENSUS_NAME, CONSENSUS_COLOR, "solid", 4.0, 40, "consensus", markers=True))
     if cycle is not None:
         at = pd.Timestamp(cycle)
-        fig.add_shape(type="line", x0=at, x1=at, y0=0, y1=1, yref="paper", layer="below",
-                      line={"color": NEUTRAL, "width": 1.5, "dash": "dot"})
-        fig.add_annotation(x=at, y=1, yref="paper", yanchor="bottom", xanchor="left", showarrow=False,
-                           text=f" cycle {at:%b %Y}", font={"color": NEUTRAL})
+        fig.add_shape(
+            type="line",
+            x0=at,
+            x1=at,
+            y0=0,
+            y1=1,
+            yref="paper",
+            layer="below",
+            line={"color": NEUTRAL, "width": 1.5, "dash": "dot"},
+        )
+        fig.add_annotation(
+            x=at,
+            y=1,
+            yref="paper",
+            yanchor="bottom",
+            xanchor="left",
+            showarrow=False,
+            text=f" cycle {at:%b %Y}",
+            font={"color": NEUTRAL},
+        )
     style(fig, height=FAMILY_HEIGHT, title=title)
     fig.update_layout(hovermode="x unified", legend={"traceorder": "normal"})
     fig.update_yaxes(title_text=unit, rangemode="tozero", tickformat="~s")
@@ -126,8 +157,9 @@ def _fva_text(wmape: float, fva: float) -> str:
     return f"▲ {text}" if not np.isnan(fva) and fva < -EPS else text
 
 
-def fva_chart(fva: pd.DataFrame, family: str | None = None, lags: Sequence[int] | None = None,
-              title: str | None = None) -> go.Figure:
+def fva_chart(
+    fva: pd.DataFrame, family: str | None = None, lags: Sequence[int] | None = None, title: str | None = None
+) -> go.Figure:
     """The FVA stairstep: WMAPE per process step (in order), one bar series per lag.
 
     ``fva`` is :func:`sop_core.forecast.fva_stairstep`'s frame; ``family`` picks one of its families
@@ -151,18 +183,30 @@ def fva_chart(fva: pd.DataFrame, family: str | None = None, lags: Sequence[int] 
         any_worse = any_worse or bool(worse.any())
         color = LAG_COLORS[i % len(LAG_COLORS)]
         fig.add_bar(
-            x=steps, y=wmape, name=f"lag {lag}", marker={
-                "color": color, "line": {"color": [BAD if w else color for w in worse],
-                                         "width": [3.5 if w else 0 for w in worse]}},
-            text=[_fva_text(w, g) for w, g in zip(wmape, gain, strict=True)], textposition="outside",
-            textfont={"color": [BAD if w else NEUTRAL for w in worse]}, cliponaxis=False,
+            x=steps,
+            y=wmape,
+            name=f"lag {lag}",
+            marker={
+                "color": color,
+                "line": {"color": [BAD if w else color for w in worse], "width": [3.5 if w else 0 for w in worse]},
+            },
+            text=[_fva_text(w, g) for w, g in zip(wmape, gain, strict=True)],
+            textposition="outside",
+            textfont={"color": [BAD if w else NEUTRAL for w in worse]},
+            cliponaxis=False,
             customdata=np.column_stack([gain * 100, sub["n"].to_numpy(float)]),
             hovertemplate="%{x}, lag " + str(lag) + ": WMAPE %{y:.1%}<br>value added %{customdata[0]:+.1f} pts"
-                          "<br>%{customdata[1]:.0f} family-months<extra></extra>",
+            "<br>%{customdata[1]:.0f} family-months<extra></extra>",
         )
     if any_worse:
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=WORSE_NAME, showlegend=True,
-                        marker={"symbol": "square-open", "size": 14, "color": BAD, "line": {"width": 3}})
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=WORSE_NAME,
+            showlegend=True,
+            marker={"symbol": "square-open", "size": 14, "color": BAD, "line": {"width": 3}},
+        )
     style(fig, height=FVA_HEIGHT, title=title)
     top = float(np.nanmax(data["wmape"].to_numpy(float)))
     fig.update_layout(barmode="group", bargap=0.25)
@@ -184,9 +228,14 @@ def sku_chart(drill: pd.DataFrame, title: str | None = None, unit: str = "units"
     fig = go.Figure()
     for i, (sku, data) in enumerate(drill.groupby("sku", sort=True)):
         name = str(sku) or "family"
-        fig.add_bar(x=list(data["month"]), y=data["consensus"].to_numpy(float), name=name,
-                    marker_color=PALETTE[i % len(PALETTE)], customdata=data["share"].to_numpy(float),
-                    hovertemplate="%{y:,.0f} (baseline share %{customdata:.0%})<extra>" + name + "</extra>")
+        fig.add_bar(
+            x=list(data["month"]),
+            y=data["consensus"].to_numpy(float),
+            name=name,
+            marker_color=PALETTE[i % len(PALETTE)],
+            customdata=data["share"].to_numpy(float),
+            hovertemplate="%{y:,.0f} (baseline share %{customdata:.0%})<extra>" + name + "</extra>",
+        )
     style(fig, height=SKU_HEIGHT, title=title)
     fig.update_layout(barmode="stack", hovermode="x unified")
     fig.update_yaxes(title_text=unit, tickformat="~s")
@@ -194,8 +243,9 @@ def sku_chart(drill: pd.DataFrame, title: str | None = None, unit: str = "units"
     return fig
 
 
-def consensus_outlook_chart(outlook: pd.DataFrame, title: str | None = None, unit: str = "units",
-                            columns: int = MULTIPLE_COLUMNS) -> go.Figure:
+def consensus_outlook_chart(
+    outlook: pd.DataFrame, title: str | None = None, unit: str = "units", columns: int = MULTIPLE_COLUMNS
+) -> go.Figure:
     """One panel per family: baseline (dashed), consensus (bold), last approved plan (dotted), gap bars.
 
     ``outlook`` is :func:`sop_core.forecast.consensus_outlook`'s frame (``family, month, baseline,
@@ -207,8 +257,12 @@ def consensus_outlook_chart(outlook: pd.DataFrame, title: str | None = None, uni
         return empty_figure(NO_OUTLOOK, height=220)
     families = sorted(outlook["family"].unique())
     fig, rows, cols = _grid(families, columns)
-    roles = (("gap", GAP_NAME), ("baseline", "Baseline (statistical)"), ("approved", "Last approved plan"),
-             ("consensus", CONSENSUS_NAME))
+    roles = (
+        ("gap", GAP_NAME),
+        ("baseline", "Baseline (statistical)"),
+        ("approved", "Last approved plan"),
+        ("consensus", CONSENSUS_NAME),
+    )
     for i, family in enumerate(families):
         data = outlook[outlook["family"] == family].sort_values("month")
         x = list(pd.to_datetime(data["month"]))
@@ -217,16 +271,26 @@ def consensus_outlook_chart(outlook: pd.DataFrame, title: str | None = None, uni
             y = data[role].to_numpy(float)
             if np.isnan(y).all():
                 continue
-            common = {"x": x, "y": y, "name": name, "meta": role, "legendgroup": role, "showlegend": i == 0,
-                      "hovertemplate": "%{y:,.0f}<extra>" + f"{family} – {name}</extra>"}
+            common = {
+                "x": x,
+                "y": y,
+                "name": name,
+                "meta": role,
+                "legendgroup": role,
+                "showlegend": i == 0,
+                "hovertemplate": "%{y:,.0f}<extra>" + f"{family} – {name}</extra>",
+            }
             if role == "gap":
                 fig.add_bar(**common, marker_color=rgba(CONSENSUS_COLOR, GAP_ALPHA), **at)
                 continue
-            style_of = {"baseline": (BASELINE_COLOR, LINE_DASH["plan"], 2.2),
-                        "approved": (APPROVED_COLOR, LINE_DASH["budget"], 2.2),
-                        "consensus": (CONSENSUS_COLOR, "solid", 3.2)}[role]
-            fig.add_scatter(**common, mode="lines", line={"color": style_of[0], "dash": style_of[1],
-                                                          "width": style_of[2]}, **at)
+            style_of = {
+                "baseline": (BASELINE_COLOR, LINE_DASH["plan"], 2.2),
+                "approved": (APPROVED_COLOR, LINE_DASH["budget"], 2.2),
+                "consensus": (CONSENSUS_COLOR, "solid", 3.2),
+            }[role]
+            fig.add_scatter(
+                **common, mode="lines", line={"color": style_of[0], "dash": style_of[1], "width": style_of[2]}, **at
+            )
     style(fig, height=SMALL_MULTIPLE_ROW_HEIGHT * rows + 110, title=title)
     fig.update_layout(hovermode="x unified", barmode="overlay", legend={"traceorder": "normal"})
     fig.update_yaxes(tickformat="~s", nticks=5)

@@ -38,8 +38,14 @@ MULTIPLE_COLUMNS = 4
 HEATMAP_ROW_HEIGHT = 34
 HEATMAP_MIN_HEIGHT = 240
 LINE_WIDTH = {"actual": 2.6, "plan": 2.2, "budget": 2.2, "previous": 1.6, "last_year": 1.6, "projected": 2.2}
-ROLE_LABEL = {"actual": "actual", "plan": "plan", "budget": "budget", "previous": "previous cycle's plan",
-              "last_year": "last year's actual", "projected": "projected"}
+ROLE_LABEL = {
+    "actual": "actual",
+    "plan": "plan",
+    "budget": "budget",
+    "previous": "previous cycle's plan",
+    "last_year": "last year's actual",
+    "projected": "projected",
+}
 NO_DATA = "No data for the chosen filters"
 
 
@@ -56,28 +62,55 @@ class Line:
 def _legend_entry(fig: go.Figure, name: str, dash: str = "solid", color: str = NEUTRAL, kind: str = "line") -> None:
     """A legend-only trace in a neutral colour (the panels carry the family colours)."""
     if kind == "band":
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=name, showlegend=True,
-                        marker={"symbol": "square", "size": 14, "color": rgba("#808080", 0.35)})
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=name,
+            showlegend=True,
+            marker={"symbol": "square", "size": 14, "color": rgba("#808080", 0.35)},
+        )
     elif kind == "bar":
         fig.add_bar(x=[None], y=[None], name=name, showlegend=True, marker_color=color)
     else:
-        fig.add_scatter(x=[None], y=[None], mode="lines", name=name, showlegend=True,
-                        line={"dash": dash, "color": color, "width": 2.4})
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name=name,
+            showlegend=True,
+            line={"dash": dash, "color": color, "width": 2.4},
+        )
 
 
 def _band_trace(month: pd.Series, lo: pd.Series, hi: pd.Series, color: str, name: str) -> go.Scatter:
     """A shaded range as one closed polygon (cheaper to draw than two traces filled ``tonexty``)."""
     ok = lo.notna() & hi.notna()
     x, lo, hi = list(month[ok]), list(lo[ok]), list(hi[ok])
-    return go.Scatter(x=x + x[::-1], y=hi + lo[::-1], fill="toself", mode="none", fillcolor=rgba(color, BAND_ALPHA),
-                      hoverinfo="skip", showlegend=False, name=name)
+    return go.Scatter(
+        x=x + x[::-1],
+        y=hi + lo[::-1],
+        fill="toself",
+        mode="none",
+        fillcolor=rgba(color, BAND_ALPHA),
+        hoverinfo="skip",
+        showlegend=False,
+        name=name,
+    )
 
 
 def _grid(families: Sequence[str], columns: int, **subplots: object) -> tuple[go.Figure, int, int]:
     cols = min(columns, len(families))
     rows = math.ceil(len(families) / cols)
-    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, subplot_titles=list(families),
-                        vertical_spacing=0.5 / rows / 1.6 if rows > 1 else 0.1, horizontal_spacing=0.045, **subplots)
+    fig = make_subplots(
+        rows=rows,
+        cols=cols,
+        shared_xaxes=True,
+        subplot_titles=list(families),
+        vertical_spacing=0.5 / rows / 1.6 if rows > 1 else 0.1,
+        horizontal_spacing=0.045,
+        **subplots,
+    )
     return fig, rows, cols
 
 
@@ -109,17 +142,33 @@ def small_multiples(
         if band is not None:
             panel.append(_band_trace(data["month"], data[band[0]], data[band[1]], color, band[2]))
         if bars is not None and data[bars[0]].fillna(0).gt(0).any():
-            panel.append(go.Bar(x=data["month"], y=-data[bars[0]].fillna(0), marker_color=BAD, showlegend=False,
-                                name=bars[1], customdata=data[bars[0]],
-                                hovertemplate=f"{bars[1]}: %{{customdata:,.0f}}<extra>{family}</extra>"))
+            panel.append(
+                go.Bar(
+                    x=data["month"],
+                    y=-data[bars[0]].fillna(0),
+                    marker_color=BAD,
+                    showlegend=False,
+                    name=bars[1],
+                    customdata=data[bars[0]],
+                    hovertemplate=f"{bars[1]}: %{{customdata:,.0f}}<extra>{family}</extra>",
+                )
+            )
         for line in lines:
             if line.column not in data or data[line.column].isna().all():
                 continue
             label = line.label or ROLE_LABEL[line.role]
-            panel.append(go.Scatter(
-                x=data["month"], y=data[line.column], mode="lines", showlegend=False, opacity=line.opacity, name=label,
-                line={"color": color, "dash": LINE_DASH.get(line.role, "solid"), "width": LINE_WIDTH[line.role]},
-                hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + f"{family} – {label}</extra>"))
+            panel.append(
+                go.Scatter(
+                    x=data["month"],
+                    y=data[line.column],
+                    mode="lines",
+                    showlegend=False,
+                    opacity=line.opacity,
+                    name=label,
+                    line={"color": color, "dash": LINE_DASH.get(line.role, "solid"), "width": LINE_WIDTH[line.role]},
+                    hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + f"{family} – {label}</extra>",
+                )
+            )
         traces += panel
         at_rows += [i // cols + 1] * len(panel)
         at_cols += [i % cols + 1] * len(panel)
@@ -173,10 +222,21 @@ def _heat_trace(panel: Heat) -> go.Heatmap:
     else:
         zmin, zmax = panel.zmin, panel.zmax
     hover = panel.text_format.replace("{:", "%{z:").replace("}", "}")
-    return go.Heatmap(z=z, x=x, y=[str(i) for i in table.index], text=text, texttemplate="%{text}",
-                      colorscale=panel.colorscale if isinstance(panel.colorscale, str) else [list(c) for c in panel.colorscale], zmin=zmin, zmax=zmax, xgap=2, ygap=2, showscale=False,
-                      textfont={"color": HEAT_TEXT},
-                      hovertemplate="%{y} · %{x}: " + hover + "<extra></extra>")
+    return go.Heatmap(
+        z=z,
+        x=x,
+        y=[str(i) for i in table.index],
+        text=text,
+        texttemplate="%{text}",
+        colorscale=panel.colorscale if isinstance(panel.colorscale, str) else [list(c) for c in panel.colorscale],
+        zmin=zmin,
+        zmax=zmax,
+        xgap=2,
+        ygap=2,
+        showscale=False,
+        textfont={"color": HEAT_TEXT},
+        hovertemplate="%{y} · %{x}: " + hover + "<extra></extra>",
+    )
 
 
 def heatmaps(panels: Sequence[Heat], stacked: bool = False, title: str | None = None) -> go.Figure:
@@ -187,15 +247,26 @@ def heatmaps(panels: Sequence[Heat], stacked: bool = False, title: str | None = 
     n = len(panels)
     if stacked:
         heights = [max(len(p.table.index), 2) for p in panels]
-        fig = make_subplots(rows=n, cols=1, subplot_titles=[p.title for p in panels], row_heights=heights,
-                            vertical_spacing=0.12 / max(n - 1, 1) + 0.04)
+        fig = make_subplots(
+            rows=n,
+            cols=1,
+            subplot_titles=[p.title for p in panels],
+            row_heights=heights,
+            vertical_spacing=0.12 / max(n - 1, 1) + 0.04,
+        )
         for i, panel in enumerate(panels, start=1):
             fig.add_trace(_heat_trace(panel), row=i, col=1)
         height = HEATMAP_ROW_HEIGHT * sum(heights) + 90 * n + 40
     else:
         widths = [max(len(p.table.columns), 2) for p in panels]
-        fig = make_subplots(rows=1, cols=n, subplot_titles=[p.title for p in panels], column_widths=widths,
-                            shared_yaxes=True, horizontal_spacing=0.03)
+        fig = make_subplots(
+            rows=1,
+            cols=n,
+            subplot_titles=[p.title for p in panels],
+            column_widths=widths,
+            shared_yaxes=True,
+            horizontal_spacing=0.03,
+        )
         rows = list(dict.fromkeys(i for p in panels for i in map(str, p.table.index)))
         for i, panel in enumerate(panels, start=1):
             fig.add_trace(_heat_trace(panel), row=1, col=i)
@@ -219,9 +290,18 @@ def capacity_panel(capacity: pd.DataFrame, title: str = "Capacity utilisation (�
     """Resource × month utilisation; overloads (> 100 %) marked ▲, colour green → amber → red."""
     util = capacity.pivot_table(index="resource", columns="month", values="utilisation", aggfunc="first")
     over = capacity.assign(o=capacity["status"].eq("overload")).pivot_table(
-        index="resource", columns="month", values="o", aggfunc="first")
-    return Heat(util, title, text_format="{:.0%}", colorscale=UTILISATION_SCALE, zmid=None, zmin=0.5, zmax=1.25,
-                marks=over.astype(bool) if not over.empty else None)
+        index="resource", columns="month", values="o", aggfunc="first"
+    )
+    return Heat(
+        util,
+        title,
+        text_format="{:.0%}",
+        colorscale=UTILISATION_SCALE,
+        zmid=None,
+        zmin=0.5,
+        zmax=1.25,
+        marks=over.astype(bool) if not over.empty else None,
+    )
 
 
 def finance_overview(totals: pd.DataFrame, currency: str, title: str | None = None) -> go.Figure:
@@ -232,11 +312,18 @@ def finance_overview(totals: pd.DataFrame, currency: str, title: str | None = No
     fig = make_subplots(rows=1, cols=3, subplot_titles=[m.capitalize() for m in measures], horizontal_spacing=0.06)
     for c, measure in enumerate(measures, start=1):
         for role, color in (("budget", NEUTRAL), ("plan", "#2471a3"), ("actual", "#2471a3")):
-            fig.add_scatter(x=totals["month"], y=totals[f"{role}_{measure}"], mode="lines", name=role,
-                            legendgroup=role, showlegend=c == 1,
-                            line={"dash": LINE_DASH[role], "color": color, "width": LINE_WIDTH[role]},
-                            hovertemplate="%{x|%b %Y}: %{y:,.0f} " + currency + f"<extra>{measure} {role}</extra>",
-                            row=1, col=c)
+            fig.add_scatter(
+                x=totals["month"],
+                y=totals[f"{role}_{measure}"],
+                mode="lines",
+                name=role,
+                legendgroup=role,
+                showlegend=c == 1,
+                line={"dash": LINE_DASH[role], "color": color, "width": LINE_WIDTH[role]},
+                hovertemplate="%{x|%b %Y}: %{y:,.0f} " + currency + f"<extra>{measure} {role}</extra>",
+                row=1,
+                col=c,
+            )
     fig.update_yaxes(tickformat="~s")
     fig.update_yaxes(title_text=currency, col=1)
     fig.update_xaxes(tickformat="%b %y", nticks=6)
@@ -251,14 +338,23 @@ def budget_bridge(year: pd.DataFrame, currency: str, title: str | None = None) -
     budget = float(data["budget_revenue"].sum())
     x = ["Budget", *data["family"], "Outlook"]
     y = [budget, *data["gap_to_budget"], 0.0]
-    fig = go.Figure(go.Waterfall(
-        x=x, y=y, measure=["absolute", *["relative"] * len(data), "total"],
-        increasing={"marker": {"color": GOOD}}, decreasing={"marker": {"color": BAD}},
-        totals={"marker": {"color": "#2471a3"}}, connector={"line": {"color": NEUTRAL, "width": 1}},
-        text=[f"{v / 1e6:,.1f} M" if i in (0, len(y) - 1) else f"{v / 1e6:+,.2f} M" for i, v in
-              enumerate([budget, *data["gap_to_budget"], budget + data["gap_to_budget"].sum()])],
-        textposition="outside", hovertemplate="%{x}: %{y:,.0f} " + currency + "<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Waterfall(
+            x=x,
+            y=y,
+            measure=["absolute", *["relative"] * len(data), "total"],
+            increasing={"marker": {"color": GOOD}},
+            decreasing={"marker": {"color": BAD}},
+            totals={"marker": {"color": "#2471a3"}},
+            connector={"line": {"color": NEUTRAL, "width": 1}},
+            text=[
+                f"{v / 1e6:,.1f} M" if i in (0, len(y) - 1) else f"{v / 1e6:+,.2f} M"
+                for i, v in enumerate([budget, *data["gap_to_budget"], budget + data["gap_to_budget"].sum()])
+            ],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,.0f} " + currency + "<extra></extra>",
+        )
+    )
     low = budget + min(0.0, float(data["gap_to_budget"].clip(upper=0).sum()))
     high = budget + float(data["gap_to_budget"].clip(lower=0).sum())
     pad = max(high - low, abs(budget) * 0.01) * 0.35
@@ -267,8 +363,14 @@ def budget_bridge(year: pd.DataFrame, currency: str, title: str | None = None) -
     return style(fig, height=440, title=title, legend=False)
 
 
-def stacked_by_family(frame: pd.DataFrame, value: str, colors: Mapping[str, str], title: str | None = None,
-                      y_title: str = "", split: pd.Timestamp | None = None) -> go.Figure:
+def stacked_by_family(
+    frame: pd.DataFrame,
+    value: str,
+    colors: Mapping[str, str],
+    title: str | None = None,
+    y_title: str = "",
+    split: pd.Timestamp | None = None,
+) -> go.Figure:
     """Stacked areas of ``value`` per family over months; a vertical line at ``split`` (actual | projection)."""
     data = frame.dropna(subset=[value])
     if data.empty:
@@ -276,21 +378,33 @@ def stacked_by_family(frame: pd.DataFrame, value: str, colors: Mapping[str, str]
     fig = go.Figure()
     for family, rows in data.groupby("family", sort=True):
         color = colors.get(family, NEUTRAL)
-        fig.add_scatter(x=rows["month"], y=rows[value], name=family, stackgroup="one", mode="lines",
-                        line={"color": color, "width": 1}, fillcolor=rgba(color, 0.55),
-                        hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + family + "</extra>")
+        fig.add_scatter(
+            x=rows["month"],
+            y=rows[value],
+            name=family,
+            stackgroup="one",
+            mode="lines",
+            line={"color": color, "width": 1},
+            fillcolor=rgba(color, 0.55),
+            hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + family + "</extra>",
+        )
     if split is not None:
         fig.add_vline(x=split, line={"color": NEUTRAL, "dash": "dot", "width": 1.5})
-        fig.add_annotation(x=split, y=1, yref="paper", text="projection →", showarrow=False, xanchor="left",
-                           yanchor="bottom")
+        fig.add_annotation(
+            x=split, y=1, yref="paper", text="projection →", showarrow=False, xanchor="left", yanchor="bottom"
+        )
     fig.update_yaxes(tickformat="~s", title_text=y_title)
     fig.update_xaxes(tickformat="%b %y")
     return style(fig, title=title)
 
 
 def decision_panel(
-    demand: pd.DataFrame, stock: pd.DataFrame, money: pd.DataFrame, families: Sequence[str],
-    colors: Mapping[str, str], currency: str,
+    demand: pd.DataFrame,
+    stock: pd.DataFrame,
+    money: pd.DataFrame,
+    families: Sequence[str],
+    colors: Mapping[str, str],
+    currency: str,
 ) -> go.Figure:
     """One row per family needing a decision: demand (actual vs plan), stock vs target band, revenue vs budget.
 
@@ -302,14 +416,27 @@ def decision_panel(
     titles = []
     for family in families:
         titles += [f"<b>{family}</b> · demand", "stock / backlog", "revenue vs budget"]
-    fig = make_subplots(rows=len(families), cols=3, subplot_titles=titles, horizontal_spacing=0.06,
-                        vertical_spacing=0.35 / len(families))
+    fig = make_subplots(
+        rows=len(families),
+        cols=3,
+        subplot_titles=titles,
+        horizontal_spacing=0.06,
+        vertical_spacing=0.35 / len(families),
+    )
     traces, at_rows, at_cols = [], [], []
 
     def line(frame: pd.DataFrame, column: str, color: str, role: str, row: int, col: int, name: str) -> None:
-        traces.append(go.Scatter(x=frame["month"], y=frame[column], mode="lines", name=name, showlegend=False,
-                                 line={"color": color, "dash": LINE_DASH[role], "width": LINE_WIDTH[role] + 0.2},
-                                 hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + name + "</extra>"))
+        traces.append(
+            go.Scatter(
+                x=frame["month"],
+                y=frame[column],
+                mode="lines",
+                name=name,
+                showlegend=False,
+                line={"color": color, "dash": LINE_DASH[role], "width": LINE_WIDTH[role] + 0.2},
+                hovertemplate="%{x|%b %Y}: %{y:,.0f}<extra>" + name + "</extra>",
+            )
+        )
         at_rows.append(row)
         at_cols.append(col)
 
@@ -326,8 +453,9 @@ def decision_panel(
         line(s, "actual", color, "actual", r, 2, "actual")
         line(s, "projected", color, "plan", r, 2, "projected")
         if s["backorders"].gt(0).any():
-            traces.append(go.Bar(x=s["month"], y=-s["backorders"], marker_color=BAD, name="backorders",
-                                 showlegend=False))
+            traces.append(
+                go.Bar(x=s["month"], y=-s["backorders"], marker_color=BAD, name="backorders", showlegend=False)
+            )
             at_rows.append(r)
             at_cols.append(2)
         line(m, "budget_revenue", NEUTRAL, "budget", r, 3, f"budget ({currency})")

@@ -29,8 +29,10 @@ from sop_core.scenario import ScenarioResult
 from .theme import LINE_DASH, NEUTRAL, UTILISATION_SCALE, style
 
 PANEL_TITLES = (
-    "Inventory and backorders, value", "Capacity utilisation (red: overload)",
-    "Revenue and margin per month", "Trade-off: fill rate vs inventory",
+    "Inventory and backorders, value",
+    "Capacity utilisation (red: overload)",
+    "Revenue and margin per month",
+    "Trade-off: fill rate vs inventory",
 )
 ROWS = 2
 ROW_HEIGHT = 330
@@ -40,8 +42,12 @@ SHORT_COLOR = "#D55E00"
 BASE_WIDTH = 2.0
 SCEN_WIDTH = 2.8
 UTIL_MAX = 1.3
-UTIL_COLORS = [[0, UTILISATION_SCALE[0][1]], [0.85 / UTIL_MAX, UTILISATION_SCALE[1][1]],
-               [1.0 / UTIL_MAX, UTILISATION_SCALE[2][1]], [1.0, UTILISATION_SCALE[3][1]]]
+UTIL_COLORS = [
+    [0, UTILISATION_SCALE[0][1]],
+    [0.85 / UTIL_MAX, UTILISATION_SCALE[1][1]],
+    [1.0 / UTIL_MAX, UTILISATION_SCALE[2][1]],
+    [1.0, UTILISATION_SCALE[3][1]],
+]
 LABEL_MONTHS = 9  # label heatmap cells only up to this many months (narrow cells stay clean)
 
 
@@ -62,8 +68,7 @@ def _pct_text(values: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=16)
 def _skeleton(currency: str) -> dict:
     """The validated layout of the four panels, as a dict (cached per currency)."""
-    fig = make_subplots(rows=ROWS, cols=2, subplot_titles=PANEL_TITLES, vertical_spacing=0.2,
-                        horizontal_spacing=0.12)
+    fig = make_subplots(rows=ROWS, cols=2, subplot_titles=PANEL_TITLES, vertical_spacing=0.2, horizontal_spacing=0.12)
     style(fig, height=ROWS * ROW_HEIGHT)
     fig.update_yaxes(autorange="reversed", showgrid=False, row=1, col=2)
     fig.update_xaxes(showgrid=False, row=1, col=2)
@@ -88,10 +93,19 @@ def _line(x, y, name: str, color: str, row: int, col: int, baseline: bool = Fals
     """A scenario line (solid, coloured) or a baseline line (dashed, grey)."""
     label = f"{name} · baseline" if baseline else name
     return {
-        "type": "scatter", "mode": "lines", "x": x, "y": y, "name": label, "showlegend": legend,
-        "line": {"color": NEUTRAL if baseline else color, "width": BASE_WIDTH if baseline else SCEN_WIDTH,
-                 "dash": LINE_DASH["plan"] if baseline else "solid"},
-        "hovertemplate": f"{label} %{{x|%b %Y}}: %{{y:,.0f}}<extra></extra>", **_axes(row, col),
+        "type": "scatter",
+        "mode": "lines",
+        "x": x,
+        "y": y,
+        "name": label,
+        "showlegend": legend,
+        "line": {
+            "color": NEUTRAL if baseline else color,
+            "width": BASE_WIDTH if baseline else SCEN_WIDTH,
+            "dash": LINE_DASH["plan"] if baseline else "solid",
+        },
+        "hovertemplate": f"{label} %{{x|%b %Y}}: %{{y:,.0f}}<extra></extra>",
+        **_axes(row, col),
     }
 
 
@@ -105,17 +119,39 @@ def scenario_spec(result: ScenarioResult, currency: str = "") -> dict:
     traces += [
         _line(x, base.inventory_value.sum(axis=0), "Inventory value", SCENARIO_COLOR, 1, 1, baseline=True),
         _line(x, scen.inventory_value.sum(axis=0), "Inventory value", SCENARIO_COLOR, 1, 1, legend=True),
-        _line(x, (base.backorders * base.price[:, None]).sum(axis=0), "Backorders (at price)", SHORT_COLOR, 1, 1,
-              baseline=True),
-        _line(x, (scen.backorders * scen.price[:, None]).sum(axis=0), "Backorders (at price)", SHORT_COLOR, 1, 1,
-              legend=True),
+        _line(
+            x,
+            (base.backorders * base.price[:, None]).sum(axis=0),
+            "Backorders (at price)",
+            SHORT_COLOR,
+            1,
+            1,
+            baseline=True,
+        ),
+        _line(
+            x,
+            (scen.backorders * scen.price[:, None]).sum(axis=0),
+            "Backorders (at price)",
+            SHORT_COLOR,
+            1,
+            1,
+            legend=True,
+        ),
     ]
 
     # 2. Utilisation heatmap: resources × months, overloads red, baseline in the hover.
     util = scen.utilisation  # inf (load, no hours) shows as the top of the scale
     heat = {
-        "type": "heatmap", "x": x, "y": list(inputs.resources),
-        "z": np.where(np.isnan(util), np.nan, np.minimum(util, UTIL_MAX)), "zmin": 0, "zmax": UTIL_MAX, "colorscale": UTIL_COLORS, "showscale": False, "xgap": 1, "ygap": 1,
+        "type": "heatmap",
+        "x": x,
+        "y": list(inputs.resources),
+        "z": np.where(np.isnan(util), np.nan, np.minimum(util, UTIL_MAX)),
+        "zmin": 0,
+        "zmax": UTIL_MAX,
+        "colorscale": UTIL_COLORS,
+        "showscale": False,
+        "xgap": 1,
+        "ygap": 1,
         "customdata": np.dstack([_pct_text(util), _pct_text(base.utilisation)]),
         "hovertemplate": "%{y} %{x|%b %Y}: %{customdata[0]} (baseline %{customdata[1]})<extra></extra>",
         **_axes(1, 2),
@@ -137,31 +173,68 @@ def scenario_spec(result: ScenarioResult, currency: str = "") -> dict:
         budget = _line(x, np.nansum(scen.budget_revenue, axis=0), "Budget revenue", NEUTRAL, 2, 1, legend=True)
         budget["line"]["dash"] = LINE_DASH["budget"]
         traces.append(budget)
-    traces.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None], "name": "baseline (current plan)",
-                   "line": {"color": NEUTRAL, "dash": LINE_DASH["plan"], "width": BASE_WIDTH}, **_axes(1, 1)})
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": [None],
+            "y": [None],
+            "name": "baseline (current plan)",
+            "line": {"color": NEUTRAL, "dash": LINE_DASH["plan"], "width": BASE_WIDTH},
+            **_axes(1, 1),
+        }
+    )
 
     # 4. Trade-off curve, the scenario's own choice (star) and the baseline (diamond).
     curve = result.tradeoff
     if len(curve):
         current = curve[curve["current"]]
         traces += [
-            {"type": "scatter", "mode": "lines+markers", "x": curve["avg_inventory_value"].to_numpy(),
-             "y": curve["fill_rate"].to_numpy() * 100, "name": "targets ×0 … ×3", "showlegend": False,
-             "line": {"color": SCENARIO_COLOR, "width": 2}, "marker": {"size": 7},
-             "customdata": np.c_[curve["scale"], curve["target_days_mean"]],
-             "hovertemplate": ("targets ×%{customdata[0]:.2f} (mean %{customdata[1]:.0f} days)<br>"
-                               "inventory %{x:,.0f}, fill rate %{y:.1f}%<extra></extra>"), **_axes(2, 2)},
-            {"type": "scatter", "mode": "markers+text", "x": current["avg_inventory_value"].to_numpy(),
-             "y": current["fill_rate"].to_numpy() * 100, "text": ["this scenario"], "textposition": "bottom right",
-             "name": "this scenario", "showlegend": False,
-             "marker": {"size": 16, "symbol": "star", "color": SHORT_COLOR},
-             "hovertemplate": "this scenario: inventory %{x:,.0f}, fill rate %{y:.1f}%<extra></extra>", **_axes(2, 2)},
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": curve["avg_inventory_value"].to_numpy(),
+                "y": curve["fill_rate"].to_numpy() * 100,
+                "name": "targets ×0 … ×3",
+                "showlegend": False,
+                "line": {"color": SCENARIO_COLOR, "width": 2},
+                "marker": {"size": 7},
+                "customdata": np.c_[curve["scale"], curve["target_days_mean"]],
+                "hovertemplate": (
+                    "targets ×%{customdata[0]:.2f} (mean %{customdata[1]:.0f} days)<br>"
+                    "inventory %{x:,.0f}, fill rate %{y:.1f}%<extra></extra>"
+                ),
+                **_axes(2, 2),
+            },
+            {
+                "type": "scatter",
+                "mode": "markers+text",
+                "x": current["avg_inventory_value"].to_numpy(),
+                "y": current["fill_rate"].to_numpy() * 100,
+                "text": ["this scenario"],
+                "textposition": "bottom right",
+                "name": "this scenario",
+                "showlegend": False,
+                "marker": {"size": 16, "symbol": "star", "color": SHORT_COLOR},
+                "hovertemplate": "this scenario: inventory %{x:,.0f}, fill rate %{y:.1f}%<extra></extra>",
+                **_axes(2, 2),
+            },
         ]
-    traces.append({
-        "type": "scatter", "mode": "markers+text", "x": [float(base.inventory_value.sum(axis=0).mean())],
-        "y": [base.fill_rate * 100], "text": ["baseline"], "textposition": "middle left", "name": "baseline",
-        "showlegend": False, "marker": {"size": 13, "symbol": "diamond", "color": NEUTRAL},
-        "hovertemplate": "baseline: inventory %{x:,.0f}, fill rate %{y:.1f}%<extra></extra>", **_axes(2, 2)})
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "markers+text",
+            "x": [float(base.inventory_value.sum(axis=0).mean())],
+            "y": [base.fill_rate * 100],
+            "text": ["baseline"],
+            "textposition": "middle left",
+            "name": "baseline",
+            "showlegend": False,
+            "marker": {"size": 13, "symbol": "diamond", "color": NEUTRAL},
+            "hovertemplate": "baseline: inventory %{x:,.0f}, fill rate %{y:.1f}%<extra></extra>",
+            **_axes(2, 2),
+        }
+    )
 
     return {"data": traces, "layout": copy.deepcopy(_skeleton(currency))}
 

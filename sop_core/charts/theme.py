@@ -22,11 +22,27 @@ LEGEND_SPACE = 70  # px of top margin that hold the horizontal legend
 TITLE_SPACE = 36  # px above the legend for a figure title
 # Okabe-Ito-like palette, colour-blind safe, distinct on light and dark backgrounds.
 PALETTE = (
-    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#8E6AC8", "#B8A400",
-    "#7F7F7F", "#17BECF", "#A0522D", "#2CA02C",
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#8E6AC8",
+    "#B8A400",
+    "#7F7F7F",
+    "#17BECF",
+    "#A0522D",
+    "#2CA02C",
 )
-LINE_DASH = {"actual": "solid", "plan": "dash", "projected": "dash", "budget": "dot", "previous": "dashdot",
-             "last_year": "dot"}
+LINE_DASH = {
+    "actual": "solid",
+    "plan": "dash",
+    "projected": "dash",
+    "budget": "dot",
+    "previous": "dashdot",
+    "last_year": "dot",
+}
 NEUTRAL = "#8c8c8c"
 GRID = "rgba(128,128,128,0.25)"
 BAND_ALPHA = 0.15
@@ -50,7 +66,7 @@ def family_colors(families: Iterable[str]) -> dict[str, str]:
 def rgba(hex_color: str, alpha: float) -> str:
     """``#rrggbb`` as an ``rgba(...)`` string with ``alpha``."""
     h = hex_color.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
@@ -58,7 +74,9 @@ def style(fig: go.Figure, height: int = HEIGHT, title: str | None = None, legend
     """Apply the shared layout: transparent backgrounds, projector fonts, legend above the plot."""
     fig.update_layout(
         height=height,
-        title_y=0.995, title_yanchor="top", title_yref="container",
+        title_y=0.995,
+        title_yanchor="top",
+        title_yref="container",
         title={"text": title, "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left"} if title else None,
         font={"size": FONT_SIZE},
         paper_bgcolor="rgba(0,0,0,0)",
@@ -66,8 +84,16 @@ def style(fig: go.Figure, height: int = HEIGHT, title: str | None = None, legend
         margin={"l": 10, "r": 10, "t": (LEGEND_SPACE if legend else 30) + (TITLE_SPACE if title else 0), "b": 10},
         showlegend=legend,
         # The legend sits in the top margin, above any subplot titles (container coordinates).
-        legend={"orientation": "h", "yref": "container", "yanchor": "top", "y": 1.0 - (TITLE_SPACE / height if title else 0),
-                "x": 0, "xanchor": "left", "font": {"size": FONT_SIZE - 1}, "title": {"text": ""}},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "yanchor": "top",
+            "y": 1.0 - (TITLE_SPACE / height if title else 0),
+            "x": 0,
+            "xanchor": "left",
+            "font": {"size": FONT_SIZE - 1},
+            "title": {"text": ""},
+        },
         hovermode="closest",
     )
     fig.update_xaxes(gridcolor=GRID, zeroline=False, automargin=True)

@@ -49,22 +49,44 @@ def agenda(
     if chosen is None:
         raise CycleError("The store has no plan cycle yet.")
     day = today or dt.date.today()
-    rows = [*_decisions_needed(store, chosen, threshold, review), *_decisions_due(store, chosen, day),
-            *_assumptions(store, chosen)]
+    rows = [
+        *_decisions_needed(store, chosen, threshold, review),
+        *_decisions_due(store, chosen, day),
+        *_assumptions(store, chosen),
+    ]
     frame = pd.DataFrame(rows, columns=AGENDA_COLUMNS)
     frame["money"] = pd.to_numeric(frame["money"]).astype(float)
     frame["ref"] = frame["ref"].astype("Int64")
     order = {name: i for i, name in enumerate(AGENDA_SECTIONS)}
     frame["_order"] = frame["section"].map(order)
     frame["_money"] = frame["money"].fillna(-1.0)
-    return (frame.sort_values(["_order", "_money"], ascending=[True, False], kind="stable")
-            .drop(columns=["_order", "_money"]).reset_index(drop=True))
+    return (
+        frame.sort_values(["_order", "_money"], ascending=[True, False], kind="stable")
+        .drop(columns=["_order", "_money"])
+        .reset_index(drop=True)
+    )
 
 
-def _row(section: str, topic: str, subject: str, detail: str, months: str, money: float | None, page: str,
-         ref: int | None = None) -> dict[str, object]:
-    return {"section": section, "topic": topic, "subject": subject, "detail": detail, "months": months,
-            "money": money, "page": page, "ref": ref}
+def _row(
+    section: str,
+    topic: str,
+    subject: str,
+    detail: str,
+    months: str,
+    money: float | None,
+    page: str,
+    ref: int | None = None,
+) -> dict[str, object]:
+    return {
+        "section": section,
+        "topic": topic,
+        "subject": subject,
+        "detail": detail,
+        "months": months,
+        "money": money,
+        "page": page,
+        "ref": ref,
+    }
 
 
 def _decisions_needed(store: Store, cycle: dt.date, threshold: float, review: Review | None) -> list[dict[str, object]]:
@@ -72,16 +94,26 @@ def _decisions_needed(store: Store, cycle: dt.date, threshold: float, review: Re
     with negative value added (their added error at the family's price)."""
     bundle = review if review is not None and review.cycle == cycle else load_review(store, cycle)
     section = AGENDA_SECTIONS[0]
-    rows = [_row(section, r.rule, r.subject, r.detail, r.months, float(r.money), r.page)
-            for r in exceptions(bundle).itertuples()
-            if r.rule in ALWAYS_ON_AGENDA or float(r.money) >= threshold]
+    rows = [
+        _row(section, r.rule, r.subject, r.detail, r.months, float(r.money), r.page)
+        for r in exceptions(bundle).itertuples()
+        if r.rule in ALWAYS_ON_AGENDA or float(r.money) >= threshold
+    ]
     prices = store.query("SELECT family, price FROM families").set_index("family")["price"]
     for r in layer_exceptions(store, cycle).itertuples():
         cycles = str(r.cycles).split(", ")
         span = cycles[0] if len(cycles) == 1 else f"{cycles[0]} – {cycles[-1]}"
-        rows.append(_row(section, "Negative value added", f"{r.label} overrides on {r.family}", r.message,
-                         f"cycles {span}", float(r.added_error) * float(prices.get(r.family, 0.0)),
-                         "Demand planning"))
+        rows.append(
+            _row(
+                section,
+                "Negative value added",
+                f"{r.label} overrides on {r.family}",
+                r.message,
+                f"cycles {span}",
+                float(r.added_error) * float(prices.get(r.family, 0.0)),
+                "Demand planning",
+            )
+        )
     return rows
 
 
@@ -93,13 +125,33 @@ def _decisions_due(store: Store, cycle: dt.date, today: dt.date) -> list[dict[st
     items = list_items(store, "decision", cycle, status="open", today=today)
     due = items[items["due_date"].notna()]
     due = due[[pd.Timestamp(d).date() <= by_date for d in due["due_date"]]]
-    return [_row(AGENDA_SECTIONS[1], "Decision (overdue)" if r.overdue else "Decision", r.family or "All families",
-                 r.text, f"due {pd.Timestamp(r.due_date):%Y-%m-%d}", None, f"owner {r.owner}", int(r.id))
-            for r in due.itertuples()]
+    return [
+        _row(
+            AGENDA_SECTIONS[1],
+            "Decision (overdue)" if r.overdue else "Decision",
+            r.family or "All families",
+            r.text,
+            f"due {pd.Timestamp(r.due_date):%Y-%m-%d}",
+            None,
+            f"owner {r.owner}",
+            int(r.id),
+        )
+        for r in due.itertuples()
+    ]
 
 
 def _assumptions(store: Store, cycle: dt.date) -> list[dict[str, object]]:
     """Assumptions created or changed since the last cycle."""
-    return [_row(AGENDA_SECTIONS[2], "Assumption", r.family or "All families", f"{r.text} ({r.changes})", "", None,
-                 f"owner {r.owner}", int(r.id))
-            for r in assumptions_changed(store, cycle).itertuples()]
+    return [
+        _row(
+            AGENDA_SECTIONS[2],
+            "Assumption",
+            r.family or "All families",
+            f"{r.text} ({r.changes})",
+            "",
+            None,
+            f"owner {r.owner}",
+            int(r.id),
+        )
+        for r in assumptions_changed(store, cycle).itertuples()
+    ]

@@ -49,20 +49,28 @@ def approve_cycle(store: Store, cycle: dt.date | str | None = None, *, by: str, 
         if status == "approved":
             raise FrozenPlanError(f"The plan of cycle {cycle_date:%Y-%m} is already approved.")
         ensure_cycle(cur, cycle_date, actor)
-        open_steps = [r[0] for r in cur.execute(
-            "SELECT step FROM cycle_steps WHERE cycle = ? AND step <> ? AND signed_by IS NULL ORDER BY position",
-            [cycle_date, EXECUTIVE]).fetchall()]
+        open_steps = [
+            r[0]
+            for r in cur.execute(
+                "SELECT step FROM cycle_steps WHERE cycle = ? AND step <> ? AND signed_by IS NULL ORDER BY position",
+                [cycle_date, EXECUTIVE],
+            ).fetchall()
+        ]
         if open_steps:
-            raise CycleError(f"Cycle {cycle_date:%Y-%m} cannot be approved before these steps are signed off: "
-                             f"{', '.join(open_steps)}.")
+            raise CycleError(
+                f"Cycle {cycle_date:%Y-%m} cannot be approved before these steps are signed off: "
+                f"{', '.join(open_steps)}."
+            )
         undone = mine[~mine["done"] & (mine["task"] != "plan_approved")]
         if len(undone):
             raise CycleError("Executive tasks not done: " + "; ".join(undone["label"]))
         checksum = freeze_plan(cur, cycle_date, actor, note or None)
-        record_task_states(cur, cycle_date, mine.assign(
-            done=True, detail=f"approved by {actor}"), "check")
-        cur.execute("UPDATE cycle_steps SET signed_by = ?, signed_at = current_timestamp, comment = ? "
-                    "WHERE cycle = ? AND step = ?", [actor, note, cycle_date, EXECUTIVE])
+        record_task_states(cur, cycle_date, mine.assign(done=True, detail=f"approved by {actor}"), "check")
+        cur.execute(
+            "UPDATE cycle_steps SET signed_by = ?, signed_at = current_timestamp, comment = ? "
+            "WHERE cycle = ? AND step = ?",
+            [actor, note, cycle_date, EXECUTIVE],
+        )
     return checksum
 
 
@@ -83,14 +91,20 @@ def reopen_cycle(store: Store, cycle: dt.date | str, *, by: str, reason: str) ->
             raise CycleError(f"The plan of cycle {cycle_date:%Y-%m} is not approved; there is nothing to reopen.")
         later = cur.execute("SELECT min(cycle) FROM plan_versions WHERE cycle > ?", [cycle_date]).fetchall()[0][0]
         if later is not None:
-            raise CycleError(f"Cycle {later:%Y-%m} is already open after {cycle_date:%Y-%m}; only the latest "
-                             "cycle can be reopened.")
+            raise CycleError(
+                f"Cycle {later:%Y-%m} is already open after {cycle_date:%Y-%m}; only the latest cycle can be reopened."
+            )
         unfreeze_plan(cur, cycle_date, actor, why)
         ensure_cycle(cur, cycle_date, actor)
-        cur.execute("UPDATE cycle_steps SET signed_by = NULL, signed_at = NULL, comment = ? "
-                    "WHERE cycle = ? AND step = ?", [f"reopened by {actor}: {why}", cycle_date, EXECUTIVE])
-        cur.execute("UPDATE cycle_tasks SET done = NULL, detail = '', done_by = NULL, done_at = NULL "
-                    "WHERE cycle = ? AND step = ? AND auto_check IS NOT NULL", [cycle_date, EXECUTIVE])
+        cur.execute(
+            "UPDATE cycle_steps SET signed_by = NULL, signed_at = NULL, comment = ? WHERE cycle = ? AND step = ?",
+            [f"reopened by {actor}: {why}", cycle_date, EXECUTIVE],
+        )
+        cur.execute(
+            "UPDATE cycle_tasks SET done = NULL, detail = '', done_by = NULL, done_at = NULL "
+            "WHERE cycle = ? AND step = ? AND auto_check IS NOT NULL",
+            [cycle_date, EXECUTIVE],
+        )
 
 
 def plan_snapshot(store: Store, cycle: dt.date | str) -> dict[str, pd.DataFrame]:
@@ -102,8 +116,9 @@ def plan_snapshot(store: Store, cycle: dt.date | str) -> dict[str, pd.DataFrame]
         rows = plan_snapshot_rows(cur, [cycle_date])[cycle_date]
     finally:
         cur.close()
-    return {table: pd.DataFrame(rows[table], columns=[*keys, *values])
-            for table, (keys, values) in PLAN_COLUMNS.items()}
+    return {
+        table: pd.DataFrame(rows[table], columns=[*keys, *values]) for table, (keys, values) in PLAN_COLUMNS.items()
+    }
 
 
 def snapshot_checksum(store: Store, cycle: dt.date | str) -> str:
@@ -117,6 +132,7 @@ def snapshot_checksum(store: Store, cycle: dt.date | str) -> str:
 
 def verify_snapshot(store: Store, cycle: dt.date | str) -> bool:
     """True when the approved cycle's plan still matches the checksum stored at approval (False without one)."""
-    stored = store.scalar("SELECT checksum FROM plan_versions WHERE cycle = ? AND status = 'approved'",
-                          [month_start(cycle)])
+    stored = store.scalar(
+        "SELECT checksum FROM plan_versions WHERE cycle = ? AND status = 'approved'", [month_start(cycle)]
+    )
     return stored is not None and stored == snapshot_checksum(store, cycle)

@@ -29,8 +29,19 @@ def add_assumption(
     status: str = "open",
 ) -> int:
     """Record an assumption (``cycle`` default: the latest plan cycle); returns its id. Audited as ``created``."""
-    return add_item(store, "assumption", text, owner=owner, by=by, due_date=due_date, cycle=cycle, family=family,
-                    scenario_id=scenario_id, resource=resource, status=status)
+    return add_item(
+        store,
+        "assumption",
+        text,
+        owner=owner,
+        by=by,
+        due_date=due_date,
+        cycle=cycle,
+        family=family,
+        scenario_id=scenario_id,
+        resource=resource,
+        status=status,
+    )
 
 
 def update_assumption(store: Store, assumption_id: int, changes: Mapping[str, object], *, by: str) -> int:
@@ -56,14 +67,17 @@ def assumptions_changed(store: Store, cycle: dt.date | str | None = None) -> pd.
         return pd.DataFrame(columns=CHANGED_COLUMNS)
     window = store.query(
         "SELECT (SELECT max(approved_at) FROM plan_versions WHERE cycle < $c AND status = 'approved') AS since, "
-        "(SELECT approved_at FROM plan_versions WHERE cycle = $c) AS until", {"c": chosen})
+        "(SELECT approved_at FROM plan_versions WHERE cycle = $c) AS until",
+        {"c": chosen},
+    )
     since, until = window.at[0, "since"], window.at[0, "until"]
     rows = store.query(
         """SELECT a.assumption_id AS id, a.text, a.owner, a.status, a.family, r.field, r.old_value, r.new_value
            FROM register_audit r JOIN assumptions a ON a.assumption_id = r.item_id
            WHERE r.register = 'assumption' AND (? IS NULL OR r.changed_at > ?) AND (? IS NULL OR r.changed_at <= ?)
            ORDER BY r.item_id, r.changed_at, r.rowid""",
-        [_value(since), _value(since), _value(until), _value(until)])
+        [_value(since), _value(since), _value(until), _value(until)],
+    )
     out = []
     for item_id, group in rows.groupby("id", sort=True):
         first = group.iloc[0]
@@ -71,8 +85,16 @@ def assumptions_changed(store: Store, cycle: dt.date | str | None = None) -> pd.
             changes = "new"
         else:
             changes = "; ".join(f"{r.field}: {r.old_value or '—'} → {r.new_value or '—'}" for r in group.itertuples())
-        out.append({"id": int(item_id), "text": first["text"], "owner": first["owner"], "status": first["status"],
-                    "family": first["family"], "changes": changes})
+        out.append(
+            {
+                "id": int(item_id),
+                "text": first["text"],
+                "owner": first["owner"],
+                "status": first["status"],
+                "family": first["family"],
+                "changes": changes,
+            }
+        )
     return pd.DataFrame(out, columns=CHANGED_COLUMNS)
 
 

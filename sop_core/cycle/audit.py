@@ -13,13 +13,21 @@ AUDIT_COLUMNS = ["register", "item_id", "field", "old_value", "new_value", "chan
 
 
 def audit_change(
-    cur: duckdb.DuckDBPyConnection, register: str, item_id: int, field: str, old: str | None, new: str | None,
-    by: str, at: dt.datetime | None = None,
+    cur: duckdb.DuckDBPyConnection,
+    register: str,
+    item_id: int,
+    field: str,
+    old: str | None,
+    new: str | None,
+    by: str,
+    at: dt.datetime | None = None,
 ) -> None:
     """On an open transaction: append one audited change (``at`` default: now)."""
     cur.execute(
         "INSERT INTO register_audit (register, item_id, field, old_value, new_value, changed_by, changed_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))", [register, item_id, field, old, new, by, at])
+        "VALUES (?, ?, ?, ?, ?, ?, coalesce(?, current_timestamp))",
+        [register, item_id, field, old, new, by, at],
+    )
 
 
 def audit_trail(store: Store, register: str | None = None, item_id: int | None = None) -> pd.DataFrame:
@@ -27,4 +35,6 @@ def audit_trail(store: Store, register: str | None = None, item_id: int | None =
     return store.query(
         "SELECT register, item_id, field, old_value, new_value, changed_by, changed_at FROM register_audit "
         "WHERE (? IS NULL OR register = ?) AND (? IS NULL OR item_id = ?) "
-        "ORDER BY changed_at, rowid", [register, register, item_id, item_id])
+        "ORDER BY changed_at, rowid",
+        [register, register, item_id, item_id],
+    )

@@ -74,9 +74,11 @@ def _open(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
         done = open_cycle(store, args.cycle, by=_user(args), mode="quick" if args.quick else "full")
     source = f"from the approved plan of {done.from_cycle:%Y-%m}" if done.from_cycle else "with an empty draft"
-    print(f"Cycle {done.cycle:%Y-%m} opened {source}: {done.plan_rows} plan rows, {done.baseline_rows} baseline rows, "
-          f"{done.overrides_carried} overrides carried for review, {done.decisions_carried} open decisions and "
-          f"{done.assumptions_carried} open assumptions carried.")
+    print(
+        f"Cycle {done.cycle:%Y-%m} opened {source}: {done.plan_rows} plan rows, {done.baseline_rows} baseline rows, "
+        f"{done.overrides_carried} overrides carried for review, {done.decisions_carried} open decisions and "
+        f"{done.assumptions_carried} open assumptions carried."
+    )
     return 0
 
 
@@ -158,8 +160,17 @@ def _decisions_add(args: argparse.Namespace) -> int:
     from .decisions import add_decision
 
     with open_store(args.db) as store:
-        item = add_decision(store, args.text, owner=args.owner, by=_user(args), due_date=args.due, cycle=args.cycle,
-                            family=args.family, resource=args.resource, scenario_id=args.scenario)
+        item = add_decision(
+            store,
+            args.text,
+            owner=args.owner,
+            by=_user(args),
+            due_date=args.due,
+            cycle=args.cycle,
+            family=args.family,
+            resource=args.resource,
+            scenario_id=args.scenario,
+        )
     print(f"Decision {item} logged.")
     return 0
 
@@ -168,8 +179,11 @@ def _decisions_add(args: argparse.Namespace) -> int:
 def _decisions_set(args: argparse.Namespace) -> int:
     from .decisions import update_decision
 
-    changes: dict[str, object] = {k: v for k, v in (("status", args.status), ("owner", args.owner),
-                                                    ("due_date", args.due), ("text", args.text)) if v is not None}
+    changes: dict[str, object] = {
+        k: v
+        for k, v in (("status", args.status), ("owner", args.owner), ("due_date", args.due), ("text", args.text))
+        if v is not None
+    }
     with open_store(args.db) as store:
         changed = update_decision(store, args.id, changes, by=_user(args))
     print(f"Decision {args.id}: {changed} field(s) changed.")
@@ -179,8 +193,11 @@ def _decisions_set(args: argparse.Namespace) -> int:
 def _common(parser: argparse.ArgumentParser, by: bool = False, required_by: bool = False) -> None:
     parser.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
     if by or required_by:
-        parser.add_argument("--by", required=required_by,
-                            help="who acts" + ("" if required_by else " (default: $SOP_USER or the login name)"))
+        parser.add_argument(
+            "--by",
+            required=required_by,
+            help="who acts" + ("" if required_by else " (default: $SOP_USER or the login name)"),
+        )
 
 
 def add_cycle_commands(sub: argparse._SubParsersAction) -> None:

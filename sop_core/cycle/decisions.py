@@ -25,8 +25,19 @@ def add_decision(
     status: str = "open",
 ) -> int:
     """Log a decision (``cycle`` default: the latest plan cycle); returns its id. Audited as ``created``."""
-    return add_item(store, "decision", text, owner=owner, by=by, due_date=due_date, cycle=cycle, family=family,
-                    scenario_id=scenario_id, resource=resource, status=status)
+    return add_item(
+        store,
+        "decision",
+        text,
+        owner=owner,
+        by=by,
+        due_date=due_date,
+        cycle=cycle,
+        family=family,
+        scenario_id=scenario_id,
+        resource=resource,
+        status=status,
+    )
 
 
 def update_decision(store: Store, decision_id: int, changes: Mapping[str, object], *, by: str) -> int:

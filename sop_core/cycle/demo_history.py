@@ -38,14 +38,38 @@ OWNERS = {
     "executive": "Katrin Wolf (Managing director)",
 }
 HAND_TICKS = {  # who ticks each hand task in the demo
-    "data_reviewed": OWNERS["data"], "demand_assumptions": "Mara Lind (Marketing)",
-    "supply_reviewed": OWNERS["supply"], "scenarios_prepared": OWNERS["pre_sop"], "preread_sent": OWNERS["pre_sop"],
+    "data_reviewed": OWNERS["data"],
+    "demand_assumptions": "Mara Lind (Marketing)",
+    "supply_reviewed": OWNERS["supply"],
+    "scenarios_prepared": OWNERS["pre_sop"],
+    "preread_sent": OWNERS["pre_sop"],
 }
 
-STEP_ROW_COLUMNS = ["cycle", "step", "position", "name", "owner", "offset_days", "due_date", "signed_by",
-                    "signed_at", "comment"]
-TASK_ROW_COLUMNS = ["cycle", "task", "step", "position", "label", "auto_check", "done", "detail", "done_by",
-                    "done_at", "comment"]
+STEP_ROW_COLUMNS = [
+    "cycle",
+    "step",
+    "position",
+    "name",
+    "owner",
+    "offset_days",
+    "due_date",
+    "signed_by",
+    "signed_at",
+    "comment",
+]
+TASK_ROW_COLUMNS = [
+    "cycle",
+    "task",
+    "step",
+    "position",
+    "label",
+    "auto_check",
+    "done",
+    "detail",
+    "done_by",
+    "done_at",
+    "comment",
+]
 _HOUR = dt.timedelta(hours=1)
 
 
@@ -64,27 +88,92 @@ class Item:
 
 
 ITEMS = (
-    Item("decision", 8, "Run the Compact Pumps spring promotion with dealer incentives", "Mara Lind (Marketing)",
-         (7, 15), ("done", 7, 12), family="Compact Pumps"),
-    Item("decision", 6, "Raise the Compact Pumps stock target to 30 days of supply", OWNERS["data"], (5, 20),
-         ("done", 5, 18), family="Compact Pumps"),
-    Item("decision", 5, "Qualify a second casting supplier for Industrial Pumps", OWNERS["supply"], (2, 25),
-         family="Industrial Pumps"),
-    Item("decision", 3, "Cap Sales overrides on Standard Valves at the baseline unless backed by orders",
-         OWNERS["demand"], (-2, 15), family="Standard Valves"),
-    Item("decision", 2, "Hold the High-Pressure Valves budget; Finance presents a re-forecast next month",
-         OWNERS["pre_sop"], (1, 20), ("done", 1, 19), family="High-Pressure Valves"),
-    Item("decision", 1, "Raise Filters prices 3 % from January", OWNERS["pre_sop"], (0, 10), ("dropped", 1, 28),
-         family="Filters"),
-    Item("decision", 1, "Add a Saturday shift in skid assembly to work down the Custom Skids backlog",
-         OWNERS["supply"], (0, 0), family="Custom Skids"),
-    Item("assumption", 8, "The Compact Pumps promotion lifts demand 10-15 % through the spring",
-         "Mara Lind (Marketing)", (4, 30), ("done", 4, 28), family="Compact Pumps"),
+    Item(
+        "decision",
+        8,
+        "Run the Compact Pumps spring promotion with dealer incentives",
+        "Mara Lind (Marketing)",
+        (7, 15),
+        ("done", 7, 12),
+        family="Compact Pumps",
+    ),
+    Item(
+        "decision",
+        6,
+        "Raise the Compact Pumps stock target to 30 days of supply",
+        OWNERS["data"],
+        (5, 20),
+        ("done", 5, 18),
+        family="Compact Pumps",
+    ),
+    Item(
+        "decision",
+        5,
+        "Qualify a second casting supplier for Industrial Pumps",
+        OWNERS["supply"],
+        (2, 25),
+        family="Industrial Pumps",
+    ),
+    Item(
+        "decision",
+        3,
+        "Cap Sales overrides on Standard Valves at the baseline unless backed by orders",
+        OWNERS["demand"],
+        (-2, 15),
+        family="Standard Valves",
+    ),
+    Item(
+        "decision",
+        2,
+        "Hold the High-Pressure Valves budget; Finance presents a re-forecast next month",
+        OWNERS["pre_sop"],
+        (1, 20),
+        ("done", 1, 19),
+        family="High-Pressure Valves",
+    ),
+    Item(
+        "decision",
+        1,
+        "Raise Filters prices 3 % from January",
+        OWNERS["pre_sop"],
+        (0, 10),
+        ("dropped", 1, 28),
+        family="Filters",
+    ),
+    Item(
+        "decision",
+        1,
+        "Add a Saturday shift in skid assembly to work down the Custom Skids backlog",
+        OWNERS["supply"],
+        (0, 0),
+        family="Custom Skids",
+    ),
+    Item(
+        "assumption",
+        8,
+        "The Compact Pumps promotion lifts demand 10-15 % through the spring",
+        "Mara Lind (Marketing)",
+        (4, 30),
+        ("done", 4, 28),
+        family="Compact Pumps",
+    ),
     Item("assumption", 6, "Steel prices stay within 5 % of the budget", OWNERS["pre_sop"], (-3, 28)),
-    Item("assumption", 3, "The Assembly line refit takes 28 % of its hours for three months from February",
-         OWNERS["supply"], (-4, 28), resource="Assembly"),
-    Item("assumption", 0, "Custom Skids orders keep growing about 5 % a month", OWNERS["demand"], (-2, 28),
-         family="Custom Skids"),
+    Item(
+        "assumption",
+        3,
+        "The Assembly line refit takes 28 % of its hours for three months from February",
+        OWNERS["supply"],
+        (-4, 28),
+        resource="Assembly",
+    ),
+    Item(
+        "assumption",
+        0,
+        "Custom Skids orders keep growing about 5 % a month",
+        OWNERS["demand"],
+        (-2, 28),
+        family="Custom Skids",
+    ),
 )
 STEEL_SURCHARGE = "Steel prices rise 8 % from January (supplier surcharge announced)"
 
@@ -98,12 +187,16 @@ def write_cycle_history(cur: duckdb.DuckDBPyConnection, cycle: dt.date, today: d
     for step, owner in OWNERS.items():
         cur.execute("UPDATE cycle_template SET owner = ? WHERE step = ?", [owner, step])
     starts = {add_months(cycle, -back): add_months(cycle, -back) for back in range(TRACKED_CYCLES, 0, -1)}
-    rows = cur.execute("SELECT cycle, approved_at, approved_by FROM plan_versions WHERE status = 'approved' "
-                       "AND cycle >= ?", [min(starts)]).fetchall()
+    rows = cur.execute(
+        "SELECT cycle, approved_at, approved_by FROM plan_versions WHERE status = 'approved' AND cycle >= ?",
+        [min(starts)],
+    ).fetchall()
     approved = {r[0]: r[1] for r in rows}
     approvers = {r[0]: r[2] for r in rows}
-    cur.executemany("UPDATE plan_versions SET checksum = ? WHERE cycle = ?",
-                    [[value, version] for version, value in plan_checksums(cur, list(approved)).items()])
+    cur.executemany(
+        "UPDATE plan_versions SET checksum = ? WHERE cycle = ?",
+        [[value, version] for version, value in plan_checksums(cur, list(approved)).items()],
+    )
     starts[cycle] = add_working_days(today, -6)  # the current cycle: today is its 7th working day
     template, task_template, holidays = read_template(cur)
     step_rows, task_rows = [], []
@@ -114,21 +207,44 @@ def write_cycle_history(cur: duckdb.DuckDBPyConnection, cycle: dt.date, today: d
             signed = version != cycle or step.step in ("data", "demand")
             when = (approved[version] if step.step == "executive" else _at(due, 16, 30)) if signed else None
             by = (approvers[version] if step.step == "executive" else OWNERS[step.step]) if signed else None
-            step_rows.append((version, step.step, step.position, step.name, step.owner, step.offset_days, due,
-                              by, when, ""))
+            step_rows.append(
+                (version, step.step, step.position, step.name, step.owner, step.offset_days, due, by, when, "")
+            )
             for task in tasks_of[step.step]:
                 auto = isinstance(task.auto_check, str)
-                state = ((True, "recorded at sign-off" if auto else "",
-                          "check" if auto else HAND_TICKS.get(task.task, OWNERS[step.step]), when - _HOUR)
-                         if when is not None else (None, "", None, None))
-                task_rows.append((version, task.task, step.step, task.position, task.label,
-                                  task.auto_check if auto else None, *state, ""))
-    cycles = pd.DataFrame({"cycle": list(starts), "start_date": list(starts.values()),
-                           "from_cycle": [add_months(v, -1) for v in starts], "opened_by": OWNERS["data"],
-                           "opened_at": [_at(s, 8) for s in starts.values()]})
+                state = (
+                    (
+                        True,
+                        "recorded at sign-off" if auto else "",
+                        "check" if auto else HAND_TICKS.get(task.task, OWNERS[step.step]),
+                        when - _HOUR,
+                    )
+                    if when is not None
+                    else (None, "", None, None)
+                )
+                task_rows.append(
+                    (
+                        version,
+                        task.task,
+                        step.step,
+                        task.position,
+                        task.label,
+                        task.auto_check if auto else None,
+                        *state,
+                        "",
+                    )
+                )
+    cycles = pd.DataFrame(
+        {
+            "cycle": list(starts),
+            "start_date": list(starts.values()),
+            "from_cycle": [add_months(v, -1) for v in starts],
+            "opened_by": OWNERS["data"],
+            "opened_at": [_at(s, 8) for s in starts.values()],
+        }
+    )
     steps = pd.DataFrame(step_rows, columns=STEP_ROW_COLUMNS).astype({"signed_at": "datetime64[us]"})
-    tasks = pd.DataFrame(task_rows, columns=TASK_ROW_COLUMNS).astype({"done": "boolean",
-                                                                      "done_at": "datetime64[us]"})
+    tasks = pd.DataFrame(task_rows, columns=TASK_ROW_COLUMNS).astype({"done": "boolean", "done_at": "datetime64[us]"})
     insert_cycle_frames(cur, cycles, steps, tasks)
     meeting = steps.loc[(steps["cycle"] == cycle) & (steps["step"] == "executive"), "due_date"].iloc[0]
     _items(cur, cycle, today, meeting, {v: _at(s, 8) for v, s in starts.items()})
@@ -139,25 +255,46 @@ def _day(cycle: dt.date, back: int, day: int, meeting: dt.date) -> dt.date:
     return meeting if day == 0 else add_months(cycle, -back).replace(day=min(day, 28))
 
 
-def _items(cur: duckdb.DuckDBPyConnection, cycle: dt.date, today: dt.date, meeting: dt.date,
-           opened: dict[dt.date, dt.datetime]) -> None:
+def _items(
+    cur: duckdb.DuckDBPyConnection, cycle: dt.date, today: dt.date, meeting: dt.date, opened: dict[dt.date, dt.datetime]
+) -> None:
     """The decision log and the assumption register, their audit trail and the carrying into later cycles."""
     carried: list[tuple[dt.date, str, int]] = []
     for item in ITEMS:
         raised = add_months(cycle, -item.back)
         created = _at(add_working_days(today, -2), 11) if item.back == 0 else _at(nth_working_day(raised, 15), 15)
-        values = {"text": item.text, "owner": item.owner, "status": "open", "family": item.family,
-                  "resource": item.resource, "due_date": _day(cycle, *item.due, meeting) if item.due else None}
-        item_id = insert_item(cur, item.register, raised, values, OWNERS["executive"] if item.register == "decision"
-                              else item.owner, created)
+        values = {
+            "text": item.text,
+            "owner": item.owner,
+            "status": "open",
+            "family": item.family,
+            "resource": item.resource,
+            "due_date": _day(cycle, *item.due, meeting) if item.due else None,
+        }
+        item_id = insert_item(
+            cur,
+            item.register,
+            raised,
+            values,
+            OWNERS["executive"] if item.register == "decision" else item.owner,
+            created,
+        )
         closed_at = None
         if item.closed:
             status, back, day = item.closed
             closed_at = _at(_day(cycle, back, day, meeting), 10)
             apply_change(cur, item.register, item_id, "status", "open", status, item.owner, closed_at)
         if item.text.startswith("Steel prices"):
-            apply_change(cur, item.register, item_id, "text", item.text, STEEL_SURCHARGE, item.owner,
-                         _at(add_working_days(today, -3), 9))
+            apply_change(
+                cur,
+                item.register,
+                item_id,
+                "text",
+                item.text,
+                STEEL_SURCHARGE,
+                item.owner,
+                _at(add_working_days(today, -3), 9),
+            )
         for back in range(item.back - 1, -1, -1):  # carried into each later cycle opened while it was open
             if closed_at is None or closed_at > opened[add_months(cycle, -back)]:
                 carried.append((add_months(cycle, -back), item.register, item_id))

@@ -18,9 +18,11 @@ def overdue_items(store: Store, *, today: dt.date | None = None) -> pd.DataFrame
     ``days_overdue`` counts calendar days past the due date.
     """
     day = today or dt.date.today()
-    parts = [items[items["overdue"]].assign(register=register)
-             for register in ("decision", "assumption")
-             for items in [list_items(store, register, status="open", today=day)]]
+    parts = [
+        items[items["overdue"]].assign(register=register)
+        for register in ("decision", "assumption")
+        for items in [list_items(store, register, status="open", today=day)]
+    ]
     frame = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else None
     if frame is None:
         return pd.DataFrame(columns=OVERDUE_COLUMNS)

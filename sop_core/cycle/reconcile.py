@@ -13,8 +13,19 @@ from ..months import add_months
 from ..plans import resolve_cycle
 from ..store import Store
 
-RECONCILE_COLUMNS = ["family", "month", "plan_volume", "plan_revenue", "plan_margin", "budget_volume",
-                     "budget_revenue", "budget_margin", "revenue_gap", "margin_gap", "revenue_gap_pct"]
+RECONCILE_COLUMNS = [
+    "family",
+    "month",
+    "plan_volume",
+    "plan_revenue",
+    "plan_margin",
+    "budget_volume",
+    "budget_revenue",
+    "budget_margin",
+    "revenue_gap",
+    "margin_gap",
+    "revenue_gap_pct",
+]
 
 
 def budget_reconciliation(store: Store, cycle: dt.date | str | None = None) -> pd.DataFrame:
@@ -30,8 +41,11 @@ def budget_reconciliation(store: Store, cycle: dt.date | str | None = None) -> p
         return pd.DataFrame(columns=RECONCILE_COLUMNS)
     money = finance(store, chosen)
     months = pd.to_datetime(money["month"])
-    frame = money[(months >= pd.Timestamp(chosen)) & (months < pd.Timestamp(add_months(chosen, PLAN_HORIZON_MONTHS)))
-                  & money["plan_volume"].notna()].copy()
+    frame = money[
+        (months >= pd.Timestamp(chosen))
+        & (months < pd.Timestamp(add_months(chosen, PLAN_HORIZON_MONTHS)))
+        & money["plan_volume"].notna()
+    ].copy()
     frame["revenue_gap"] = frame["plan_revenue"] - frame["budget_revenue"]
     frame["margin_gap"] = frame["plan_margin"] - frame["budget_margin"]
     budget = frame["budget_revenue"].to_numpy(float)

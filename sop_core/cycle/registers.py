@@ -28,8 +28,24 @@ from .errors import CycleError, require_actor
 Register = Literal["decision", "assumption"]
 ITEM_STATUSES = ("open", "done", "dropped")
 EDITABLE_FIELDS = ("text", "owner", "due_date", "status", "family", "scenario_id", "resource")
-REGISTER_COLUMNS = ["id", "cycle", "text", "owner", "due_date", "status", "family", "scenario_id", "scenario",
-                    "resource", "created_by", "created_at", "updated_by", "updated_at", "carried", "overdue"]
+REGISTER_COLUMNS = [
+    "id",
+    "cycle",
+    "text",
+    "owner",
+    "due_date",
+    "status",
+    "family",
+    "scenario_id",
+    "scenario",
+    "resource",
+    "created_by",
+    "created_at",
+    "updated_by",
+    "updated_at",
+    "carried",
+    "overdue",
+]
 
 
 @dataclass(frozen=True)
@@ -62,8 +78,11 @@ def _column(spec: _Spec, field: str) -> str:
 
 def _clean(cur: duckdb.DuckDBPyConnection, field: str, value: object) -> object:
     """A field's value checked and normalised (``ValueError`` / :class:`CycleError` with the reason)."""
-    blank = value is None or (isinstance(value, str) and not value.strip()) or (
-        not isinstance(value, str) and pd.isna(value))
+    blank = (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (not isinstance(value, str) and pd.isna(value))
+    )
     if field in ("text", "owner", "status"):
         if blank:
             raise CycleError(f"The {field} must not be empty.")
@@ -106,15 +125,26 @@ def add_item(
     actor = require_actor(by)
     _spec(register)
     raised = month_start(cycle) if cycle is not None else latest_cycle(store)
-    fields = {"text": text, "owner": owner, "due_date": due_date, "status": status, "family": family,
-              "scenario_id": scenario_id, "resource": resource}
+    fields = {
+        "text": text,
+        "owner": owner,
+        "due_date": due_date,
+        "status": status,
+        "family": family,
+        "scenario_id": scenario_id,
+        "resource": resource,
+    }
     with store.transaction() as cur:
         values = {f: _clean(cur, f, v) for f, v in fields.items()}
         return insert_item(cur, register, raised, values, actor)
 
 
 def insert_item(
-    cur: duckdb.DuckDBPyConnection, register: str, cycle: dt.date | None, values: Mapping[str, object], by: str,
+    cur: duckdb.DuckDBPyConnection,
+    register: str,
+    cycle: dt.date | None,
+    values: Mapping[str, object],
+    by: str,
     at: dt.datetime | None = None,
 ) -> int:
     """On an open transaction: insert an item with checked ``values`` (keys of :data:`EDITABLE_FIELDS`) and its
@@ -122,15 +152,18 @@ def insert_item(
     fields = [values.get(f) for f in ("owner", "due_date", "status", "family", "scenario_id", "resource")]
     if register == "decision":
         item_id = record_decision(cur, cycle, "decision", str(values["text"]), None, by)
-        cur.execute("UPDATE decisions SET owner = ?, due_date = ?, status = ?, family = ?, scenario_id = ?, "
-                    "resource = ?, decided_at = coalesce(?, decided_at) WHERE decision_id = ?",
-                    [*fields, at, item_id])
+        cur.execute(
+            "UPDATE decisions SET owner = ?, due_date = ?, status = ?, family = ?, scenario_id = ?, "
+            "resource = ?, decided_at = coalesce(?, decided_at) WHERE decision_id = ?",
+            [*fields, at, item_id],
+        )
     else:
         rows = cur.execute(
             "INSERT INTO assumptions (assumption_id, cycle, text, owner, due_date, status, family, scenario_id, "
             "resource, created_by, created_at) VALUES (nextval('assumption_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "coalesce(?, current_timestamp)) RETURNING assumption_id",
-            [cycle, values["text"], *fields, by, at]).fetchall()
+            [cycle, values["text"], *fields, by, at],
+        ).fetchall()
         item_id = int(rows[0][0])
     audit_change(cur, register, item_id, "created", None, str(values["text"]), by, at)
     return item_id
@@ -146,8 +179,9 @@ def update_item(store: Store, register: Register, item_id: int, changes: Mapping
     cols = ", ".join(_column(spec, f) for f in EDITABLE_FIELDS)
     with store.transaction() as cur:
         # names from _Spec and EDITABLE_FIELDS (constants); the id is bound
-        rows = cur.execute(f"SELECT {cols} FROM {spec.table} i WHERE {spec.id_col} = ? AND {spec.only}",
-                           [int(item_id)]).fetchall()
+        rows = cur.execute(
+            f"SELECT {cols} FROM {spec.table} i WHERE {spec.id_col} = ? AND {spec.only}", [int(item_id)]
+        ).fetchall()
         if not rows:
             raise CycleError(f"There is no {register} {item_id}.")
         current = dict(zip(EDITABLE_FIELDS, rows[0], strict=True))
@@ -163,14 +197,23 @@ def update_item(store: Store, register: Register, item_id: int, changes: Mapping
 
 
 def apply_change(
-    cur: duckdb.DuckDBPyConnection, register: str, item_id: int, field: str, old: object, new: object, by: str,
+    cur: duckdb.DuckDBPyConnection,
+    register: str,
+    item_id: int,
+    field: str,
+    old: object,
+    new: object,
+    by: str,
     at: dt.datetime | None = None,
 ) -> None:
     """On an open transaction: set one checked field of an item and audit it (``at`` default now)."""
     spec = _spec(register)
     # names from _Spec and EDITABLE_FIELDS (constants); values bound
-    cur.execute(f"UPDATE {spec.table} SET {_column(spec, field)} = ?, updated_by = ?, "
-                f"updated_at = coalesce(?, current_timestamp) WHERE {spec.id_col} = ?", [new, by, at, item_id])
+    cur.execute(
+        f"UPDATE {spec.table} SET {_column(spec, field)} = ?, updated_by = ?, "
+        f"updated_at = coalesce(?, current_timestamp) WHERE {spec.id_col} = ?",
+        [new, by, at, item_id],
+    )
     audit_change(cur, register, item_id, field, _text(old), _text(new), by, at)
 
 
@@ -184,7 +227,11 @@ def _text(value: object) -> str | None:
 
 
 def list_items(
-    store: Store, register: Register, cycle: dt.date | str | None = None, *, status: str | None = None,
+    store: Store,
+    register: Register,
+    cycle: dt.date | str | None = None,
+    *,
+    status: str | None = None,
     today: dt.date | None = None,
 ) -> pd.DataFrame:
     """The items of ``register`` (:data:`REGISTER_COLUMNS`), by due date (undated last), then id.
@@ -207,7 +254,8 @@ def list_items(
               AND ($cycle IS NULL OR i.cycle = $cycle OR i.{spec.id_col} IN (
                    SELECT item_id FROM cycle_carried_items WHERE cycle = $cycle AND register = $register))
             ORDER BY i.due_date NULLS LAST, id""",
-        {"cycle": chosen, "today": day, "status": status, "register": register})
+        {"cycle": chosen, "today": day, "status": status, "register": register},
+    )
     return frame[REGISTER_COLUMNS]
 
 
@@ -220,6 +268,8 @@ def carry_open_items(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> dict[str
             f"""INSERT INTO cycle_carried_items (cycle, register, item_id)
                 SELECT ?, ?, {spec.id_col} FROM {spec.table} i
                 WHERE {spec.only} AND status = 'open' AND cycle < ?
-                ON CONFLICT DO NOTHING RETURNING item_id""", [cycle, register, cycle]).fetchall()
+                ON CONFLICT DO NOTHING RETURNING item_id""",
+            [cycle, register, cycle],
+        ).fetchall()
         counts[register] = len(rows)
     return counts

@@ -67,9 +67,13 @@ def open_cycle(
         create_cycle_rows(cur, new, start or new, source, actor)
         carried = _carry_overrides(cur, source, new) if source else 0
         items = carry_open_items(cur, new)
-        detail = {"from_cycle": f"{source:%Y-%m}" if source else None, "plan_rows": plan_rows,
-                  "overrides_carried": carried, "decisions_carried": items["decision"],
-                  "assumptions_carried": items["assumption"]}
+        detail = {
+            "from_cycle": f"{source:%Y-%m}" if source else None,
+            "plan_rows": plan_rows,
+            "overrides_carried": carried,
+            "decisions_carried": items["decision"],
+            "assumptions_carried": items["assumption"],
+        }
         record_decision(cur, new, "open_cycle", f"{new:%Y-%m}", json.dumps(detail), actor)
     baseline = run_baseline(store, new, PLAN_HORIZON_MONTHS, mode=mode, progress=progress)
     return OpenedCycle(new, source, plan_rows, carried, items["decision"], items["assumption"], len(baseline))
@@ -132,19 +136,36 @@ def _carry_overrides(cur: duckdb.DuckDBPyConnection, source: dt.date, new: dt.da
         f"""INSERT INTO forecast_overrides (cycle, layer, family, region, sku, month, kind, value, reason, comment,
                 author, created_at, updated_at, version)
             SELECT ?, layer, family, region, sku, month, kind, value, reason, comment, author, created_at,
-                   current_timestamp, 1 {cells}""", params)
+                   current_timestamp, 1 {cells}""",
+        params,
+    )
     cur.execute(
         f"""INSERT INTO forecast_override_history
             SELECT ?, layer, family, region, sku, month, kind, value, reason, comment, author, current_timestamp, 1
-            {cells}""", params)
+            {cells}""",
+        params,
+    )
     rows = cur.execute(
         f"""INSERT INTO cycle_carried_overrides (cycle, layer, family, region, sku, month, from_cycle, carried_version)
-            SELECT ?, layer, family, region, sku, month, cycle, 1 {cells} RETURNING month""", params).fetchall()
+            SELECT ?, layer, family, region, sku, month, cycle, 1 {cells} RETURNING month""",
+        params,
+    ).fetchall()
     return len(rows)
 
 
-CARRIED_COLUMNS = ["layer", "family", "region", "sku", "month", "from_cycle", "kind", "value", "reason", "author",
-                   "to_review"]
+CARRIED_COLUMNS = [
+    "layer",
+    "family",
+    "region",
+    "sku",
+    "month",
+    "from_cycle",
+    "kind",
+    "value",
+    "reason",
+    "author",
+    "to_review",
+]
 
 
 def carried_overrides(store: Store, cycle: dt.date | str) -> pd.DataFrame:
@@ -154,7 +175,9 @@ def carried_overrides(store: Store, cycle: dt.date | str) -> pd.DataFrame:
         """SELECT c.layer, c.family, c.region, c.sku, c.month, c.from_cycle, o.kind, o.value, o.reason, o.author,
                   (c.reviewed_at IS NULL AND o.version = c.carried_version) AS to_review
            FROM cycle_carried_overrides c JOIN forecast_overrides o USING (cycle, layer, family, region, sku, month)
-           WHERE c.cycle = ? ORDER BY c.family, c.region, c.sku, c.layer, c.month""", [month_start(cycle)])
+           WHERE c.cycle = ? ORDER BY c.family, c.region, c.sku, c.layer, c.month""",
+        [month_start(cycle)],
+    )
 
 
 def confirm_carried_overrides(
@@ -171,8 +194,16 @@ def confirm_carried_overrides(
         rows = cur.execute(
             """UPDATE cycle_carried_overrides SET reviewed_by = ?, reviewed_at = current_timestamp
                WHERE cycle = ? AND reviewed_at IS NULL AND (? IS NULL OR layer = ?) AND (? IS NULL OR family = ?)
-               RETURNING month""", [actor, cycle_date, layer, layer, family, family]).fetchall()
+               RETURNING month""",
+            [actor, cycle_date, layer, layer, family, family],
+        ).fetchall()
         if rows:
-            record_decision(cur, cycle_date, "confirm_overrides", family or "all families",
-                            json.dumps({"layer": layer, "cells": len(rows)}), actor)
+            record_decision(
+                cur,
+                cycle_date,
+                "confirm_overrides",
+                family or "all families",
+                json.dumps({"layer": layer, "cells": len(rows)}),
+                actor,
+            )
     return len(rows)

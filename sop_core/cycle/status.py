@@ -18,8 +18,7 @@ from .tasks import TASK_COLUMNS, task_frame
 __all__ = ["STEP_COLUMNS", "STEP_STATUSES", "TASK_COLUMNS", "CycleStatus", "cycle_list", "cycle_status"]
 
 
-CYCLE_LIST_COLUMNS = ["cycle", "plan_status", "progress", "current_step", "overdue_steps", "approved_by",
-                      "approved_at"]
+CYCLE_LIST_COLUMNS = ["cycle", "plan_status", "progress", "current_step", "overdue_steps", "approved_by", "approved_at"]
 
 
 @dataclass(frozen=True)
@@ -65,19 +64,28 @@ class CycleStatus:
             source = f" from the plan of {self.from_cycle:%Y-%m}" if self.from_cycle else ""
             lines.append(f"  opened by {self.opened_by}{source}; started {self.start:%Y-%m-%d}")
         if self.approved:
-            lines.append(f"  approved by {self.approved_by} at {pd.Timestamp(self.approved_at):%Y-%m-%d %H:%M}, "
-                         f"sha256 {self.checksum}")
+            lines.append(
+                f"  approved by {self.approved_by} at {pd.Timestamp(self.approved_at):%Y-%m-%d %H:%M}, "
+                f"sha256 {self.checksum}"
+            )
         for step in self.steps.itertuples():
-            signed = (f" — signed by {step.signed_by} {pd.Timestamp(step.signed_at):%Y-%m-%d}"
-                      if isinstance(step.signed_by, str) else "")
-            lines.append(f"  {step.position}. {step.name:<30} {step.owner:<28} due {step.due_date:%Y-%m-%d}  "
-                         f"{step.status:<11} {step.tasks_done}/{step.tasks_total}{signed}")
+            signed = (
+                f" — signed by {step.signed_by} {pd.Timestamp(step.signed_at):%Y-%m-%d}"
+                if isinstance(step.signed_by, str)
+                else ""
+            )
+            lines.append(
+                f"  {step.position}. {step.name:<30} {step.owner:<28} due {step.due_date:%Y-%m-%d}  "
+                f"{step.status:<11} {step.tasks_done}/{step.tasks_total}{signed}"
+            )
             for task in self.tasks[self.tasks["step"] == step.step].itertuples():
                 mark = "x" if task.done else " "
                 extra = f" — {task.detail}" if task.detail else ""
                 lines.append(f"       [{mark}] {task.label}{extra}")
-        lines.append(f"  decisions: {self.open_decisions} open ({self.overdue_decisions} overdue); assumptions: "
-                     f"{self.open_assumptions} open ({self.overdue_assumptions} overdue)")
+        lines.append(
+            f"  decisions: {self.open_decisions} open ({self.overdue_decisions} overdue); assumptions: "
+            f"{self.open_assumptions} open ({self.overdue_assumptions} overdue)"
+        )
         if self.carried_overrides_to_review:
             lines.append(f"  carried overrides to review: {self.carried_overrides_to_review}")
         return "\n".join(lines) + "\n"
@@ -95,7 +103,9 @@ def cycle_status(store: Store, cycle: dt.date | str | None = None, *, today: dt.
     version = store.query(
         """SELECT v.status, v.approved_by, v.approved_at, v.checksum, c.cycle IS NOT NULL AS opened, c.opened_by,
                   c.opened_at, c.from_cycle
-           FROM plan_versions v LEFT JOIN cycles c ON c.cycle = v.cycle WHERE v.cycle = ?""", [chosen])
+           FROM plan_versions v LEFT JOIN cycles c ON c.cycle = v.cycle WHERE v.cycle = ?""",
+        [chosen],
+    )
     if version.empty:
         raise CycleError(f"There is no cycle {chosen:%Y-%m}.")
     info = version.iloc[0]
@@ -106,19 +116,34 @@ def cycle_status(store: Store, cycle: dt.date | str | None = None, *, today: dt.
     pending = step_frame_pending(frame)
     decisions = list_items(store, "decision", chosen, status="open", today=day)
     assumptions = list_items(store, "assumption", chosen, status="open", today=day)
-    to_review = int(store.scalar(
-        """SELECT count(*) FROM cycle_carried_overrides c JOIN forecast_overrides o USING (cycle, layer, family,
+    to_review = int(
+        store.scalar(
+            """SELECT count(*) FROM cycle_carried_overrides c JOIN forecast_overrides o USING (cycle, layer, family,
                region, sku, month)
-           WHERE c.cycle = ? AND c.reviewed_at IS NULL AND o.version = c.carried_version""", [chosen]) or 0)
+           WHERE c.cycle = ? AND c.reviewed_at IS NULL AND o.version = c.carried_version""",
+            [chosen],
+        )
+        or 0
+    )
     return CycleStatus(
-        cycle=chosen, opened=opened, plan_status=str(info["status"]), start=start, steps=frame,
-        tasks=tasks, progress=float(tasks["done"].mean()) if len(tasks) else 0.0, current_step=pending,
-        opened_by=_text(info["opened_by"]), opened_at=_stamp(info["opened_at"]),
+        cycle=chosen,
+        opened=opened,
+        plan_status=str(info["status"]),
+        start=start,
+        steps=frame,
+        tasks=tasks,
+        progress=float(tasks["done"].mean()) if len(tasks) else 0.0,
+        current_step=pending,
+        opened_by=_text(info["opened_by"]),
+        opened_at=_stamp(info["opened_at"]),
         from_cycle=None if pd.isna(info["from_cycle"]) else pd.Timestamp(info["from_cycle"]).date(),
-        approved_by=_text(info["approved_by"]), approved_at=_stamp(info["approved_at"]),
+        approved_by=_text(info["approved_by"]),
+        approved_at=_stamp(info["approved_at"]),
         checksum=_text(info["checksum"]),
-        open_decisions=len(decisions), overdue_decisions=int(decisions["overdue"].sum()),
-        open_assumptions=len(assumptions), overdue_assumptions=int(assumptions["overdue"].sum()),
+        open_decisions=len(decisions),
+        overdue_decisions=int(decisions["overdue"].sum()),
+        open_assumptions=len(assumptions),
+        overdue_assumptions=int(assumptions["overdue"].sum()),
         carried_overrides_to_review=to_review,
     )
 
@@ -149,11 +174,15 @@ def cycle_list(store: Store, *, today: dt.date | None = None) -> pd.DataFrame:
                   CASE WHEN count(t.task) = 0 THEN 1.0 ELSE avg(coalesce(t.done, false)::INTEGER) END AS progress,
                   NULL::VARCHAR AS current_step, 0 AS overdue_steps, v.approved_by, v.approved_at
            FROM plan_versions v LEFT JOIN cycle_tasks t ON t.cycle = v.cycle
-           GROUP BY ALL ORDER BY v.cycle DESC""")
+           GROUP BY ALL ORDER BY v.cycle DESC"""
+    )
     for i, row in frame.iterrows():
         if row["plan_status"] != "approved":
             state = cycle_status(store, pd.Timestamp(row["cycle"]).date(), today=day)
             frame.loc[i, ["progress", "current_step", "overdue_steps"]] = [
-                state.progress, state.current_step, int((state.steps["status"] == "overdue").sum())]
+                state.progress,
+                state.current_step,
+                int((state.steps["status"] == "overdue").sum()),
+            ]
     frame["overdue_steps"] = frame["overdue_steps"].astype(int)
     return frame[CYCLE_LIST_COLUMNS]

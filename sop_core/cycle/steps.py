@@ -22,8 +22,20 @@ from .template import due_dates, ensure_cycle
 from .workdays import holidays
 
 STEP_STATUSES = ("not started", "in progress", "done", "overdue")
-STEP_COLUMNS = ["step", "position", "name", "owner", "offset_days", "due_date", "status", "tasks_done",
-                "tasks_total", "signed_by", "signed_at", "comment"]
+STEP_COLUMNS = [
+    "step",
+    "position",
+    "name",
+    "owner",
+    "offset_days",
+    "due_date",
+    "status",
+    "tasks_done",
+    "tasks_total",
+    "signed_by",
+    "signed_at",
+    "comment",
+]
 EXECUTIVE = "executive"
 
 
@@ -33,7 +45,9 @@ def stored_steps(store: Store, cycle: dt.date) -> tuple[dt.date, pd.DataFrame]:
     if len(start):
         steps = store.query(
             "SELECT step, position, name, owner, offset_days, due_date, signed_by, signed_at, comment "
-            "FROM cycle_steps WHERE cycle = ? ORDER BY position", [cycle])
+            "FROM cycle_steps WHERE cycle = ? ORDER BY position",
+            [cycle],
+        )
         steps["due_date"] = [pd.Timestamp(d).date() for d in steps["due_date"]]
         return pd.Timestamp(start.at[0, "start_date"]).date(), steps
     steps = store.query("SELECT step, position, name, owner, offset_days FROM cycle_template ORDER BY position")
@@ -90,23 +104,33 @@ def sign_off_step(store: Store, cycle: dt.date | str, step: str, *, by: str, com
             raise CycleError(f"There is no cycle {cycle_date:%Y-%m}; open it first.")
         require_draft(cur, cycle_date)
         ensure_cycle(cur, cycle_date, actor)
-        rows = cur.execute("SELECT position, signed_by FROM cycle_steps WHERE cycle = ? AND step = ?",
-                           [cycle_date, step]).fetchall()
+        rows = cur.execute(
+            "SELECT position, signed_by FROM cycle_steps WHERE cycle = ? AND step = ?", [cycle_date, step]
+        ).fetchall()
         if not rows:
             raise CycleError(f"Cycle {cycle_date:%Y-%m} has no step {step!r}.")
         position, signed_by = rows[0]
         if signed_by is not None:
             raise CycleError(f"The {step} step of {cycle_date:%Y-%m} is already signed off by {signed_by}.")
-        open_before = [r[0] for r in cur.execute(
-            "SELECT step FROM cycle_steps WHERE cycle = ? AND position < ? AND signed_by IS NULL ORDER BY position",
-            [cycle_date, position]).fetchall()]
+        open_before = [
+            r[0]
+            for r in cur.execute(
+                "SELECT step FROM cycle_steps WHERE cycle = ? AND position < ? AND signed_by IS NULL ORDER BY position",
+                [cycle_date, position],
+            ).fetchall()
+        ]
         if open_before:
             raise CycleError(f"Sign off the earlier steps first: {', '.join(open_before)}.")
         undone = mine[~mine["done"]]
         if len(undone):
-            raise CycleError("Tasks not done: " + "; ".join(f"{r.label} ({r.detail})" if r.detail else r.label
-                                                            for r in undone.itertuples()))
+            raise CycleError(
+                "Tasks not done: "
+                + "; ".join(f"{r.label} ({r.detail})" if r.detail else r.label for r in undone.itertuples())
+            )
         record_task_states(cur, cycle_date, mine, "check")
-        cur.execute("UPDATE cycle_steps SET signed_by = ?, signed_at = current_timestamp, comment = ? "
-                    "WHERE cycle = ? AND step = ?", [actor, str(comment or "").strip(), cycle_date, step])
+        cur.execute(
+            "UPDATE cycle_steps SET signed_by = ?, signed_at = current_timestamp, comment = ? "
+            "WHERE cycle = ? AND step = ?",
+            [actor, str(comment or "").strip(), cycle_date, step],
+        )
         record_decision(cur, cycle_date, "sign_off", step, json.dumps({"comment": str(comment or "").strip()}), actor)

@@ -70,7 +70,8 @@ def supply_check(store: Store, cycle: dt.date | str | None = None) -> SupplyChec
     capacity = capacity_load(store, chosen)
     warning = store.query("SELECT resource, warning_utilisation FROM resources")
     capacity = capacity.merge(warning, on="resource", how="left").fillna(
-        {"warning_utilisation": DEFAULT_WARNING_UTILISATION})
+        {"warning_utilisation": DEFAULT_WARNING_UTILISATION}
+    )
     bill = store.query("SELECT family, resource, hours_per_unit FROM bill_of_resources")
     load = projection[["family", "month", "supply"]].merge(bill, on="family")
     load = load.assign(load_hours=load["supply"] * load["hours_per_unit"])

@@ -50,8 +50,16 @@ from .errors import CycleError, require_actor
 from .supply_policy import check_strategy, check_target_days, supply_policies
 
 PLAN_COLUMNS = ["family", "month", "strategy", "demand", "production", "overtime", "subcontract", "stock", "target"]
-ADJUSTMENT_COLUMNS = ["cycle", "family", "month", "old_quantity", "new_quantity", "reason", "adjusted_by",
-                      "adjusted_at"]
+ADJUSTMENT_COLUMNS = [
+    "cycle",
+    "family",
+    "month",
+    "old_quantity",
+    "new_quantity",
+    "reason",
+    "adjusted_by",
+    "adjusted_at",
+]
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,9 @@ class SupplyPlan:
 
 # ------------------------------------------------------------------- the pure plan
 def plan_supply(
-    inputs: ScenarioInputs, strategies: Mapping[str, str], target_days: Mapping[str, float] | None = None,
+    inputs: ScenarioInputs,
+    strategies: Mapping[str, str],
+    target_days: Mapping[str, float] | None = None,
     families: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The supply plan of ``inputs`` with each family's strategy (pure): :data:`PLAN_COLUMNS`.
@@ -99,26 +109,30 @@ def plan_supply(
     overtime, subcontract = model.hybrid_top_up(inputs, levers, kinds == "hybrid", demand, required, required, target)
     flows = model.project_flows(inputs, demand, required + overtime + subcontract)
     production, overtime, subcontract = model.make_to_order_supply(
-        inputs, flows.shipments, required + overtime + subcontract, overtime, subcontract)
+        inputs, flows.shipments, required + overtime + subcontract, overtime, subcontract
+    )
     mto = inputs.mto[:, None]
-    frame = pd.DataFrame({
-        "family": np.repeat(np.array(inputs.families, dtype=object), T),
-        "month": np.tile(np.array(inputs.months, dtype=object), len(inputs.families)),
-        "strategy": np.repeat(kinds.astype(object), T),
-        "demand": demand.ravel(),
-        "production": production.ravel(),
-        "overtime": overtime.ravel(),
-        "subcontract": subcontract.ravel(),
-        "stock": np.where(mto, flows.backlog, flows.inventory).ravel(),
-        "target": np.abs(target).ravel(),
-    })
+    frame = pd.DataFrame(
+        {
+            "family": np.repeat(np.array(inputs.families, dtype=object), T),
+            "month": np.tile(np.array(inputs.months, dtype=object), len(inputs.families)),
+            "strategy": np.repeat(kinds.astype(object), T),
+            "demand": demand.ravel(),
+            "production": production.ravel(),
+            "overtime": overtime.ravel(),
+            "subcontract": subcontract.ravel(),
+            "stock": np.where(mto, flows.backlog, flows.inventory).ravel(),
+            "target": np.abs(target).ravel(),
+        }
+    )
     if families is not None:
         frame = frame[frame["family"].isin(list(families))]
     return frame.reset_index(drop=True)[PLAN_COLUMNS]
 
 
-def _policy(store: Store, strategies: Mapping[str, str] | None,
-            target_days: Mapping[str, float | None] | None) -> tuple[dict[str, str], dict[str, float]]:
+def _policy(
+    store: Store, strategies: Mapping[str, str] | None, target_days: Mapping[str, float | None] | None
+) -> tuple[dict[str, str], dict[str, float]]:
     """The stored policies with the call's overrides on top (overrides are checked, not stored)."""
     policies = supply_policies(store).set_index("family")
     strat = policies["strategy"].astype(str).to_dict()
@@ -134,8 +148,12 @@ def _policy(store: Store, strategies: Mapping[str, str] | None,
 
 
 def preview_supply_plan(
-    store: Store, cycle: dt.date | str | None = None, *, strategies: Mapping[str, str] | None = None,
-    target_days: Mapping[str, float | None] | None = None, families: Sequence[str] | None = None,
+    store: Store,
+    cycle: dt.date | str | None = None,
+    *,
+    strategies: Mapping[str, str] | None = None,
+    target_days: Mapping[str, float | None] | None = None,
+    families: Sequence[str] | None = None,
 ) -> SupplyPlan:
     """The supply plan :func:`generate_supply_plan` would write, without writing (``rows`` 0).
 
@@ -155,8 +173,13 @@ def preview_supply_plan(
 
 
 def generate_supply_plan(
-    store: Store, cycle: dt.date | str | None = None, *, by: str, strategies: Mapping[str, str] | None = None,
-    target_days: Mapping[str, float | None] | None = None, families: Sequence[str] | None = None,
+    store: Store,
+    cycle: dt.date | str | None = None,
+    *,
+    by: str,
+    strategies: Mapping[str, str] | None = None,
+    target_days: Mapping[str, float | None] | None = None,
+    families: Sequence[str] | None = None,
 ) -> SupplyPlan:
     """Generate the supply plan of ``cycle`` (default: the latest) and write it into the draft; one transaction.
 
@@ -168,8 +191,13 @@ def generate_supply_plan(
     """
     actor = require_actor(by)
     preview = preview_supply_plan(store, cycle, strategies=strategies, target_days=target_days, families=families)
-    detail = json.dumps({"families": len(preview.strategies), "strategies": preview.strategies,
-                         "target_days": {f: round(v, 4) for f, v in preview.target_days.items()}})
+    detail = json.dumps(
+        {
+            "families": len(preview.strategies),
+            "strategies": preview.strategies,
+            "target_days": {f: round(v, 4) for f, v in preview.target_days.items()},
+        }
+    )
     with store.transaction() as cur:
         written = write_plan_rows(cur, "production_plan", preview.cycle, preview.production_rows())
         written += write_plan_rows(cur, "inventory_plan", preview.cycle, preview.inventory_rows())
@@ -179,7 +207,14 @@ def generate_supply_plan(
 
 # ------------------------------------------------------------------- adjustments
 def adjust_supply_plan(
-    store: Store, cycle: dt.date | str, family: str, month: dt.date | str, quantity: float, *, by: str, reason: str,
+    store: Store,
+    cycle: dt.date | str,
+    family: str,
+    month: dt.date | str,
+    quantity: float,
+    *,
+    by: str,
+    reason: str,
 ) -> float | None:
     """Set the production of ``family`` in ``month`` of the draft of ``cycle`` to ``quantity``, with a reason.
 
@@ -198,17 +233,21 @@ def adjust_supply_plan(
         raise ValueError(f"Production must be a number of units, at least 0 (got {quantity!r}).")
     chosen, when = month_start(cycle), month_start(month)
     if not chosen <= when < add_months(chosen, PLAN_HORIZON_MONTHS):
-        raise CycleError(f"{when:%Y-%m} is outside the plan of cycle {chosen:%Y-%m} "
-                         f"({chosen:%Y-%m} … {add_months(chosen, PLAN_HORIZON_MONTHS - 1):%Y-%m}).")
+        raise CycleError(
+            f"{when:%Y-%m} is outside the plan of cycle {chosen:%Y-%m} "
+            f"({chosen:%Y-%m} … {add_months(chosen, PLAN_HORIZON_MONTHS - 1):%Y-%m})."
+        )
     kinds = store.query("SELECT strategy FROM families WHERE family = ?", [family])
     if kinds.empty:
         raise CycleError(f"Unknown family: {family}.")
     opening = opening_positions(store, chosen, [family]).set_index("family").loc[family].to_dict()
     with store.transaction() as cur:
-        old = cur.execute("SELECT quantity FROM production_plan WHERE cycle = ? AND family = ? AND month = ?",
-                          [chosen, family, when]).fetchall()
-        write_plan_rows(cur, "production_plan", chosen,
-                        pd.DataFrame({"family": [family], "month": [when], "quantity": [value]}))
+        old = cur.execute(
+            "SELECT quantity FROM production_plan WHERE cycle = ? AND family = ? AND month = ?", [chosen, family, when]
+        ).fetchall()
+        write_plan_rows(
+            cur, "production_plan", chosen, pd.DataFrame({"family": [family], "month": [when], "quantity": [value]})
+        )
         rows = cur.execute(
             """SELECT m.month, coalesce(d.quantity, 0), coalesce(p.quantity, 0)
                FROM (SELECT month FROM demand_plan WHERE cycle = $c AND family = $f
@@ -217,18 +256,23 @@ def adjust_supply_plan(
                           WHERE cycle = $c AND family = $f GROUP BY month) d USING (month)
                LEFT JOIN (SELECT month, quantity FROM production_plan WHERE cycle = $c AND family = $f) p
                  USING (month)
-               ORDER BY m.month""", {"c": chosen, "f": family}).fetchall()
+               ORDER BY m.month""",
+            {"c": chosen, "f": family},
+        ).fetchall()
         months = [pd.Timestamp(r[0]).date() for r in rows]
         demand, supply = (np.array([r[i] for r in rows], dtype=float) for i in (1, 2))
         days = np.array([days_in_month(m) for m in months], dtype=float)
         part = project_family(demand, supply, days, str(kinds["strategy"].iloc[0]), opening)
         stock = part["backlog"] if kinds["strategy"].iloc[0] == "mto" else part["ending_inventory"]
-        write_plan_rows(cur, "inventory_plan", chosen,
-                        pd.DataFrame({"family": family, "month": months, "quantity": stock}))
+        write_plan_rows(
+            cur, "inventory_plan", chosen, pd.DataFrame({"family": family, "month": months, "quantity": stock})
+        )
         previous = float(old[0][0]) if old else None
         cur.execute(
             "INSERT INTO supply_adjustments (cycle, family, month, old_quantity, new_quantity, reason, adjusted_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)", [chosen, family, when, previous, value, why, actor])
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [chosen, family, when, previous, value, why, actor],
+        )
     return previous
 
 
@@ -238,7 +282,8 @@ def supply_adjustments(store: Store, cycle: dt.date | str | None = None) -> pd.D
     return store.query(
         "SELECT cycle, family, month, old_quantity, new_quantity, reason, adjusted_by, adjusted_at "
         "FROM supply_adjustments WHERE ?::DATE IS NULL OR cycle = ? ORDER BY adjusted_at DESC, family, month",
-        [chosen, chosen])[ADJUSTMENT_COLUMNS]
+        [chosen, chosen],
+    )[ADJUSTMENT_COLUMNS]
 
 
 def require_plan(store: Store, cycle: dt.date | str | None) -> dt.date:
@@ -250,6 +295,13 @@ def require_plan(store: Store, cycle: dt.date | str | None) -> dt.date:
 
 
 __all__ = [
-    "ADJUSTMENT_COLUMNS", "PLAN_COLUMNS", "SupplyPlan", "adjust_supply_plan", "generate_supply_plan",
-    "plan_supply", "preview_supply_plan", "require_plan", "supply_adjustments",
+    "ADJUSTMENT_COLUMNS",
+    "PLAN_COLUMNS",
+    "SupplyPlan",
+    "adjust_supply_plan",
+    "generate_supply_plan",
+    "plan_supply",
+    "preview_supply_plan",
+    "require_plan",
+    "supply_adjustments",
 ]

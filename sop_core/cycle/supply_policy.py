@@ -20,8 +20,18 @@ from .errors import CycleError, require_actor
 
 SUPPLY_STRATEGIES: tuple[str, ...] = ("level", "chase", "hybrid")
 DEFAULT_SUPPLY_STRATEGY = "chase"
-POLICY_COLUMNS = ["family", "kind", "strategy", "target_days", "default_target_days", "min_days", "max_days",
-                  "source", "updated_by", "updated_at"]
+POLICY_COLUMNS = [
+    "family",
+    "kind",
+    "strategy",
+    "target_days",
+    "default_target_days",
+    "min_days",
+    "max_days",
+    "source",
+    "updated_by",
+    "updated_at",
+]
 
 
 def supply_policies(store: Store) -> pd.DataFrame:
@@ -71,7 +81,9 @@ def set_supply_policies(
     """
     actor = require_actor(by)
     targets = dict(target_days or {})
-    rows = [(f, check_strategy(f, s), f in targets, check_target_days(f, targets.get(f))) for f, s in strategies.items()]
+    rows = [
+        (f, check_strategy(f, s), f in targets, check_target_days(f, targets.get(f))) for f, s in strategies.items()
+    ]
     with store.transaction() as cur:
         known = {r[0] for r in cur.execute("SELECT family FROM families").fetchall()}
         unknown = sorted({f for f, *_ in rows} - known)

@@ -59,11 +59,16 @@ def check_actuals_loaded(store: Store, cycle: dt.date) -> tuple[bool, str]:
                    count(*) FILTER (WHERE a.kind = {DEMAND_ACTUAL_SQL}) AS demand,
                    count(*) FILTER (WHERE a.kind = 'production') AS production
             FROM families f LEFT JOIN actuals_monthly a ON a.family = f.family AND a.month = ?
-            GROUP BY f.family ORDER BY f.family""", [closed])
+            GROUP BY f.family ORDER BY f.family""",
+        [closed],
+    )
     if rows.empty:
         return False, "no families in the master"
-    missing = [f"{r.family} ({', '.join(k for k in ('demand', 'production') if not getattr(r, k))})"
-               for r in rows.itertuples() if not (r.demand and r.production)]
+    missing = [
+        f"{r.family} ({', '.join(k for k in ('demand', 'production') if not getattr(r, k))})"
+        for r in rows.itertuples()
+        if not (r.demand and r.production)
+    ]
     if missing:
         return False, f"{closed:%Y-%m} missing for {len(missing)} of {len(rows)} families: {'; '.join(missing)}"
     return True, f"{closed:%Y-%m}: demand and production actuals for all {len(rows)} families"
@@ -71,8 +76,11 @@ def check_actuals_loaded(store: Store, cycle: dt.date) -> tuple[bool, str]:
 
 def check_baseline_run(store: Store, cycle: dt.date) -> tuple[bool, str]:
     """The cycle has a stored statistical baseline."""
-    rows = store.query("SELECT count(*) AS series, any_value(mode) AS mode, max(run_at) AS run_at "
-                       "FROM forecast_models WHERE cycle = ?", [cycle])
+    rows = store.query(
+        "SELECT count(*) AS series, any_value(mode) AS mode, max(run_at) AS run_at "
+        "FROM forecast_models WHERE cycle = ?",
+        [cycle],
+    )
     series = int(rows.at[0, "series"])
     if not series:
         return False, "no statistical baseline stored for this cycle"
@@ -93,8 +101,10 @@ def check_consensus_saved(store: Store, cycle: dt.date) -> tuple[bool, str]:
     off = ~np.isclose(both["quantity"].to_numpy(float), expected, rtol=0, atol=0.5)
     if off.any():
         first = both[off].iloc[0]
-        return False, (f"the demand plan differs from the consensus in {int(off.sum())} of {len(both)} cells "
-                       f"(e.g. {first['family']} / {first['region']} {first['month']:%Y-%m})")
+        return False, (
+            f"the demand plan differs from the consensus in {int(off.sum())} of {len(both)} cells "
+            f"(e.g. {first['family']} / {first['region']} {first['month']:%Y-%m})"
+        )
     return True, f"demand plan = consensus in all {len(both)} cells"
 
 
@@ -105,9 +115,12 @@ def check_capacity(store: Store, cycle: dt.date) -> tuple[bool, str]:
     over = load[load["status"] == "overload"]
     if over.empty:
         peak = load.loc[load["utilisation"].idxmax()] if load["utilisation"].notna().any() else None
-        return True, ("no capacity data" if peak is None else
-                      f"within capacity (peak {peak['utilisation']:.0%}, {peak['resource']} "
-                      f"{pd.Timestamp(peak['month']):%Y-%m})")
+        return True, (
+            "no capacity data"
+            if peak is None
+            else f"within capacity (peak {peak['utilisation']:.0%}, {peak['resource']} "
+            f"{pd.Timestamp(peak['month']):%Y-%m})"
+        )
     linked: dict[str, list[str]] = {}
     for register in ("decision", "assumption"):
         items = list_items(store, register, cycle)
@@ -139,8 +152,9 @@ def check_budget_compared(store: Store, cycle: dt.date) -> tuple[bool, str]:
     if lacking:
         return False, f"no budget for {', '.join(lacking)}"
     gap, base = budgeted["revenue_gap"].sum(), budgeted["budget_revenue"].sum()
-    return True, (f"plan revenue {gap / base:+.1%} against the budget over {_months(months)}"
-                  if base > 0 else "budget compared")
+    return True, (
+        f"plan revenue {gap / base:+.1%} against the budget over {_months(months)}" if base > 0 else "budget compared"
+    )
 
 
 def check_plan_approved(store: Store, cycle: dt.date) -> tuple[bool, str]:
@@ -181,7 +195,9 @@ def task_frame(store: Store, cycle: dt.date) -> pd.DataFrame:
     frame = store.query(
         """SELECT t.task, t.step, t.position, t.label, t.auto_check, t.done, t.detail, t.done_by, t.done_at, t.comment
            FROM cycle_tasks t JOIN cycle_steps s ON s.cycle = t.cycle AND s.step = t.step
-           WHERE t.cycle = ? ORDER BY s.position, t.position""", [cycle])
+           WHERE t.cycle = ? ORDER BY s.position, t.position""",
+        [cycle],
+    )
     live = True
     if frame.empty:
         # Not tracked by the engine: an approved version completed its cycle before the tool tracked it.
@@ -189,7 +205,8 @@ def task_frame(store: Store, cycle: dt.date) -> pd.DataFrame:
         frame = store.query(
             """SELECT t.task, t.step, t.position, t.label, t.auto_check, NULL::BOOLEAN AS done, '' AS detail,
                       NULL::VARCHAR AS done_by, NULL::TIMESTAMP AS done_at, '' AS comment
-               FROM cycle_template_tasks t JOIN cycle_template s USING (step) ORDER BY s.position, t.position""")
+               FROM cycle_template_tasks t JOIN cycle_template s USING (step) ORDER BY s.position, t.position"""
+        )
     frame["auto"] = frame["auto_check"].notna()
     done = frame["done"].astype(object).to_numpy()
     detail = frame["detail"].astype(object).to_numpy()
@@ -211,9 +228,11 @@ def record_task_states(cur: duckdb.DuckDBPyConnection, cycle: dt.date, tasks: pd
     (only those not decided yet)."""
     for row in tasks.itertuples():
         if row.auto:
-            cur.execute("UPDATE cycle_tasks SET done = ?, detail = ?, done_by = ?, done_at = current_timestamp "
-                        "WHERE cycle = ? AND task = ? AND done IS NULL", [bool(row.done), str(row.detail), by,
-                                                                          cycle, row.task])
+            cur.execute(
+                "UPDATE cycle_tasks SET done = ?, detail = ?, done_by = ?, done_at = current_timestamp "
+                "WHERE cycle = ? AND task = ? AND done IS NULL",
+                [bool(row.done), str(row.detail), by, cycle, row.task],
+            )
 
 
 def tick_task(store: Store, cycle: dt.date | str, task: str, *, by: str, done: bool = True, comment: str = "") -> None:
@@ -232,7 +251,9 @@ def tick_task(store: Store, cycle: dt.date | str, task: str, *, by: str, done: b
         ensure_cycle(cur, cycle_date, actor)
         rows = cur.execute(
             "SELECT t.auto_check, s.signed_at FROM cycle_tasks t JOIN cycle_steps s "
-            "ON s.cycle = t.cycle AND s.step = t.step WHERE t.cycle = ? AND t.task = ?", [cycle_date, task]).fetchall()
+            "ON s.cycle = t.cycle AND s.step = t.step WHERE t.cycle = ? AND t.task = ?",
+            [cycle_date, task],
+        ).fetchall()
         if not rows:
             raise CycleError(f"Cycle {cycle_date:%Y-%m} has no task {task!r}.")
         auto, signed = rows[0]
@@ -241,10 +262,15 @@ def tick_task(store: Store, cycle: dt.date | str, task: str, *, by: str, done: b
         if auto is not None and done and not note:
             raise CycleError(f"{task!r} is checked by the data; ticking it by hand needs a comment (a waiver).")
         if auto is not None and not done:
-            cur.execute("UPDATE cycle_tasks SET done = NULL, detail = '', done_by = NULL, done_at = NULL, "
-                        "comment = ? WHERE cycle = ? AND task = ?", [note, cycle_date, task])
+            cur.execute(
+                "UPDATE cycle_tasks SET done = NULL, detail = '', done_by = NULL, done_at = NULL, "
+                "comment = ? WHERE cycle = ? AND task = ?",
+                [note, cycle_date, task],
+            )
         else:
-            cur.execute("UPDATE cycle_tasks SET done = ?, detail = ?, done_by = ?, done_at = current_timestamp, "
-                        "comment = ? WHERE cycle = ? AND task = ?",
-                        [bool(done), "waived by hand" if auto is not None else "", actor, note, cycle_date, task])
+            cur.execute(
+                "UPDATE cycle_tasks SET done = ?, detail = ?, done_by = ?, done_at = current_timestamp, "
+                "comment = ? WHERE cycle = ? AND task = ?",
+                [bool(done), "waived by hand" if auto is not None else "", actor, note, cycle_date, task],
+            )
         record_decision(cur, cycle_date, "tick_task", task, json.dumps({"done": bool(done), "comment": note}), actor)

@@ -35,19 +35,26 @@ def task_template(store: Store) -> pd.DataFrame:
     """The task template in step order: :data:`TASK_TEMPLATE_COLUMNS` (``auto_check`` None: ticked by hand)."""
     return store.query(
         "SELECT t.task, t.step, t.position, t.label, t.auto_check FROM cycle_template_tasks t "
-        "JOIN cycle_template s USING (step) ORDER BY s.position, t.position")
+        "JOIN cycle_template s USING (step) ORDER BY s.position, t.position"
+    )
 
 
 def _step_row(cur: duckdb.DuckDBPyConnection, step: str) -> tuple:
-    rows = cur.execute("SELECT step, position, name, owner, offset_days FROM cycle_template WHERE step = ?",
-                       [step]).fetchall()
+    rows = cur.execute(
+        "SELECT step, position, name, owner, offset_days FROM cycle_template WHERE step = ?", [step]
+    ).fetchall()
     if not rows:
         raise CycleError(f"Unknown step {step!r}; the steps are {', '.join(STEP_KEYS)}.")
     return rows[0]
 
 
 def update_step_template(
-    store: Store, step: str, *, by: str, name: str | None = None, owner: str | None = None,
+    store: Store,
+    step: str,
+    *,
+    by: str,
+    name: str | None = None,
+    owner: str | None = None,
     offset_days: int | None = None,
 ) -> None:
     """Change a step's name, owner or offset (working days from the cycle start, ≥ 1, increasing by position).
@@ -66,12 +73,22 @@ def update_step_template(
         after = cur.execute("SELECT min(offset_days) FROM cycle_template WHERE position > ?", [position]).fetchall()
         low, high = int(before[0][0] or 0), after[0][0]
         if offset < max(low, 1) or (high is not None and offset > int(high)):
-            raise CycleError(f"The {step} step's offset must be at least 1 working day and lie between the offsets "
-                             f"of the steps around it ({low}…{high if high is not None else '∞'}).")
-        cur.execute("UPDATE cycle_template SET name = ?, owner = ?, offset_days = ? WHERE step = ?",
-                    [new_name, new_owner, offset, step])
-        record_decision(cur, None, "template", step,
-                        json.dumps({"name": new_name, "owner": new_owner, "offset_days": offset}), actor)
+            raise CycleError(
+                f"The {step} step's offset must be at least 1 working day and lie between the offsets "
+                f"of the steps around it ({low}…{high if high is not None else '∞'})."
+            )
+        cur.execute(
+            "UPDATE cycle_template SET name = ?, owner = ?, offset_days = ? WHERE step = ?",
+            [new_name, new_owner, offset, step],
+        )
+        record_decision(
+            cur,
+            None,
+            "template",
+            step,
+            json.dumps({"name": new_name, "owner": new_owner, "offset_days": offset}),
+            actor,
+        )
 
 
 def add_template_task(store: Store, step: str, label: str, *, by: str) -> str:
@@ -87,8 +104,9 @@ def add_template_task(store: Store, step: str, label: str, *, by: str) -> str:
         key, n = base, 2
         while key in taken:
             key, n = f"{base}_{n}", n + 1
-        position = cur.execute("SELECT coalesce(max(position), 0) + 1 FROM cycle_template_tasks WHERE step = ?",
-                               [step]).fetchall()[0][0]
+        position = cur.execute(
+            "SELECT coalesce(max(position), 0) + 1 FROM cycle_template_tasks WHERE step = ?", [step]
+        ).fetchall()[0][0]
         cur.execute("INSERT INTO cycle_template_tasks VALUES (?, ?, ?, ?, NULL)", [key, step, position, text])
         record_decision(cur, None, "template", step, json.dumps({"task": key, "label": text}), actor)
     return key
@@ -139,7 +157,11 @@ def read_template(cur: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.Data
 
 
 def create_cycle_rows(
-    cur: duckdb.DuckDBPyConnection, cycle: dt.date, start: dt.date, from_cycle: dt.date | None, by: str,
+    cur: duckdb.DuckDBPyConnection,
+    cycle: dt.date,
+    start: dt.date,
+    from_cycle: dt.date | None,
+    by: str,
 ) -> None:
     """On an open transaction: the ``cycles`` row and the cycle's steps and tasks copied from the template.
 
@@ -147,8 +169,15 @@ def create_cycle_rows(
     """
     steps, tasks, holidays = read_template(cur)
     step_rows, task_rows = cycle_frames(steps, tasks, cycle, start, holidays)
-    row = pd.DataFrame({"cycle": [cycle], "start_date": [start], "from_cycle": [from_cycle], "opened_by": [by],
-                        "opened_at": [dt.datetime.now()]})
+    row = pd.DataFrame(
+        {
+            "cycle": [cycle],
+            "start_date": [start],
+            "from_cycle": [from_cycle],
+            "opened_by": [by],
+            "opened_at": [dt.datetime.now()],
+        }
+    )
     insert_cycle_frames(cur, row, step_rows, task_rows)
 
 

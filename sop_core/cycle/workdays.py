@@ -89,6 +89,7 @@ def calendar_mismatches(store: Store) -> pd.DataFrame:
     off = holidays(store)
     cal = store.query("SELECT month, working_days FROM calendar ORDER BY month")
     counted = [month_working_days(pd.Timestamp(m).date(), off) for m in cal["month"]]
-    frame = pd.DataFrame({"month": pd.to_datetime(cal["month"]), "calendar": cal["working_days"].astype(int),
-                          "counted": counted})
+    frame = pd.DataFrame(
+        {"month": pd.to_datetime(cal["month"]), "calendar": cal["working_days"].astype(int), "counted": counted}
+    )
     return frame[frame["calendar"] != frame["counted"]].reset_index(drop=True)

@@ -30,7 +30,17 @@ from .models import quick_forecast
 from .select import SeriesKey, forecast_series
 
 BASELINE_COLUMNS = [
-    "family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95", "model", "holdout_mase",
+    "family",
+    "sku",
+    "region",
+    "month",
+    "forecast",
+    "lo80",
+    "hi80",
+    "lo95",
+    "hi95",
+    "model",
+    "holdout_mase",
 ]
 MODEL_COLUMNS = ["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"]
 VALUE_COLUMNS = ["forecast", "lo80", "hi80", "lo95", "hi95"]
@@ -124,8 +134,13 @@ def _previous_models(store: Store, cycle: dt.date, families: Sequence[str] | Non
 
 
 def _compute(
-    store: Store, cycle: dt.date | str | None, horizon: int, families: Sequence[str] | None,
-    mode: Mode, progress: Progress | None, end: float = 1.0,
+    store: Store,
+    cycle: dt.date | str | None,
+    horizon: int,
+    families: Sequence[str] | None,
+    mode: Mode,
+    progress: Progress | None,
+    end: float = 1.0,
 ) -> tuple[dt.date | None, pd.DataFrame, pd.DataFrame]:
     """Read the history and forecast it; ``progress`` runs from 0 to ``end``."""
     cycle_date = baseline_cycle(store, cycle)
@@ -137,8 +152,9 @@ def _compute(
         progress(0.0, "Reading the demand history…")
     history = demand_history(store, cycle_date, families)
     previous = _previous_models(store, cycle_date, families) if mode == "full" else None
-    frame, models = forecast_history(history, cycle_date, horizon, mode=mode, previous=previous,
-                                     progress=progress_span(progress, READ_SHARE, end))
+    frame, models = forecast_history(
+        history, cycle_date, horizon, mode=mode, previous=previous, progress=progress_span(progress, READ_SHARE, end)
+    )
     return cycle_date, frame, models
 
 
@@ -163,7 +179,11 @@ def statistical_forecast(
 
 
 def store_baseline(
-    store: Store, cycle: dt.date, frame: pd.DataFrame, models: pd.DataFrame, mode: Mode = "full",
+    store: Store,
+    cycle: dt.date,
+    frame: pd.DataFrame,
+    models: pd.DataFrame,
+    mode: Mode = "full",
     families: Sequence[str] | None = None,
 ) -> None:
     """Replace the stored baseline and models of ``cycle`` (of ``families``, or all) in one transaction."""
@@ -172,7 +192,11 @@ def store_baseline(
 
 
 def write_baseline_rows(
-    cur: duckdb.DuckDBPyConnection, cycle: dt.date, frame: pd.DataFrame, models: pd.DataFrame, mode: Mode = "full",
+    cur: duckdb.DuckDBPyConnection,
+    cycle: dt.date,
+    frame: pd.DataFrame,
+    models: pd.DataFrame,
+    mode: Mode = "full",
     families: Sequence[str] | None = None,
 ) -> None:
     """On an open transaction: the draft check, then replace the baseline rows (see :func:`store_baseline`)."""
@@ -193,10 +217,14 @@ def write_baseline_rows(
     cur.register("_baseline_rows", rows)
     cur.register("_model_rows", model_rows)
     try:
-        cur.execute("INSERT INTO forecast_baseline (cycle, family, sku, region, month, forecast, lo80, hi80, "
-                    "lo95, hi95) SELECT * FROM _baseline_rows")
-        cur.execute("INSERT INTO forecast_models (cycle, family, sku, region, model, holdout_mase, series_class, "
-                    "history_months, mode) SELECT * FROM _model_rows")
+        cur.execute(
+            "INSERT INTO forecast_baseline (cycle, family, sku, region, month, forecast, lo80, hi80, "
+            "lo95, hi95) SELECT * FROM _baseline_rows"
+        )
+        cur.execute(
+            "INSERT INTO forecast_models (cycle, family, sku, region, model, holdout_mase, series_class, "
+            "history_months, mode) SELECT * FROM _model_rows"
+        )
     finally:
         cur.unregister("_baseline_rows")
         cur.unregister("_model_rows")

@@ -51,7 +51,10 @@ class OverrideConflictError(StoreError):
     """
 
     def __init__(
-        self, message: str, changed_by: str, changed_at: dt.datetime | None,
+        self,
+        message: str,
+        changed_by: str,
+        changed_at: dt.datetime | None,
         cells: list[tuple[str, str, str, str, dt.date]],
     ) -> None:
         super().__init__(message)

@@ -47,8 +47,9 @@ def spread_to_skus(total: float, weights: Sequence[float] | np.ndarray) -> np.nd
     return base
 
 
-def _baseline_cells(store: Store, cycle: dt.date | None, families: Sequence[str] | None,
-                    regions: Sequence[str] | None, by_sku: bool) -> pd.DataFrame:
+def _baseline_cells(
+    store: Store, cycle: dt.date | None, families: Sequence[str] | None, regions: Sequence[str] | None, by_sku: bool
+) -> pd.DataFrame:
     keys = "family, sku, region, month" if by_sku else "family, region, month"
     # ``keys`` is one of two fixed column lists; values are bound.
     return store.query(
@@ -162,8 +163,16 @@ def sku_drilldown(
         share = group["baseline"].to_numpy(float) / fam_base if fam_base > EPS else np.full(len(group), 1 / len(group))
         weights = group["baseline"].to_numpy(float) + fam_change * share + own
         units = spread_to_skus(total, weights)
-        out.append(pd.DataFrame({"sku": group["sku"].to_numpy(), "month": month,
-                                 "baseline": group["baseline"].to_numpy(float), "consensus": units}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "sku": group["sku"].to_numpy(),
+                    "month": month,
+                    "baseline": group["baseline"].to_numpy(float),
+                    "consensus": units,
+                }
+            )
+        )
     if not out:
         return pd.DataFrame(columns=["sku", "month", "baseline", "share", "consensus"])
     frame = pd.concat(out, ignore_index=True).groupby(["sku", "month"], as_index=False).sum()

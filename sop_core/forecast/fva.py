@@ -64,7 +64,9 @@ _VINTAGE_SQL = """
 
 
 def vintages(
-    store: Store, families: Sequence[str] | None = None, lags: Sequence[int] = (1, 3),
+    store: Store,
+    families: Sequence[str] | None = None,
+    lags: Sequence[int] = (1, 3),
     through: dt.date | str | None = None,
 ) -> pd.DataFrame:
     """Family × cycle × lag: ``family, cycle, lag, month, actual`` and one column per step (in order).
@@ -74,10 +76,17 @@ def vintages(
     layers = forecast_layers(store)
     through_date = month_start(through) if through is not None else dt.date(9999, 1, 1)
     wanted = sorted({int(k) for k in lags})
-    raw = store.query(_VINTAGE_SQL, {"through": through_date, "families": filter_list(families),
-                                     "max_lag": max(wanted) if wanted else 0})
-    step_names = [STEP_SEASONAL_NAIVE, STEP_STATISTICAL, *[f"+ {x}" for x in layers["label"]], STEP_CONSENSUS,
-                  STEP_APPROVED]
+    raw = store.query(
+        _VINTAGE_SQL,
+        {"through": through_date, "families": filter_list(families), "max_lag": max(wanted) if wanted else 0},
+    )
+    step_names = [
+        STEP_SEASONAL_NAIVE,
+        STEP_STATISTICAL,
+        *[f"+ {x}" for x in layers["label"]],
+        STEP_CONSENSUS,
+        STEP_APPROVED,
+    ]
     columns = ["family", "cycle", "lag", "month", "actual", *step_names]
     if raw.empty or not wanted:
         return pd.DataFrame(columns=columns)
@@ -102,11 +111,13 @@ def vintages(
     actual["month"] = pd.to_datetime(actual["month"])
     fam = fam.merge(actual, on=["family", "month"], how="inner")
     naive = actual.assign(month=actual["month"] + pd.DateOffset(months=12)).rename(
-        columns={"actual": STEP_SEASONAL_NAIVE})
+        columns={"actual": STEP_SEASONAL_NAIVE}
+    )
     fam = fam.merge(naive, on=["family", "month"], how="inner")
     approved = store.query(
         """SELECT d.cycle, d.family, d.month, sum(d.quantity) AS plan FROM demand_plan d
-           JOIN plan_versions v ON v.cycle = d.cycle AND v.status = 'approved' GROUP BY ALL""")
+           JOIN plan_versions v ON v.cycle = d.cycle AND v.status = 'approved' GROUP BY ALL"""
+    )
     approved["cycle"] = pd.to_datetime(approved["cycle"])
     approved["month"] = pd.to_datetime(approved["month"])
     fam = fam.merge(approved.rename(columns={"plan": STEP_APPROVED}), on=["cycle", "family", "month"], how="inner")
@@ -135,9 +146,19 @@ def fva_stairstep(
             previous = float("nan")
             for order, step in enumerate(steps):
                 m = calc.accuracy_metrics(sub["actual"].to_numpy(float), sub[step].to_numpy(float))
-                rows.append({"family": family, "lag": int(lag), "step_order": order, "step": step, "n": m["n"],
-                             "wmape": m["wmape"], "bias": m["bias"], "bias_pct": m["bias_pct"],
-                             "fva": previous - m["wmape"]})
+                rows.append(
+                    {
+                        "family": family,
+                        "lag": int(lag),
+                        "step_order": order,
+                        "step": step,
+                        "n": m["n"],
+                        "wmape": m["wmape"],
+                        "bias": m["bias"],
+                        "bias_pct": m["bias_pct"],
+                        "fva": previous - m["wmape"],
+                    }
+                )
                 previous = m["wmape"]
     return pd.DataFrame(rows, columns=FVA_COLUMNS)
 
@@ -162,7 +183,8 @@ def layer_exceptions(store: Store, cycle: dt.date | str | None = None, run: int 
             touched=(vint[step] - vint[previous_step]).abs() > 1e-9,
         )
         per_cycle = frame.groupby(["family", "cycle"]).agg(
-            before=("before", "sum"), after=("after", "sum"), touched=("touched", "any"))
+            before=("before", "sum"), after=("after", "sum"), touched=("touched", "any")
+        )
         for family, sub in per_cycle[per_cycle["touched"]].groupby(level="family", sort=True):
             sub = sub.sort_index(level="cycle")
             worse = (sub["after"] - sub["before"]).to_numpy(float)
@@ -174,11 +196,16 @@ def layer_exceptions(store: Store, cycle: dt.date | str | None = None, run: int 
             if streak >= run:
                 cycles = [pd.Timestamp(c).strftime("%Y-%m") for c in sub.index.get_level_values("cycle")[-streak:]]
                 added = float(worse[-streak:].sum())
-                out.append({
-                    "family": family, "layer": layer, "label": label, "cycles": ", ".join(cycles),
-                    "added_error": added,
-                    "message": f"{label} overrides made the {family} forecast worse {streak} cycles running "
-                               f"({cycles[0]} to {cycles[-1]}): {added:,.0f} units of absolute error added.",
-                })
+                out.append(
+                    {
+                        "family": family,
+                        "layer": layer,
+                        "label": label,
+                        "cycles": ", ".join(cycles),
+                        "added_error": added,
+                        "message": f"{label} overrides made the {family} forecast worse {streak} cycles running "
+                        f"({cycles[0]} to {cycles[-1]}): {added:,.0f} units of absolute error added.",
+                    }
+                )
         previous_step = step
     return pd.DataFrame(out, columns=EXCEPTION_COLUMNS)

@@ -27,7 +27,13 @@ Z80 = 1.2815515655446004
 Z95 = 1.959963984540054
 SHORT_MONTHS = 6
 COMPLEXITY = {
-    "SeasonalNaive": 0, "Naive": 0, "CrostonSBA": 1, "ADIDA": 1, "TSB": 2, "Theta": 3, "AutoETS": 4,
+    "SeasonalNaive": 0,
+    "Naive": 0,
+    "CrostonSBA": 1,
+    "ADIDA": 1,
+    "TSB": 2,
+    "Theta": 3,
+    "AutoETS": 4,
 }
 """Simplicity rank of each candidate: ties of holdout error go to the lower rank."""
 OWN_INTERVALS = frozenset({"SeasonalNaive", "Naive", "Theta", "AutoETS"})
@@ -118,7 +124,7 @@ def quick_forecast(y: np.ndarray, first_month: int, horizon: int) -> tuple[str, 
     profile = means / means.mean()
     if np.any(profile <= EPS):
         profile = np.ones(12)
-    level = float(np.mean(y[-3:] / profile[cal[n - 3:n]]))
+    level = float(np.mean(y[-3:] / profile[cal[n - 3 : n]]))
     resid = y[window] - level * profile[cal[window]]
     sd = float(np.std(resid, ddof=1))
     return "Quick", _band(level * profile[cal[n:]], sd, horizon)

@@ -29,12 +29,39 @@ from .codes import OVERRIDE_KINDS, OverrideConflictError
 
 CELL_KEYS = ["layer", "family", "region", "sku", "month"]
 OVERRIDE_COLUMNS = [
-    "cycle", "layer", "family", "region", "sku", "month", "kind", "value", "delta",
-    "reason", "comment", "author", "created_at", "updated_at", "version",
+    "cycle",
+    "layer",
+    "family",
+    "region",
+    "sku",
+    "month",
+    "kind",
+    "value",
+    "delta",
+    "reason",
+    "comment",
+    "author",
+    "created_at",
+    "updated_at",
+    "version",
 ]
 EDIT_COLUMNS = ["layer", "family", "region", "month", "kind", "value", "reason", "comment", "version"]
-GRID_COLUMNS = ["layer", "label", "family", "region", "month", "baseline", "kind", "value", "delta", "reason",
-                "comment", "author", "updated_at", "version"]
+GRID_COLUMNS = [
+    "layer",
+    "label",
+    "family",
+    "region",
+    "month",
+    "baseline",
+    "kind",
+    "value",
+    "delta",
+    "reason",
+    "comment",
+    "author",
+    "updated_at",
+    "version",
+]
 
 # The delta of each current override in units, against the cycle's stored baseline: a family-level
 # cell (sku '') against the family x region baseline, a SKU cell against that SKU's baseline.
@@ -76,8 +103,7 @@ def overrides(
 
     ``delta`` is the override in units (a ``pct`` override times the cell's stored baseline / 100).
     """
-    params = {"cycle": baseline_cycle(store, cycle), "families": filter_list(families),
-              "regions": filter_list(regions)}
+    params = {"cycle": baseline_cycle(store, cycle), "families": filter_list(families), "regions": filter_list(regions)}
     return store.query(_CURRENT_SQL, params)
 
 
@@ -85,22 +111,34 @@ def _normalise(edits: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in EDIT_COLUMNS if c not in edits.columns and c not in ("comment", "version", "kind")]
     if missing:
         raise ValueError(f"Override edits lack the columns {', '.join(missing)}.")
-    frame = pd.DataFrame({
-        "layer": edits["layer"].astype(str),
-        "family": edits["family"].astype(str),
-        "region": edits["region"].fillna("").astype(str),
-        "sku": (edits["sku"] if "sku" in edits.columns else pd.Series("", index=edits.index)).fillna("").astype(str),
-        "month": [month_start(m) for m in edits["month"]],
-        "kind": (edits["kind"] if "kind" in edits.columns else pd.Series("units", index=edits.index))
-        .fillna("units").astype(str),
-        "value": pd.to_numeric(edits["value"], errors="coerce").astype("float64"),
-        "reason": [None if r is None or pd.isna(r) or str(r).strip() == "" else str(r).strip()
-                   for r in edits["reason"]],
-        "comment": (edits["comment"] if "comment" in edits.columns else pd.Series("", index=edits.index))
-        .fillna("").astype(str),
-        "seen": (pd.to_numeric(edits["version"], errors="coerce") if "version" in edits.columns
-                 else pd.Series(0.0, index=edits.index)).fillna(0).astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "layer": edits["layer"].astype(str),
+            "family": edits["family"].astype(str),
+            "region": edits["region"].fillna("").astype(str),
+            "sku": (edits["sku"] if "sku" in edits.columns else pd.Series("", index=edits.index))
+            .fillna("")
+            .astype(str),
+            "month": [month_start(m) for m in edits["month"]],
+            "kind": (edits["kind"] if "kind" in edits.columns else pd.Series("units", index=edits.index))
+            .fillna("units")
+            .astype(str),
+            "value": pd.to_numeric(edits["value"], errors="coerce").astype("float64"),
+            "reason": [
+                None if r is None or pd.isna(r) or str(r).strip() == "" else str(r).strip() for r in edits["reason"]
+            ],
+            "comment": (edits["comment"] if "comment" in edits.columns else pd.Series("", index=edits.index))
+            .fillna("")
+            .astype(str),
+            "seen": (
+                pd.to_numeric(edits["version"], errors="coerce")
+                if "version" in edits.columns
+                else pd.Series(0.0, index=edits.index)
+            )
+            .fillna(0)
+            .astype("int64"),
+        }
+    )
     if frame.duplicated(CELL_KEYS).any():
         raise ValueError("The same override cell appears twice in one save.")
     return frame.reset_index(drop=True)
@@ -129,8 +167,7 @@ def _validate(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, layers: Mappi
         if row["family"] not in families:
             raise ValueError(f"Unknown family {row['family']!r} in the {_describe(row, layers)}.")
         if row["kind"] not in OVERRIDE_KINDS:
-            raise ValueError(
-                f"Override kind must be 'units' or 'pct', not {row['kind']!r} ({_describe(row, layers)}).")
+            raise ValueError(f"Override kind must be 'units' or 'pct', not {row['kind']!r} ({_describe(row, layers)}).")
         if np.isnan(row["value"]):
             continue
         if not np.isfinite(row["value"]):
@@ -141,8 +178,10 @@ def _validate(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, layers: Mappi
                 f"{', '.join(reasons.values())}. Nothing was saved."
             )
         if row["reason"] not in reasons:
-            raise ValueError(f"Unknown reason code {row['reason']!r} for the {_describe(row, layers)}; "
-                             f"the reasons are {', '.join(reasons.values())}.")
+            raise ValueError(
+                f"Unknown reason code {row['reason']!r} for the {_describe(row, layers)}; "
+                f"the reasons are {', '.join(reasons.values())}."
+            )
 
 
 def save_overrides(store: Store, cycle: dt.date | str, edits: pd.DataFrame, author: str) -> int:
@@ -190,7 +229,8 @@ def save_overrides(store: Store, cycle: dt.date | str, edits: pd.DataFrame, auth
                 f"The {_describe(last, layers)} was changed by {last['changed_by']} at {when:%Y-%m-%d %H:%M} "
                 f"after you opened it ({len(stale)} cell(s) in conflict). Nothing was saved: reload "
                 "to see their change, then apply yours again.",
-                str(last["changed_by"]), when.to_pydatetime(),
+                str(last["changed_by"]),
+                when.to_pydatetime(),
                 [(r.layer, r.family, r.region, r.sku, pd.Timestamp(r.month).date()) for r in stale.itertuples()],
             )
         now = dt.datetime.now()
@@ -263,16 +303,24 @@ def save_override(
     if not months:
         raise ValueError("The override's end month is before its start month.")
     versions = [seen.get(m, 0) if isinstance(seen, Mapping) else int(seen) for m in months]
-    edits = pd.DataFrame({
-        "layer": layer, "family": family, "region": region, "sku": sku, "month": months, "kind": kind,
-        "value": value, "reason": reason, "comment": comment, "version": versions,
-    })
+    edits = pd.DataFrame(
+        {
+            "layer": layer,
+            "family": family,
+            "region": region,
+            "sku": sku,
+            "month": months,
+            "kind": kind,
+            "value": value,
+            "reason": reason,
+            "comment": comment,
+            "version": versions,
+        }
+    )
     return save_overrides(store, cycle, edits, author)
 
 
-def override_grid(
-    store: Store, family: str, region: str, cycle: dt.date | str | None = None
-) -> pd.DataFrame:
+def override_grid(store: Store, family: str, region: str, cycle: dt.date | str | None = None) -> pd.DataFrame:
     """The editing grid for one family × region: one row per layer × horizon month.
 
     Columns :data:`GRID_COLUMNS` (``value``/``reason`` empty and ``version`` 0 where the layer has no
@@ -298,6 +346,10 @@ def override_grid(
            LEFT JOIN forecast_overrides o ON o.cycle = $cycle AND o.layer = l.layer AND o.family = $family
                 AND o.region = $region AND o.sku = '' AND o.month = m.month
            ORDER BY l.position, m.month""",
-        {"cycle": cycle_date, "family": family, "region": region,
-         "horizon": month_range(cycle_date, PLAN_HORIZON_MONTHS)},
+        {
+            "cycle": cycle_date,
+            "family": family,
+            "region": region,
+            "horizon": month_range(cycle_date, PLAN_HORIZON_MONTHS),
+        },
     )

@@ -92,8 +92,15 @@ def _model_by_name(series_class: str, season: int, has_zero: bool, name: str) ->
 
 
 def _run_group(
-    cls: str, season: int, has_zero: bool, h: int, step: int, items: list[tuple[int, np.ndarray]],
-    end: pd.Timestamp, horizon: int, previous: Mapping[int, str],
+    cls: str,
+    season: int,
+    has_zero: bool,
+    h: int,
+    step: int,
+    items: list[tuple[int, np.ndarray]],
+    end: pd.Timestamp,
+    horizon: int,
+    previous: Mapping[int, str],
 ) -> dict[int, tuple[str, float, tuple[np.ndarray, ...]]]:
     """Backtest, choose and forecast one group of like series; ``{index: (model, mase, values)}``."""
     from statsforecast import StatsForecast
@@ -130,8 +137,10 @@ def _run_group(
         fc = fc.sort_values(["unique_id", "ds"], kind="stable")
         point = fc[name].to_numpy(float).reshape(len(uids), horizon)
         if own:
-            bands = [fc[f"{name}-{side}"].to_numpy(float).reshape(len(uids), horizon)
-                     for side in ("lo-80", "hi-80", "lo-95", "hi-95")]
+            bands = [
+                fc[f"{name}-{side}"].to_numpy(float).reshape(len(uids), horizon)
+                for side in ("lo-80", "hi-80", "lo-95", "hi-95")
+            ]
         else:
             err = errors[errors["unique_id"].isin(uids)].groupby("unique_id", sort=True)[name]
             q80 = err.quantile(0.8).reindex(sorted(uids)).to_numpy(float)[:, None]
@@ -142,8 +151,9 @@ def _run_group(
     return out
 
 
-def _clip(point: np.ndarray, lo80: np.ndarray, hi80: np.ndarray, lo95: np.ndarray, hi95: np.ndarray
-          ) -> tuple[np.ndarray, ...]:
+def _clip(
+    point: np.ndarray, lo80: np.ndarray, hi80: np.ndarray, lo95: np.ndarray, hi95: np.ndarray
+) -> tuple[np.ndarray, ...]:
     """Non-negative forecast and bounds, ordered lo95 ≤ lo80 ≤ forecast ≤ hi80 ≤ hi95 (NaN → point)."""
     f = np.maximum(np.where(np.isfinite(point), point, 0.0), 0.0)
     lo80 = np.minimum(np.maximum(np.where(np.isfinite(lo80), lo80, f), 0.0), f)
@@ -188,7 +198,7 @@ def forecast_series(
     size = max(MIN_CHUNK, min(CHUNK, -(-sum(len(v) for v in groups.values()) // PROGRESS_STEPS)))
     for (cls, season, has_zero, h, step), items in sorted(groups.items()):
         for start in range(0, len(items), size):
-            chunk = items[start:start + size]
+            chunk = items[start : start + size]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 out = _run_group(cls, season, has_zero, h, step, chunk, end, horizon, wanted)

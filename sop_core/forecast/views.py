@@ -67,8 +67,11 @@ def family_view(
     actual["month"] = pd.to_datetime(actual["month"])
     start = pd.Timestamp(add_months(cycle_date, -history_months))
     actual = actual[(actual["month"] >= start) & (actual["month"] < pd.Timestamp(cycle_date))]
-    parts.append(pd.DataFrame({"month": actual["month"], "series": "actual", "kind": "history",
-                               "value": actual["actual"].to_numpy(float)}))
+    parts.append(
+        pd.DataFrame(
+            {"month": actual["month"], "series": "actual", "kind": "history", "value": actual["actual"].to_numpy(float)}
+        )
+    )
     base = stored_baseline(store, cycle_date, [family], regions)
     if not base.empty:
         summed = base.groupby("month", as_index=False)[["forecast", *BANDS]].sum()
@@ -82,14 +85,33 @@ def family_view(
             change = by_month[layer].to_numpy(float)
             running = running + change
             if np.any(np.abs(change) > 1e-9):
-                parts.append(pd.DataFrame({"month": by_month["month"], "series": f"+ {label}", "kind": "layer",
-                                           "value": running.copy()}))
-        parts.append(pd.DataFrame({"month": by_month["month"], "series": "consensus", "kind": "consensus",
-                                   "value": by_month["consensus"].to_numpy(float)}))
+                parts.append(
+                    pd.DataFrame(
+                        {"month": by_month["month"], "series": f"+ {label}", "kind": "layer", "value": running.copy()}
+                    )
+                )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "month": by_month["month"],
+                    "series": "consensus",
+                    "kind": "consensus",
+                    "value": by_month["consensus"].to_numpy(float),
+                }
+            )
+        )
     approved = last_approved_demand(store, cycle_date, [family], regions)
     if not approved.empty:
-        parts.append(pd.DataFrame({"month": approved["month"], "series": "approved plan", "kind": "approved",
-                                   "value": approved["approved"].to_numpy(float)}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "month": approved["month"],
+                    "series": "approved plan",
+                    "kind": "approved",
+                    "value": approved["approved"].to_numpy(float),
+                }
+            )
+        )
     frame = pd.concat([p for p in parts if not p.empty], ignore_index=True) if parts else pd.DataFrame()
     frame = frame.reindex(columns=VIEW_COLUMNS)
     frame["month"] = pd.to_datetime(frame["month"])
@@ -137,16 +159,25 @@ def outlook_totals(outlook: pd.DataFrame) -> pd.DataFrame:
     if outlook.empty:
         return pd.DataFrame(columns=TOTAL_COLUMNS)
     covered = outlook["approved"].notna()
-    frame = outlook.assign(covered_consensus=outlook["consensus"].where(covered, 0.0),
-                           approved=outlook["approved"].fillna(0.0), covered=covered)
+    frame = outlook.assign(
+        covered_consensus=outlook["consensus"].where(covered, 0.0),
+        approved=outlook["approved"].fillna(0.0),
+        covered=covered,
+    )
     totals = frame.groupby("family", as_index=False, sort=True).agg(
-        baseline=("baseline", "sum"), consensus=("consensus", "sum"), gap=("gap", "sum"),
-        approved=("approved", "sum"), covered_consensus=("covered_consensus", "sum"), covered=("covered", "any"))
+        baseline=("baseline", "sum"),
+        consensus=("consensus", "sum"),
+        gap=("gap", "sum"),
+        approved=("approved", "sum"),
+        covered_consensus=("covered_consensus", "sum"),
+        covered=("covered", "any"),
+    )
     base = totals["baseline"].to_numpy(float)
     plan = totals["approved"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         totals["gap_pct"] = np.where(np.abs(base) > EPS, totals["gap"].to_numpy(float) / base, np.nan)
-        totals["vs_approved_pct"] = np.where(np.abs(plan) > EPS,
-                                             (totals["covered_consensus"].to_numpy(float) - plan) / plan, np.nan)
+        totals["vs_approved_pct"] = np.where(
+            np.abs(plan) > EPS, (totals["covered_consensus"].to_numpy(float) - plan) / plan, np.nan
+        )
     totals["approved"] = totals["approved"].where(totals["covered"])
     return totals[TOTAL_COLUMNS]

@@ -23,7 +23,19 @@ from .report import ImportReport, Problem
 from .validate import current_cycle
 
 __all__ = [
-    "ACTUAL_KINDS", "KINDS", "MASTER_KINDS", "PLAN_KINDS", "ImportOptions", "ImportReport", "Problem",
-    "actuals_cycle", "current_cycle", "default_user", "import_file", "revert_upload", "template_csv",
-    "template_for", "upload_history",
+    "ACTUAL_KINDS",
+    "KINDS",
+    "MASTER_KINDS",
+    "PLAN_KINDS",
+    "ImportOptions",
+    "ImportReport",
+    "Problem",
+    "actuals_cycle",
+    "current_cycle",
+    "default_user",
+    "import_file",
+    "revert_upload",
+    "template_csv",
+    "template_for",
+    "upload_history",
 ]

@@ -56,8 +56,15 @@ class CheckQueue:
 
     checks: list[Check] = field(default_factory=list)
 
-    def add(self, column: str, value_sql: str, reason_sql: str, where: str, params: list[object] | None = None,
-            cell: tuple[str, str] | None = None) -> None:
+    def add(
+        self,
+        column: str,
+        value_sql: str,
+        reason_sql: str,
+        where: str,
+        params: list[object] | None = None,
+        cell: tuple[str, str] | None = None,
+    ) -> None:
         """Queue a check: rows of ``TYPED`` matching ``where`` are problems.
 
         ``cell`` says the check only looks at one cell, so that it can be run once per distinct value.
@@ -92,15 +99,18 @@ class CheckQueue:
             return
         probe = ", ".join(f"count(*) FILTER (WHERE {check.where})" for check in checks)
         try:
-            counts = ws.rows(f"SELECT {probe} FROM {TYPED} WHERE NOT footer",
-                             [p for check in checks for p in check.params])[0]
+            counts = ws.rows(
+                f"SELECT {probe} FROM {TYPED} WHERE NOT footer", [p for check in checks for p in check.params]
+            )[0]
         except duckdb.Error:  # an expression the combined scan cannot take: run every check
             counts = tuple([1] * len(checks))
         for (column, value_sql, reason_sql, where, params, _), hits in zip(checks, counts, strict=True):
             if hits:
                 ws.execute(
                     f"INSERT INTO {PROBLEMS} SELECT line, {_q(column)}, CAST({value_sql} AS VARCHAR), {reason_sql} "
-                    f"FROM {TYPED} WHERE NOT footer AND ({where})", params)
+                    f"FROM {TYPED} WHERE NOT footer AND ({where})",
+                    params,
+                )
 
 
 def footer_sql(kind: Kind, columns: list[str]) -> str | None:
@@ -119,8 +129,10 @@ def footer_sql(kind: Kind, columns: list[str]) -> str | None:
         return None
     cells = ", ".join(f"CAST(t_{c} AS VARCHAR)" for c in columns)
     # CASE, not AND: DuckDB then runs the regex on the suspect rows only, wherever the SQL stands.
-    return (f"CASE WHEN {' OR '.join(suspect)} "
-            f"THEN regexp_matches(concat_ws(chr(31), {cells}), {_q(FOOTER_ANY_RE)}) ELSE false END")
+    return (
+        f"CASE WHEN {' OR '.join(suspect)} "
+        f"THEN regexp_matches(concat_ws(chr(31), {cells}), {_q(FOOTER_ANY_RE)}) ELSE false END"
+    )
 
 
 def both_items(kind: Kind, present: set[str]) -> bool:
@@ -128,35 +140,40 @@ def both_items(kind: Kind, present: set[str]) -> bool:
     return {"sku", "family"} <= present and ("sku", "family") in kind.one_of
 
 
-def queue_checks(queue: CheckQueue, kind: Kind, present: set[str], options: ImportOptions,
-                 cycle: dt.date | None, typed: bool) -> None:
+def queue_checks(
+    queue: CheckQueue, kind: Kind, present: set[str], options: ImportOptions, cycle: dt.date | None, typed: bool
+) -> None:
     """Queue every row check for the file's columns (``typed``: its numbers were parsed by the reader)."""
     both = both_items(kind, present)
     for col in kind.columns:
         if col.name in present:
             _check_column(queue, kind, col, options, both, typed)
     if both:
-        queue.add("sku/family", "NULL", "'missing value: give a sku or a family'",
-                  "t_sku IS NULL AND t_family IS NULL")
-        queue.add("family", "t_family",
-                  "'family does not match the product master (SKU ' || t_sku || ' belongs to ' || "
-                  "(SELECT p.family FROM products p WHERE p.sku = t_sku) || ')'",
-                  "t_sku IS NOT NULL AND t_family IS NOT NULL AND t_family <> "
-                  "(SELECT p.family FROM products p WHERE p.sku = t_sku)")
+        queue.add("sku/family", "NULL", "'missing value: give a sku or a family'", "t_sku IS NULL AND t_family IS NULL")
+        queue.add(
+            "family",
+            "t_family",
+            "'family does not match the product master (SKU ' || t_sku || ' belongs to ' || "
+            "(SELECT p.family FROM products p WHERE p.sku = t_sku) || ')'",
+            "t_sku IS NOT NULL AND t_family IS NOT NULL AND t_family <> "
+            "(SELECT p.family FROM products p WHERE p.sku = t_sku)",
+        )
         sd = source_date(present)
         if sd is not None:
-            queue.add("family", "t_family",
-                      "'family-level row for a family that also has SKU-level rows in this file "
-                      "(same month): it would be counted twice'",
-                      f"t_sku IS NULL AND t_family IS NOT NULL AND (t_family, date_trunc('month', {sd})) IN "
-                      f"(SELECT (p.family, date_trunc('month', x.{sd})) FROM {TYPED} x "
-                      "JOIN products p ON p.sku = x.t_sku)")
+            queue.add(
+                "family",
+                "t_family",
+                "'family-level row for a family that also has SKU-level rows in this file "
+                "(same month): it would be counted twice'",
+                f"t_sku IS NULL AND t_family IS NOT NULL AND (t_family, date_trunc('month', {sd})) IN "
+                f"(SELECT (p.family, date_trunc('month', x.{sd})) FROM {TYPED} x "
+                "JOIN products p ON p.sku = x.t_sku)",
+            )
     _check_months(queue, kind, present, cycle)
     _check_kind_rules(queue, kind, present)
 
 
-def _check_column(queue: CheckQueue, kind: Kind, col: Column, options: ImportOptions, both: bool,
-                  typed: bool) -> None:
+def _check_column(queue: CheckQueue, kind: Kind, col: Column, options: ImportOptions, both: bool, typed: bool) -> None:
     """The checks of one column: missing value, number or date format, range, master reference."""
     name = col.name
     t, v = f"t_{name}", f"v_{name}"
@@ -170,9 +187,11 @@ def _check_column(queue: CheckQueue, kind: Kind, col: Column, options: ImportOpt
         if typed:  # parsed by the reader: only inf / nan can be left
             hint = "'not a number'"
         elif options.locale is None:
-            hint = ("CASE WHEN regexp_full_match(" + t + ", " + regex_any + ") THEN 'not a plain number "
-                    "(decimal comma or thousands separator?): choose the number format (locale) of the file' "
-                    "ELSE 'not a number' END")
+            hint = (
+                "CASE WHEN regexp_full_match(" + t + ", " + regex_any + ") THEN 'not a plain number "
+                "(decimal comma or thousands separator?): choose the number format (locale) of the file' "
+                "ELSE 'not a number' END"
+            )
         queue.add(name, t, hint, f"{t} IS NOT NULL AND ({v} IS NULL OR NOT isfinite({v}))")
         if not col.negative_ok:
             queue.add(name, t, "'negative value not allowed'", f"{v} < 0")
@@ -180,11 +199,20 @@ def _check_column(queue: CheckQueue, kind: Kind, col: Column, options: ImportOpt
             queue.add(name, t, "'not a whole number'", f"{v} <> round({v})")
     elif col.type == "date":
         queue.add(name, t, date_reason_sql(t, options.date_format), f"{t} IS NOT NULL AND {v} IS NULL")
-        queue.add(name, t, "'implausible year (expected 1900-2199)'",
-                  f"{v} IS NOT NULL AND (year({v}) < 1900 OR year({v}) > 2199)")
+        queue.add(
+            name,
+            t,
+            "'implausible year (expected 1900-2199)'",
+            f"{v} IS NOT NULL AND (year({v}) < 1900 OR year({v}) > 2199)",
+        )
     elif col.type == "strategy":
-        queue.add(name, t, "'strategy must be mts (make-to-stock) or mto (make-to-order)'",
-                  f"{t} IS NOT NULL AND NOT list_contains(?::VARCHAR[], lower({t}))", [list(STRATEGIES)])
+        queue.add(
+            name,
+            t,
+            "'strategy must be mts (make-to-stock) or mto (make-to-order)'",
+            f"{t} IS NOT NULL AND NOT list_contains(?::VARCHAR[], lower({t}))",
+            [list(STRATEGIES)],
+        )
     if col.ref is not None:
         table, key, reason = REF_TABLES[col.ref]
         # Table and key names are constants of REF_TABLES.
@@ -199,15 +227,23 @@ def _check_months(queue: CheckQueue, kind: Kind, present: set[str], cycle: dt.da
         return
     col = sd[2:]
     if kind.group == "actuals":
-        queue.add(col, f"t_{col}",
-                  f"'month ' || strftime({sd}, '%Y-%m') || ' is after the current cycle {cycle:%Y-%m}'",
-                  f"date_trunc('month', {sd}) > ?", [cycle])
+        queue.add(
+            col,
+            f"t_{col}",
+            f"'month ' || strftime({sd}, '%Y-%m') || ' is after the current cycle {cycle:%Y-%m}'",
+            f"date_trunc('month', {sd}) > ?",
+            [cycle],
+        )
     elif kind.group == "plan":
         last = add_months(cycle, PLAN_HORIZON_MONTHS - 1)
-        queue.add(col, f"t_{col}",
-                  f"'month ' || strftime({sd}, '%Y-%m') || ' is outside the horizon of cycle {cycle:%Y-%m} "
-                  f"({cycle:%Y-%m} to {last:%Y-%m})'",
-                  f"date_trunc('month', {sd}) < ? OR date_trunc('month', {sd}) > ?", [cycle, last])
+        queue.add(
+            col,
+            f"t_{col}",
+            f"'month ' || strftime({sd}, '%Y-%m') || ' is outside the horizon of cycle {cycle:%Y-%m} "
+            f"({cycle:%Y-%m} to {last:%Y-%m})'",
+            f"date_trunc('month', {sd}) < ? OR date_trunc('month', {sd}) > ?",
+            [cycle, last],
+        )
 
 
 def _check_kind_rules(queue: CheckQueue, kind: Kind, present: set[str]) -> None:
@@ -216,17 +252,25 @@ def _check_kind_rules(queue: CheckQueue, kind: Kind, present: set[str]) -> None:
         # A name that a spreadsheet reads as a formula would travel into every table and export.
         for name in NAME_COLUMNS:
             if name in present:
-                queue.add(name, f"t_{name}",
-                          "'a name may not start with = + - or @ (a spreadsheet would read it as a formula)'",
-                          f"left(t_{name}, 1) IN ('=', '+', '-', '@')")
+                queue.add(
+                    name,
+                    f"t_{name}",
+                    "'a name may not start with = + - or @ (a spreadsheet would read it as a formula)'",
+                    f"left(t_{name}, 1) IN ('=', '+', '-', '@')",
+                )
     if kind.name == "families":
-        queue.add("max_days_of_supply", "t_max_days_of_supply",
-                  "'max_days_of_supply is below min_days_of_supply (' || t_min_days_of_supply || ')'",
-                  "v_max_days_of_supply < v_min_days_of_supply")
+        queue.add(
+            "max_days_of_supply",
+            "t_max_days_of_supply",
+            "'max_days_of_supply is below min_days_of_supply (' || t_min_days_of_supply || ')'",
+            "v_max_days_of_supply < v_min_days_of_supply",
+        )
     if kind.name == "resources" and "warning_utilisation" in present:
-        queue.add("warning_utilisation", "t_warning_utilisation",
-                  "'warning_utilisation is a fraction (0.9 = 90 %), between 0 and 1.5'",
-                  "v_warning_utilisation > 1.5")
+        queue.add(
+            "warning_utilisation",
+            "t_warning_utilisation",
+            "'warning_utilisation is a fraction (0.9 = 90 %), between 0 and 1.5'",
+            "v_warning_utilisation > 1.5",
+        )
     if kind.name == "calendar":
-        queue.add("working_days", "t_working_days", "'working_days must be between 0 and 31'",
-                  "v_working_days > 31")
+        queue.add("working_days", "t_working_days", "'working_days must be between 0 and 31'", "v_working_days > 31")

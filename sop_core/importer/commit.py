@@ -50,18 +50,23 @@ def table_keys(kind: Kind) -> list[str]:
 def _overwritten_sql(kind: Kind) -> str:
     """SQL (one parameter-free predicate on ``u``) true when a later committed upload overwrote ``u``."""
     if kind.group == "actuals":
-        return ("EXISTS (SELECT 1 FROM upload_replaced r JOIN uploads l ON l.upload_id = r.upload_id "
-                "WHERE l.status = 'committed' AND r.target = 'actuals' "
-                "AND CAST(r.payload->>'upload_id' AS BIGINT) = u.upload_id)")
-    return ("EXISTS (SELECT 1 FROM uploads l WHERE l.upload_id > u.upload_id AND l.status = 'committed' "
-            "AND l.kind = u.kind AND l.cycle IS NOT DISTINCT FROM u.cycle)")
+        return (
+            "EXISTS (SELECT 1 FROM upload_replaced r JOIN uploads l ON l.upload_id = r.upload_id "
+            "WHERE l.status = 'committed' AND r.target = 'actuals' "
+            "AND CAST(r.payload->>'upload_id' AS BIGINT) = u.upload_id)"
+        )
+    return (
+        "EXISTS (SELECT 1 FROM uploads l WHERE l.upload_id > u.upload_id AND l.status = 'committed' "
+        "AND l.kind = u.kind AND l.cycle IS NOT DISTINCT FROM u.cycle)"
+    )
 
 
 def already_loaded(cur: duckdb.DuckDBPyConnection, kind: Kind, sha256: str, cycle: dt.date | None) -> tuple | None:
     """``(upload_id, uploaded_at, uploaded_by)`` of a live committed upload of the same content, else ``None``."""
     rows = cur.execute(
         "SELECT upload_id, uploaded_at, uploaded_by FROM uploads u WHERE sha256 = ? AND kind = ? "
-        "AND cycle IS NOT DISTINCT FROM ? AND status = 'committed' AND NOT " + _overwritten_sql(kind)
+        "AND cycle IS NOT DISTINCT FROM ? AND status = 'committed' AND NOT "
+        + _overwritten_sql(kind)
         + " ORDER BY upload_id DESC LIMIT 1",
         [sha256, kind.name, cycle if kind.group == "plan" else None],
     ).fetchall()
@@ -79,7 +84,8 @@ def _actuals_scope(ws: Workspace, kind: Kind, has_region: bool) -> None:
         f"SELECT DISTINCT month, 'sku' AS lvl, sku AS item, {region} AS region FROM {STAGE} WHERE sku IS NOT NULL "
         f"UNION ALL SELECT DISTINCT s.month, 'family', coalesce(s.family, p.family), "
         f"{region.replace('region', 's.region')} FROM {STAGE} s LEFT JOIN products p ON p.sku = s.sku "
-        f"UNION ALL SELECT DISTINCT month, 'fam_sku', family, {region} FROM {STAGE} WHERE sku IS NULL) ")
+        f"UNION ALL SELECT DISTINCT month, 'fam_sku', family, {region} FROM {STAGE} WHERE sku IS NULL) "
+    )
     region_ok = "(s.region IS NULL OR s.region = a.region)"
     # Names are constants (workspace.py) and ``region`` one of two constant expressions; the kind is bound.
     ws.create(
@@ -129,7 +135,8 @@ def preview(ws: Workspace, kind: Kind, cycle: dt.date | None, has_region: bool) 
                     k AS (SELECT family, month FROM f UNION SELECT family, month FROM r),
                     c AS (SELECT m.family, m.month, sum(m.quantity) AS q FROM actuals_monthly m
                           JOIN k ON k.family = m.family AND k.month = m.month WHERE m.kind = ? GROUP BY ALL)
-""" + _PREVIEW_TOTALS,
+"""
+            + _PREVIEW_TOTALS,
             [UNMAPPED_FAMILY, kind.name],
         ).df()
     keys = table_keys(kind)
@@ -142,11 +149,12 @@ def preview(ws: Workspace, kind: Kind, cycle: dt.date | None, has_region: bool) 
             f"""WITH s AS (SELECT * FROM {staged}),
                     t AS (SELECT * FROM {table} WHERE cycle = ?),
                     f AS (SELECT family, month, sum({value}) AS q FROM s GROUP BY ALL),
-                    r AS (SELECT t.family, t.month, sum(t.{value}) AS q FROM t SEMI JOIN s ON {_key_match(keys, 't', 's')}
+                    r AS (SELECT t.family, t.month, sum(t.{value}) AS q FROM t SEMI JOIN s ON {_key_match(keys, "t", "s")}
                           GROUP BY ALL),
                     c AS (SELECT family, month, sum({value}) AS q FROM t GROUP BY ALL),
                     k AS (SELECT family, month FROM f UNION SELECT family, month FROM r)
-""" + _PREVIEW_TOTALS,
+"""
+            + _PREVIEW_TOTALS,
             [*params, cycle],
         ).df()
     differs = " OR ".join(f"s.{v} IS DISTINCT FROM t.{v}" for v in kind.values)
@@ -171,38 +179,74 @@ def _pause_hook() -> None:
     time.sleep(float(seconds))
 
 
-def write_upload(ws: Workspace, kind: Kind, *, file_name: str, sha256: str, cycle: dt.date | None,
-                 user: str, rows_read: int, rows_loaded: int, months: list[str], has_region: bool) -> int:
+def write_upload(
+    ws: Workspace,
+    kind: Kind,
+    *,
+    file_name: str,
+    sha256: str,
+    cycle: dt.date | None,
+    user: str,
+    rows_read: int,
+    rows_loaded: int,
+    months: list[str],
+    has_region: bool,
+) -> int:
     """Write ``STAGE`` as one upload inside the transaction open on ``ws``; return the new upload id.
 
     Table and column names come from the kind spec and workspace.py; every value is bound.
     """
     cur = ws.cur
-    upload_id = int(cur.execute(
-        "INSERT INTO uploads (upload_id, file_name, sha256, kind, cycle, uploaded_by, rows_read, rows_loaded, months) "
-        "VALUES (nextval('upload_seq'), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
-        [file_name, sha256, kind.name, cycle if kind.group == "plan" else None, user, rows_read, rows_loaded,
-         ",".join(months)],
-    ).fetchall()[0][0])
+    upload_id = int(
+        cur.execute(
+            "INSERT INTO uploads (upload_id, file_name, sha256, kind, cycle, uploaded_by, rows_read, rows_loaded, months) "
+            "VALUES (nextval('upload_seq'), ?, ?, ?, ?, ?, ?, ?, ?) RETURNING upload_id",
+            [
+                file_name,
+                sha256,
+                kind.name,
+                cycle if kind.group == "plan" else None,
+                user,
+                rows_read,
+                rows_loaded,
+                ",".join(months),
+            ],
+        ).fetchall()[0][0]
+    )
     if kind.group == "actuals":
         _actuals_scope(ws, kind, has_region)
-        touched = [r[0] for r in cur.execute(
-            f"SELECT DISTINCT month FROM {STAGE} UNION SELECT DISTINCT month FROM actuals "
-            f"WHERE rowid IN (SELECT rid FROM {REPLACED})").fetchall()]
-        cur.execute("INSERT INTO upload_replaced SELECT ?, 'actuals', to_json(a) FROM actuals a "
-                    f"WHERE a.rowid IN (SELECT rid FROM {REPLACED})", [upload_id])
+        touched = [
+            r[0]
+            for r in cur.execute(
+                f"SELECT DISTINCT month FROM {STAGE} UNION SELECT DISTINCT month FROM actuals "
+                f"WHERE rowid IN (SELECT rid FROM {REPLACED})"
+            ).fetchall()
+        ]
+        cur.execute(
+            "INSERT INTO upload_replaced SELECT ?, 'actuals', to_json(a) FROM actuals a "
+            f"WHERE a.rowid IN (SELECT rid FROM {REPLACED})",
+            [upload_id],
+        )
         cur.execute(f"DELETE FROM actuals WHERE rowid IN (SELECT rid FROM {REPLACED})")
-        cur.execute("INSERT INTO actuals (kind, month, sku, family, region, quantity, revenue, upload_id) "
-                    f"SELECT kind, month, sku, family, region, quantity, revenue, ? FROM {STAGE}", [upload_id])
+        cur.execute(
+            "INSERT INTO actuals (kind, month, sku, family, region, quantity, revenue, upload_id) "
+            f"SELECT kind, month, sku, family, region, quantity, revenue, ? FROM {STAGE}",
+            [upload_id],
+        )
         refresh_rollup(cur, [kind.name], touched)
     elif kind.group == "plan":
         assert cycle is not None
         keys = table_keys(kind)
         table = kind.table
-        cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
-                    f"SEMI JOIN {_staged_with_cycle(kind)} s ON {_key_match(keys, 't', 's')}", [upload_id, cycle])
-        cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM {_staged_with_cycle(kind)} s",
-                    [upload_id, cycle])
+        cur.execute(
+            f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
+            f"SEMI JOIN {_staged_with_cycle(kind)} s ON {_key_match(keys, 't', 's')}",
+            [upload_id, cycle],
+        )
+        cur.execute(
+            f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM {_staged_with_cycle(kind)} s",
+            [upload_id, cycle],
+        )
         keys_plan, values = PLAN_COLUMNS[table]
         frame = cur.execute(f"SELECT {', '.join(keys_plan + values)} FROM {STAGE}").df()
         write_plan_rows(cur, table, cycle, frame)  # type: ignore[arg-type]  # refuses approved versions
@@ -210,10 +254,15 @@ def write_upload(ws: Workspace, kind: Kind, *, file_name: str, sha256: str, cycl
         keys = table_keys(kind)
         table = kind.table
         cols = ", ".join([*keys, *kind.values])
-        cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
-                    f"SEMI JOIN {STAGE} s ON {_key_match(keys, 't', 's')}", [upload_id])
-        cur.execute(f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM "
-                    f"(SELECT {cols} FROM {STAGE}) s", [upload_id])
+        cur.execute(
+            f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
+            f"SEMI JOIN {STAGE} s ON {_key_match(keys, 't', 's')}",
+            [upload_id],
+        )
+        cur.execute(
+            f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM (SELECT {cols} FROM {STAGE}) s",
+            [upload_id],
+        )
         cur.execute(f"DELETE FROM {table} t USING {STAGE} s WHERE {_key_match(keys, 't', 's')}")
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {STAGE}")
     _pause_hook()
@@ -225,7 +274,9 @@ def _struct(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str] | Non
     """The JSON structure of ``table``'s (or ``columns``') types, for ``json_transform``."""
     rows = cur.execute(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-        "AND table_schema = 'main' ORDER BY ordinal_position", [table]).fetchall()
+        "AND table_schema = 'main' ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
     return json.dumps({name: typ for name, typ in rows if columns is None or name in columns})
 
 
@@ -244,19 +295,23 @@ def revert_upload(store: Store, upload_id: int, user: str) -> str:
             raise StoreError(f"Upload {upload_id} is already reverted.")
         kind = KINDS[kind_name]
         later = cur.execute(
-            "SELECT u.upload_id FROM uploads u WHERE u.upload_id = ? AND " + _overwritten_sql(kind),
-            [upload_id]).fetchall()
+            "SELECT u.upload_id FROM uploads u WHERE u.upload_id = ? AND " + _overwritten_sql(kind), [upload_id]
+        ).fetchall()
         if later:
             raise StoreError(f"A later upload overwrote rows of upload {upload_id}; revert that upload first.")
         if kind.group == "plan" and plan_status(cur, cycle) == "approved":
             raise FrozenPlanError(f"The plan of cycle {cycle:%Y-%m} has been approved since; it is frozen.")
         if kind.group == "actuals":
-            months = [r[0] for r in cur.execute(
-                "SELECT DISTINCT month FROM actuals WHERE upload_id = ? UNION "
-                "SELECT DISTINCT CAST(payload->>'month' AS DATE) FROM upload_replaced "
-                "WHERE upload_id = ? AND target = 'actuals'", [upload_id, upload_id]).fetchall()]
-            removed = len(cur.execute("DELETE FROM actuals WHERE upload_id = ? RETURNING 1",
-                                      [upload_id]).fetchall())
+            months = [
+                r[0]
+                for r in cur.execute(
+                    "SELECT DISTINCT month FROM actuals WHERE upload_id = ? UNION "
+                    "SELECT DISTINCT CAST(payload->>'month' AS DATE) FROM upload_replaced "
+                    "WHERE upload_id = ? AND target = 'actuals'",
+                    [upload_id, upload_id],
+                ).fetchall()
+            ]
+            removed = len(cur.execute("DELETE FROM actuals WHERE upload_id = ? RETURNING 1", [upload_id]).fetchall())
             restored = _restore(cur, upload_id, "actuals")
             refresh_rollup(cur, [kind_name], months)
         else:
@@ -264,26 +319,38 @@ def revert_upload(store: Store, upload_id: int, user: str) -> str:
             keys = table_keys(kind)
             key_struct = _struct(cur, table, keys)
             # Table/column names come from the kind spec; payloads are parsed with a fixed structure.
-            removed = len(cur.execute(
-                f"DELETE FROM {table} t USING (SELECT unnest(json_transform(payload, ?)) FROM upload_replaced "
-                f"WHERE upload_id = ? AND target = ?) k WHERE {_key_match(keys, 't', 'k')} RETURNING 1",
-                [key_struct, upload_id, f"{table}:new"]).fetchall())
+            removed = len(
+                cur.execute(
+                    f"DELETE FROM {table} t USING (SELECT unnest(json_transform(payload, ?)) FROM upload_replaced "
+                    f"WHERE upload_id = ? AND target = ?) k WHERE {_key_match(keys, 't', 'k')} RETURNING 1",
+                    [key_struct, upload_id, f"{table}:new"],
+                ).fetchall()
+            )
             restored = _restore(cur, upload_id, table)
-        cur.execute("UPDATE uploads SET status = 'reverted', reverted_at = current_timestamp, reverted_by = ? "
-                    "WHERE upload_id = ?", [user, upload_id])
+        cur.execute(
+            "UPDATE uploads SET status = 'reverted', reverted_at = current_timestamp, reverted_by = ? "
+            "WHERE upload_id = ?",
+            [user, upload_id],
+        )
     return f"Upload {upload_id} reverted: {removed} row(s) removed, {restored} row(s) restored."
 
 
 def _restore(cur: duckdb.DuckDBPyConnection, upload_id: int, table: str) -> int:
     """Re-insert the rows upload ``upload_id`` replaced in ``table``; return how many."""
     struct = _struct(cur, table)
-    return len(cur.execute(
-        f"INSERT INTO {table} BY NAME SELECT unnest(json_transform(payload, ?)) FROM upload_replaced "
-        "WHERE upload_id = ? AND target = ? RETURNING 1", [struct, upload_id, table]).fetchall())
+    return len(
+        cur.execute(
+            f"INSERT INTO {table} BY NAME SELECT unnest(json_transform(payload, ?)) FROM upload_replaced "
+            "WHERE upload_id = ? AND target = ? RETURNING 1",
+            [struct, upload_id, table],
+        ).fetchall()
+    )
 
 
 def upload_history(store: Store, limit: int = 200) -> pd.DataFrame:
     """The latest uploads, newest first."""
     return store.query(
         "SELECT upload_id, kind, file_name, cycle, uploaded_by, uploaded_at, rows_read, rows_loaded, months, "
-        "status, reverted_at, reverted_by, sha256 FROM uploads ORDER BY upload_id DESC LIMIT ?", [limit])
+        "status, reverted_at, reverted_by, sha256 FROM uploads ORDER BY upload_id DESC LIMIT ?",
+        [limit],
+    )

@@ -34,7 +34,7 @@ class FileText:
             return self._text[:HEAD_CHARS]
         # At most 4 bytes a character, plus a 3-byte BOM; the incremental decoder keeps a character
         # cut at the end of the slice back instead of failing on it.
-        prefix = self._data[:4 * HEAD_CHARS + 3]
+        prefix = self._data[: 4 * HEAD_CHARS + 3]
         return codecs.getincrementaldecoder("utf-8-sig")().decode(prefix)[:HEAD_CHARS]
 
     def full(self) -> str:
@@ -49,15 +49,19 @@ def decode(data: bytes, options: ImportOptions, report: ImportReport) -> FileTex
         try:
             return FileText(data, data.decode("utf-16"))
         except UnicodeDecodeError:
-            report.reject("the file is not valid UTF-16" + (" (it starts with a UTF-16 byte-order mark)" if bom16 else ""))
+            report.reject(
+                "the file is not valid UTF-16" + (" (it starts with a UTF-16 byte-order mark)" if bom16 else "")
+            )
             return None
     if options.encoding in ("cp1252", "latin-1"):
         try:
             return FileText(data, data.decode(options.encoding))
         except UnicodeDecodeError as exc:
-            report.reject(f"byte 0x{data[exc.start]:02x} is not valid {options.encoding}",
-                          value=repr(data[max(0, exc.start - 10):exc.start + 10]),
-                          row=data.count(b"\n", 0, exc.start) + 1)
+            report.reject(
+                f"byte 0x{data[exc.start]:02x} is not valid {options.encoding}",
+                value=repr(data[max(0, exc.start - 10) : exc.start + 10]),
+                row=data.count(b"\n", 0, exc.start) + 1,
+            )
             return None
     if b"\x00" in data[:4096]:
         report.reject("the file holds binary data (NUL bytes): not a CSV or Excel workbook")
@@ -73,6 +77,8 @@ def decode(data: bytes, options: ImportOptions, report: ImportReport) -> FileTex
         report.reject(
             f"byte 0x{data[at]:02x} is not valid UTF-8; the file looks like a Windows/ANSI export: "
             "save it as UTF-8, or choose the encoding cp1252 (Windows Western) or latin-1",
-            value=data[max(0, at - 12):at + 12].decode("utf-8", "replace"), row=line)
+            value=data[max(0, at - 12) : at + 12].decode("utf-8", "replace"),
+            row=line,
+        )
         return None
     return FileText(data)

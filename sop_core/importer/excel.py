@@ -66,8 +66,14 @@ _CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
 Cell = str | float | int | bool | dt.date | dt.time | dt.timedelta
 
 
-def read_excel(ws: Workspace, data: bytes, kind: Kind, options: ImportOptions, report: ImportReport,
-               progress: Callable[[float, str], None] | None = None) -> RawFile | None:
+def read_excel(
+    ws: Workspace,
+    data: bytes,
+    kind: Kind,
+    options: ImportOptions,
+    report: ImportReport,
+    progress: Callable[[float, str], None] | None = None,
+) -> RawFile | None:
     """The workbook's records in ``ROWS`` / ``TYPED`` with their sheet row; ``None`` (a problem) when unreadable."""
     if progress is not None:
         progress(0.1, "Reading the workbook…")
@@ -101,8 +107,9 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _records(data: bytes, kind: Kind, options: ImportOptions,
-             report: ImportReport) -> tuple[dict[int, str], pa.Table, list[str], set[int]] | None:
+def _records(
+    data: bytes, kind: Kind, options: ImportOptions, report: ImportReport
+) -> tuple[dict[int, str], pa.Table, list[str], set[int]] | None:
     """``(mapping, table, texts, rejected)``: the header's columns, the records as an Arrow table
     (``c0…``, ``xline``), the SQL turning each ``c<i>`` into its text and the sheet rows refused."""
     read = _read_sheet(data, kind, options, report)
@@ -125,19 +132,25 @@ def _records(data: bytes, kind: Kind, options: ImportOptions,
     if mapping is None:
         return None
     width, first = len(header), index + 2  # ``first``: the sheet row of the first record
-    body = rows[index + 1:]
-    rejected = _extra_cells([[row[j] for row in body] for j in range(width, len(rows[index]))], first, width,
-                            decimal, report)
+    body = rows[index + 1 :]
+    rejected = _extra_cells(
+        [[row[j] for row in body] for j in range(width, len(rows[index]))], first, width, decimal, report
+    )
     columns = [_column([row[i] for row in body], i, decimal) for i in range(width)]
-    table = pa.table({**{f"c{i}": array for i, (array, _) in enumerate(columns)},
-                      "xline": pa.array(range(first, first + len(body)), pa.int64())})
+    table = pa.table(
+        {
+            **{f"c{i}": array for i, (array, _) in enumerate(columns)},
+            "xline": pa.array(range(first, first + len(body)), pa.int64()),
+        }
+    )
     if rejected:
         table = table.filter(pc.invert(pc.is_in(table["xline"], pa.array(sorted(rejected), pa.int64()))))
     return mapping, table, [text for _, text in columns], rejected
 
 
-def _read_sheet(data: bytes, kind: Kind, options: ImportOptions,
-                report: ImportReport) -> tuple[list[list[Cell]], str] | None:
+def _read_sheet(
+    data: bytes, kind: Kind, options: ImportOptions, report: ImportReport
+) -> tuple[list[list[Cell]], str] | None:
     """The chosen sheet's cells from A1 (row by row) and its name; ``None`` (with a problem) when unreadable."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -167,8 +180,9 @@ def _read_sheet(data: bytes, kind: Kind, options: ImportOptions,
             return None
 
 
-def _find_header(rows: list[list[Cell]], kind: Kind, decimal: str,
-                 report: ImportReport) -> tuple[int, list[str]] | None:
+def _find_header(
+    rows: list[list[Cell]], kind: Kind, decimal: str, report: ImportReport
+) -> tuple[int, list[str]] | None:
     """``(row index, header texts)``: the first non-empty row with two or more known names.
 
     After ``TITLE_ROWS`` other non-empty rows (a title, skipped with a warning), the next one is
@@ -183,15 +197,18 @@ def _find_header(rows: list[list[Cell]], kind: Kind, decimal: str,
             continue
         if len(title) >= TITLE_ROWS or sum(normalise_header(c) in lookup for c in filled) >= 2:
             if title:
-                report.warnings.append(f"{len(title)} row(s) above the header were skipped as a title: "
-                                       + " | ".join(" ".join(c for c in t if c) for _, t in title)[:200])
+                report.warnings.append(
+                    f"{len(title)} row(s) above the header were skipped as a title: "
+                    + " | ".join(" ".join(c for c in t if c) for _, t in title)[:200]
+                )
             return index, cells
         title.append((index, cells))
     return title[0] if title else None
 
 
-def _extra_cells(extra: Sequence[Sequence[Cell]], first: int, width: int, decimal: str,
-                 report: ImportReport) -> set[int]:
+def _extra_cells(
+    extra: Sequence[Sequence[Cell]], first: int, width: int, decimal: str, report: ImportReport
+) -> set[int]:
     """Sheet rows with a value beyond the header's last column (columns ``extra``): reported, and returned."""
     found: dict[int, str] = {}
     for column in extra:
@@ -201,8 +218,9 @@ def _extra_cells(extra: Sequence[Sequence[Cell]], first: int, width: int, decima
                 if text.strip():
                     found[i] = text
     for i in sorted(found):
-        report.add(first + i, "", found[i], f"too many fields: the header has {width} columns, "
-                                            "this row has values beyond them")
+        report.add(
+            first + i, "", found[i], f"too many fields: the header has {width} columns, this row has values beyond them"
+        )
     return {first + i for i in found}
 
 
@@ -246,8 +264,10 @@ def _column(values: list[Cell], i: int, decimal: str) -> tuple[pa.Array, str]:
 
 def _number_text_sql(column: str, decimal: str) -> str:
     """SQL writing the DOUBLE ``column`` as :func:`cell_text` writes a float (``column`` is ``c<i>``)."""
-    text = (f"CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e16 "
-            f"THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END")
+    text = (
+        f"CASE WHEN {column} = trunc({column}) AND abs({column}) < 1e16 "
+        f"THEN CAST(CAST({column} AS BIGINT) AS VARCHAR) ELSE CAST({column} AS VARCHAR) END"
+    )
     return f"replace({text}, '.', ',')" if decimal == "," else text
 
 
@@ -266,9 +286,11 @@ def _workbook_part(archive: zipfile.ZipFile) -> str:
 def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
     """The part holding the worksheet named ``sheet``, or ``None``."""
     workbook = _workbook_part(archive)
-    ids = [next((v for k, v in s.attrib.items() if k.endswith("}id")), None)
-           for s in ElementTree.fromstring(archive.read(workbook)).iter() if s.tag.endswith("}sheet")
-           and s.get("name") == sheet]
+    ids = [
+        next((v for k, v in s.attrib.items() if k.endswith("}id")), None)
+        for s in ElementTree.fromstring(archive.read(workbook)).iter()
+        if s.tag.endswith("}sheet") and s.get("name") == sheet
+    ]
     folder, name = posixpath.split(workbook)
     relations = ElementTree.fromstring(archive.read(posixpath.join(folder, "_rels", name + ".rels")))
     for relation in relations:

@@ -37,8 +37,9 @@ def map_header(headers: list[str], kind: Kind, line: int, report: ImportReport) 
     for col in kind.columns:
         if col.required and col.name not in grouped and col.name not in present:
             aliases = ", ".join(col.aliases[:6])
-            report.add(line, col.name, "", f"missing column {col.name!r}" + (f" (also accepted: {aliases})"
-                                                                            if aliases else ""))
+            report.add(
+                line, col.name, "", f"missing column {col.name!r}" + (f" (also accepted: {aliases})" if aliases else "")
+            )
     for group in kind.one_of:
         have = [c for c in group if c in present]
         if not have:

@@ -14,8 +14,10 @@ NUMBER_RE = {
     None: (r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", "{c}"),
     "en": (r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$", "replace({c}, ',', '')"),
     "de": (r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$", "replace(replace({c}, '.', ''), ',', '.')"),
-    "fr": ("^[+-]?(\\d{1,3}([ \u00a0\u202f]\\d{3})+|\\d+)(,\\d+)?$",
-           "replace(regexp_replace({c}, '[ \u00a0\u202f]', '', 'g'), ',', '.')"),
+    "fr": (
+        "^[+-]?(\\d{1,3}([ \u00a0\u202f]\\d{3})+|\\d+)(,\\d+)?$",
+        "replace(regexp_replace({c}, '[ \u00a0\u202f]', '', 'g'), ',', '.')",
+    ),
     "ch": (r"^[+-]?(\d{1,3}('\d{3})+|\d+)(\.\d+)?$", "replace({c}, '''', '')"),
 }
 ANY_LOCALE_RE = "^[+-]?[0-9.,' \u00a0\u202f]*[0-9]$"
@@ -69,8 +71,10 @@ def date_sql(col: str, date_format: str | None, ascii_only: bool = False) -> str
     ]
     if date_format in ("DMY", "MDY"):
         fmt = "%d/%m/%Y" if date_format == "DMY" else "%m/%d/%Y"
-        parts.append(f"WHEN regexp_full_match({col}, {sql_literal(AMBIGUOUS)}) "
-                     f"THEN try_strptime(regexp_replace({col}, '[.-]', '/', 'g'), '{fmt}')")
+        parts.append(
+            f"WHEN regexp_full_match({col}, {sql_literal(AMBIGUOUS)}) "
+            f"THEN try_strptime(regexp_replace({col}, '[.-]', '/', 'g'), '{fmt}')"
+        )
     # Fast path for the common YYYY-MM-DD; the patterns above for everything else.
     shape = f"{col} LIKE '____-__-__'" if ascii_only else f"length({col}) = 10 AND {col}[5] = '-' AND {col}[8] = '-'"
     fast = f"WHEN {shape} THEN TRY_CAST({col} AS DATE)"
@@ -80,16 +84,31 @@ def date_sql(col: str, date_format: str | None, ascii_only: bool = False) -> str
 def date_reason_sql(col: str, date_format: str | None) -> str:
     """SQL for why ``col`` is not a date."""
     known = "|".join(f"({p})" for p in (ISO_MONTH, ISO_DATE, YMD_SLASH, MONTH_YEAR))
-    ambiguous = (f"WHEN regexp_full_match({col}, {sql_literal(AMBIGUOUS)}) THEN 'ambiguous date (day/month order "
-                 "unknown): choose a date format (DMY or MDY) or use YYYY-MM-DD'") if date_format is None else ""
+    ambiguous = (
+        (
+            f"WHEN regexp_full_match({col}, {sql_literal(AMBIGUOUS)}) THEN 'ambiguous date (day/month order "
+            "unknown): choose a date format (DMY or MDY) or use YYYY-MM-DD'"
+        )
+        if date_format is None
+        else ""
+    )
     if date_format is not None:
         known += f"|({AMBIGUOUS})"
-    return (f"CASE {ambiguous} WHEN regexp_full_match({col}, {sql_literal(known)}) THEN 'impossible date' "
-            "ELSE 'not a date: use YYYY-MM-DD or YYYY-MM' END")
+    return (
+        f"CASE {ambiguous} WHEN regexp_full_match({col}, {sql_literal(known)}) THEN 'impossible date' "
+        "ELSE 'not a date: use YYYY-MM-DD or YYYY-MM' END"
+    )
 
 
-def typed_select(kind: Kind, mapping: dict[int, str], width: int, options: ImportOptions, typed: bool,
-                 extra: tuple[str, ...] = (), ascii_only: bool = False) -> tuple[str, str]:
+def typed_select(
+    kind: Kind,
+    mapping: dict[int, str],
+    width: int,
+    options: ImportOptions,
+    typed: bool,
+    extra: tuple[str, ...] = (),
+    ascii_only: bool = False,
+) -> tuple[str, str]:
     """``(outer, inner)`` select lists turning positional text columns ``c0…`` into the typed row.
 
     The inner list trims the used text cells into ``t_<col>`` (numbers already parsed by the

@@ -129,8 +129,9 @@ def _no_progress(fraction: float, text: str) -> None:
     """The progress callback when none is given."""
 
 
-def _target_cycle(ws: Workspace, spec: Kind, options: ImportOptions,
-                  report: ImportReport) -> tuple[bool, dt.date | None]:
+def _target_cycle(
+    ws: Workspace, spec: Kind, options: ImportOptions, report: ImportReport
+) -> tuple[bool, dt.date | None]:
     """``(known, cycle)``: the cycle the upload is checked against (actuals) or writes to (plans).
 
     Master data has none. ``known`` is false, with a problem in the report, when a plan upload
@@ -163,8 +164,15 @@ def _plan_cycle(cur: duckdb.DuckDBPyConnection, options: ImportOptions, report: 
     return cycle
 
 
-def _checked(ws: Workspace, spec: Kind, raw: RawFile | None, options: ImportOptions, report: ImportReport,
-             cycle: dt.date | None, step: Progress) -> bool:
+def _checked(
+    ws: Workspace,
+    spec: Kind,
+    raw: RawFile | None,
+    options: ImportOptions,
+    report: ImportReport,
+    cycle: dt.date | None,
+    step: Progress,
+) -> bool:
     """Check the file read (``None``: unreadable); True when it is clean and staged, else the report says why."""
     if raw is None:
         _count(report, 0)
@@ -177,15 +185,25 @@ def _checked(ws: Workspace, spec: Kind, raw: RawFile | None, options: ImportOpti
     return False
 
 
-def _compare(ws: Workspace, spec: Kind, raw: RawFile, report: ImportReport, cycle: dt.date | None,
-             has_region: bool, step: Progress) -> None:
+def _compare(
+    ws: Workspace,
+    spec: Kind,
+    raw: RawFile,
+    report: ImportReport,
+    cycle: dt.date | None,
+    has_region: bool,
+    step: Progress,
+) -> None:
     """Counts, months, families and the preview of a clean file; status ``already_loaded`` when nothing changes."""
     step(0.7, "Comparing with the store…")
     report.rows_read = raw.rows
     report.rows_loaded = raw.rows
     report.rows_stored = ws.count(STAGE)
-    report.months = [f"{m:%Y-%m}" for (m,) in ws.rows(f"SELECT DISTINCT month FROM {STAGE} ORDER BY 1")] \
-        if "month" in ws.columns(STAGE) else []
+    report.months = (
+        [f"{m:%Y-%m}" for (m,) in ws.rows(f"SELECT DISTINCT month FROM {STAGE} ORDER BY 1")]
+        if "month" in ws.columns(STAGE)
+        else []
+    )
     report.preview = preview(ws, spec, cycle, has_region)
     if "family" in report.preview.columns:
         report.families = sorted(str(f) for f in report.preview["family"].dropna().unique())
@@ -193,29 +211,42 @@ def _compare(ws: Workspace, spec: Kind, raw: RawFile, report: ImportReport, cycl
     if loaded is not None and _changes_nothing(report.preview):
         report.status = "already_loaded"
         report.upload_id = int(loaded[0])
-        report.message = (f"Same content as upload {loaded[0]} ({loaded[1]:%Y-%m-%d %H:%M} by {loaded[2]}): "
-                          "already loaded, nothing changed.")
+        report.message = (
+            f"Same content as upload {loaded[0]} ({loaded[1]:%Y-%m-%d %H:%M} by {loaded[2]}): "
+            "already loaded, nothing changed."
+        )
 
 
-def _write(ws: Workspace, spec: Kind, report: ImportReport, cycle: dt.date | None, has_region: bool, user: str,
-           step: Progress) -> None:
+def _write(
+    ws: Workspace, spec: Kind, report: ImportReport, cycle: dt.date | None, has_region: bool, user: str, step: Progress
+) -> None:
     """Write the staged rows as one upload, in one transaction on the workspace's cursor."""
     step(0.8, "Writing…")
     try:
         with transaction_on(ws.cur):
             # Re-check inside the transaction (another session may have loaded it meanwhile).
             if already_loaded(ws.cur, spec, report.sha256, cycle) is not None and _changes_nothing(
-                    preview(ws, spec, cycle, has_region)):
+                preview(ws, spec, cycle, has_region)
+            ):
                 report.status = "already_loaded"
                 report.message = "already loaded, nothing changed."
                 return
             report.upload_id = write_upload(
-                ws, spec, file_name=report.file_name, sha256=report.sha256, cycle=cycle, user=user,
-                rows_read=report.rows_read, rows_loaded=report.rows_loaded, months=report.months,
-                has_region=has_region)
+                ws,
+                spec,
+                file_name=report.file_name,
+                sha256=report.sha256,
+                cycle=cycle,
+                user=user,
+                rows_read=report.rows_read,
+                rows_loaded=report.rows_loaded,
+                months=report.months,
+                has_region=has_region,
+            )
     except duckdb.TransactionException as exc:
-        raise StoreError(f"Another change was written at the same time; nothing was loaded. Try again. ({exc})") \
-            from exc
+        raise StoreError(
+            f"Another change was written at the same time; nothing was loaded. Try again. ({exc})"
+        ) from exc
     report.status = "committed"
     report.message = f"{report.rows_stored:,} row(s) stored after summing into months."
     step(1.0, "Done")

@@ -38,13 +38,24 @@ from .report import ImportReport
 from .workspace import Workspace
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-BINARY_MAGIC = {b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
-                b"\x1f\x8b": "a gzip archive", b"PAR1": "a Parquet file"}
+BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"\x1f\x8b": "a gzip archive",
+    b"PAR1": "a Parquet file",
+}
 
 
-def read_file(ws: Workspace, data: bytes, kind: Kind, options: ImportOptions,
-              report: ImportReport, path: str | None = None,
-              progress: Callable[[float, str], None] | None = None) -> RawFile | None:
+def read_file(
+    ws: Workspace,
+    data: bytes,
+    kind: Kind,
+    options: ImportOptions,
+    report: ImportReport,
+    path: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> RawFile | None:
     """The file's records: loaded into the workspace's ``ROWS`` / ``TYPED``, or pending (see
     :class:`RawFile`; the caller closes it); ``None`` when unreadable.
 
@@ -52,8 +63,10 @@ def read_file(ws: Workspace, data: bytes, kind: Kind, options: ImportOptions,
     unless it must be re-encoded.
     """
     if len(data) > options.max_bytes:
-        report.reject(f"the file is {len(data) / 1e6:.1f} MB, over the {options.max_bytes / 1e6:.0f} MB limit; "
-                      "split it (for example by month)")
+        report.reject(
+            f"the file is {len(data) / 1e6:.1f} MB, over the {options.max_bytes / 1e6:.0f} MB limit; "
+            "split it (for example by month)"
+        )
         return None
     blank = b" \t\r\n\x00\xef\xbb\xbf"
     if not data[:4096].strip(blank) and not data.strip(blank):
@@ -106,8 +119,15 @@ def _find_header(lines: list[str], start: int, kind: Kind, delimiter: str | None
     return start
 
 
-def _read_csv(ws: Workspace, text: FileText, data: bytes, kind: Kind, options: ImportOptions,
-              report: ImportReport, source_path: str | None = None) -> RawFile | None:
+def _read_csv(
+    ws: Workspace,
+    text: FileText,
+    data: bytes,
+    kind: Kind,
+    options: ImportOptions,
+    report: ImportReport,
+    source_path: str | None = None,
+) -> RawFile | None:
     lines = _physical_lines(text)
     index = 0
     while index < len(lines) and not lines[index].strip():
@@ -124,8 +144,9 @@ def _read_csv(ws: Workspace, text: FileText, data: bytes, kind: Kind, options: I
     found = _find_header(lines, index, kind, delimiter)
     if found != index:
         skipped = [ln.strip() for ln in lines[index:found] if ln.strip()]
-        report.warnings.append(f"{len(skipped)} line(s) above the header were skipped as a title: "
-                               + " | ".join(skipped)[:200])
+        report.warnings.append(
+            f"{len(skipped)} line(s) above the header were skipped as a title: " + " | ".join(skipped)[:200]
+        )
         index = found
     header_line = lines[index]
     if delimiter is None:
@@ -138,10 +159,17 @@ def _read_csv(ws: Workspace, text: FileText, data: bytes, kind: Kind, options: I
     if mapping is None:
         return None
     # DuckDB reads the UTF-8 bytes from a file; re-encode only when the input was not plain UTF-8.
-    plain = options.encoding in (None, "utf-8") and not data.startswith(codecs.BOM_UTF16_LE) \
+    plain = (
+        options.encoding in (None, "utf-8")
+        and not data.startswith(codecs.BOM_UTF16_LE)
         and not data.startswith(codecs.BOM_UTF16_BE)
-    in_place = (plain and source_path is not None and not data.startswith(codecs.BOM_UTF8)
-                and not any(ch in str(source_path) for ch in "*?[]{}"))  # DuckDB would glob those
+    )
+    in_place = (
+        plain
+        and source_path is not None
+        and not data.startswith(codecs.BOM_UTF8)
+        and not any(ch in str(source_path) for ch in "*?[]{}")
+    )  # DuckDB would glob those
     if in_place:
         path = str(source_path)
     else:
@@ -154,10 +182,24 @@ def _read_csv(ws: Workspace, text: FileText, data: bytes, kind: Kind, options: I
     # reports every cell. Files holding ``_``, ``+-`` or ``-+`` take the text path because the
     # reader accepts 1_000 and +-1, which the plain format refuses. (Dates stay text: the
     # reader's date parser is more lenient than our rules, e.g. it takes "epoch".)
-    typed = options.locale is None and b"_" not in data and (
-        b"+" not in data or (b"+-" not in data and b"-+" not in data))  # one-byte scans first: fast
-    records = CsvRecords(ws, kind, options, report, None if plain else text.full(), text.ascii_only, path,
-                         not in_place, delimiter, index, mapping, len(headers), typed)
+    typed = (
+        options.locale is None and b"_" not in data and (b"+" not in data or (b"+-" not in data and b"-+" not in data))
+    )  # one-byte scans first: fast
+    records = CsvRecords(
+        ws,
+        kind,
+        options,
+        report,
+        None if plain else text.full(),
+        text.ascii_only,
+        path,
+        not in_place,
+        delimiter,
+        index,
+        mapping,
+        len(headers),
+        typed,
+    )
     if plain and not report.blank_header_positions:
         # Left for validation to read, straight into its checks when it can (see records.py).
         return RawFile(columns=list(mapping.values()), typed=typed, records=records, pending=True)

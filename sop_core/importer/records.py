@@ -61,14 +61,21 @@ class CsvRecords:
         cell it cannot parse; otherwise every cell is read as text and parsed by our own rules.
         """
         types = {"number": "DOUBLE", "int": "DOUBLE"}
-        columns = {f"c{i}": types.get(self.kind.column(self.mapping[i]).type, "VARCHAR")
-                   if typed and i in self.mapping else "VARCHAR" for i in range(self.width)}
-        outer, inner = typed_select(self.kind, self.mapping, self.width, self.options, typed,
-                                    ascii_only=self.ascii_only)
-        return (f"SELECT {outer} FROM (SELECT {inner} FROM read_csv(?, delim = ?, header = false, skip = ?, "
-                "columns = ?, auto_detect = false, quote = '\"', escape = '\"', store_rejects = true, "
-                "strict_mode = true, max_line_size = 1048576))",
-                [self.path, self.delimiter, self.header_index + 1, columns])
+        columns = {
+            f"c{i}": types.get(self.kind.column(self.mapping[i]).type, "VARCHAR")
+            if typed and i in self.mapping
+            else "VARCHAR"
+            for i in range(self.width)
+        }
+        outer, inner = typed_select(
+            self.kind, self.mapping, self.width, self.options, typed, ascii_only=self.ascii_only
+        )
+        return (
+            f"SELECT {outer} FROM (SELECT {inner} FROM read_csv(?, delim = ?, header = false, skip = ?, "
+            "columns = ?, auto_detect = false, quote = '\"', escape = '\"', store_rejects = true, "
+            "strict_mode = true, max_line_size = 1048576))",
+            [self.path, self.delimiter, self.header_index + 1, columns],
+        )
 
     def content(self) -> str | bytes:
         """The whole file: its text, or its UTF-8 bytes read again (only messy files need this)."""
@@ -192,7 +199,7 @@ def load_csv(records: CsvRecords, typed: bool) -> RawFile | None:
         reason = {
             "TOO MANY COLUMNS": f"too many fields: the header has {width}, this row {found}",
             "MISSING COLUMNS": f"too few fields: the header has {width}, this row {found}",
-            "UNQUOTED VALUE": "unterminated or misplaced quote (\"); quote the whole field and double inner quotes",
+            "UNQUOTED VALUE": 'unterminated or misplaced quote ("); quote the whole field and double inner quotes',
             "INVALID UNICODE": "invalid characters for the encoding",
         }.get(str(error_type), f"unreadable row: {message}")
         report.add(line, "", str(csv_line or "").strip("\r\n")[:200], reason)
@@ -249,8 +256,7 @@ class _LineFinder:
         frame = pd.DataFrame({"rid": range(len(kept)), "line": kept}, dtype="int64")
         with ws.frame(frame) as name:
             ws.create(LINE_MAP, f"SELECT * FROM {name}")
-        return f"coalesce(m.line, r.rowid + {self.first})", f" LEFT JOIN {LINE_MAP} m ON m.rid = r.rowid", \
-            reject_lines
+        return f"coalesce(m.line, r.rowid + {self.first})", f" LEFT JOIN {LINE_MAP} m ON m.rid = r.rowid", reject_lines
 
 
 def _count_lines(text: str | bytes) -> int:
@@ -287,17 +293,28 @@ def _typed_view(ws: Workspace, line_sql: str, join: str) -> None:
     ws.create_view(TYPED, f"SELECT {line_sql} AS line, r.* FROM {ROWS} r{join} WHERE NOT r.blank")
 
 
-def finish_raw(ws: Workspace, mapping: dict[int, str], width: int, line_sql: str, join: str, count: int,
-               rejected: set[int], kind_of_source: str, report: ImportReport) -> RawFile:
+def finish_raw(
+    ws: Workspace,
+    mapping: dict[int, str],
+    width: int,
+    line_sql: str,
+    join: str,
+    count: int,
+    rejected: set[int],
+    kind_of_source: str,
+    report: ImportReport,
+) -> RawFile:
     """The view ``TYPED``: the typed rows of ``ROWS`` with their file ``line``, blank rows left out."""
     _typed_view(ws, line_sql, join)
     for pos in report.blank_header_positions:
         # Positions are integers, ``line_sql`` and ``join`` this module's SQL (see _LineFinder).
         rows = ws.rows(
             f"SELECT {line_sql}, r.c{pos} FROM {ROWS} r{join} WHERE nullif(trim(r.c{pos}), '') IS NOT NULL "
-            "ORDER BY 1 LIMIT 5")
+            "ORDER BY 1 LIMIT 5"
+        )
         for line, value in rows:
             report.add(int(line), f"column {pos + 1}", value, "value in a column with a blank header")
     # ``rows`` counts blank rows until validate.py counts ``TYPED``.
-    return RawFile(columns=list(mapping.values()), rows=count + len(rejected), rejected_lines=rejected,
-                   source=kind_of_source)
+    return RawFile(
+        columns=list(mapping.values()), rows=count + len(rejected), rejected_lines=rejected, source=kind_of_source
+    )

@@ -83,8 +83,7 @@ class ImportReport:
 
     def counts_line(self) -> str:
         """``rows read = loaded + rejected`` in words."""
-        text = (f"rows read {self.rows_read} = rows loaded {self.rows_loaded} "
-                f"+ rows rejected {self.rows_rejected}")
+        text = f"rows read {self.rows_read} = rows loaded {self.rows_loaded} + rows rejected {self.rows_rejected}"
         if self.rows_with_problems:
             text += f" ({self.rows_with_problems} row(s) with problems)"
         return text

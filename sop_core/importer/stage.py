@@ -16,8 +16,16 @@ from .kinds import Kind
 from .parse import sql_literal as _q
 from .workspace import STAGE, TYPED, Workspace
 
-STRATEGIES = {"mts": "mts", "mto": "mto", "make_to_stock": "mts", "make-to-stock": "mts",
-              "make to stock": "mts", "make_to_order": "mto", "make-to-order": "mto", "make to order": "mto"}
+STRATEGIES = {
+    "mts": "mts",
+    "mto": "mto",
+    "make_to_stock": "mts",
+    "make-to-stock": "mts",
+    "make to stock": "mts",
+    "make_to_order": "mto",
+    "make-to-order": "mto",
+    "make to order": "mto",
+}
 
 
 def aggregation(kind: Kind) -> str:
@@ -82,35 +90,45 @@ def _actuals_sql(kind: Kind, present: set[str], hits: str | None, repeats: bool,
     """The actuals rows per kind, month, SKU or family and region (see :func:`stage_sql`)."""
     sd = source_date(present)
     sku = "t_sku" if "sku" in present else "NULL"
-    family = ("CASE WHEN t_sku IS NULL THEN t_family END" if "sku" in present else "t_family") \
-        if "family" in present else "NULL"
+    family = (
+        ("CASE WHEN t_sku IS NULL THEN t_family END" if "sku" in present else "t_family")
+        if "family" in present
+        else "NULL"
+    )
     region = "coalesce(t_region, '')" if "region" in present else "''"
     value = kind.columns[[c.target for c in kind.columns].index("quantity")].name
     revenue = "v_revenue" if "revenue" in present else "CAST(NULL AS DOUBLE)"
     # ``hits`` tests the typed cells, so it needs the whole typed row beside the staged columns.
     typed = f", {TYPED}.*" if hits else ""
-    inner = (f"SELECT CAST(date_trunc('month', {sd}) AS DATE) AS month, {sd} AS d, {sku} AS sku, "
-             f"{family} AS family, {region} AS region, v_{value} AS quantity, {revenue} AS revenue{typed} "
-             f"FROM {source} AS {TYPED}")
+    inner = (
+        f"SELECT CAST(date_trunc('month', {sd}) AS DATE) AS month, {sd} AS d, {sku} AS sku, "
+        f"{family} AS family, {region} AS region, v_{value} AS quantity, {revenue} AS revenue{typed} "
+        f"FROM {source} AS {TYPED}"
+    )
     counted = f", count(*) AS _rows, count(*) FILTER (WHERE {hits}) AS _hits" if hits else ""
     if aggregation(kind) == "last":
         # The inner group holds one date, so two rows in it share their date.
         flag = ", count(*) > 1 AS _repeats" if repeats else ""
         carried = (", sum(_rows) AS _rows, sum(_hits) AS _hits" if hits else "") + (
-            ", bool_or(_repeats) AS _repeats" if repeats else "")
-        return (f"SELECT {_q(kind.name)} AS kind, month, sku, family, region, arg_max(quantity, d) AS quantity, "
-                f"arg_max(revenue, d) AS revenue{carried} FROM (SELECT month, d, sku, family, region, "
-                f"sum(quantity) AS quantity, sum(revenue) AS revenue{counted}{flag} FROM ({inner}) "
-                "GROUP BY month, d, sku, family, region) GROUP BY ALL")
+            ", bool_or(_repeats) AS _repeats" if repeats else ""
+        )
+        return (
+            f"SELECT {_q(kind.name)} AS kind, month, sku, family, region, arg_max(quantity, d) AS quantity, "
+            f"arg_max(revenue, d) AS revenue{carried} FROM (SELECT month, d, sku, family, region, "
+            f"sum(quantity) AS quantity, sum(revenue) AS revenue{counted}{flag} FROM ({inner}) "
+            "GROUP BY month, d, sku, family, region) GROUP BY ALL"
+        )
     # One bit per day of the month: fewer distinct days than rows means two rows share a date.
-    flag = (", count(*) > coalesce(bit_count(bit_or(CAST(1 AS BIGINT) << day(d))), 0) AS _repeats"
-            if repeats else "")
-    return (f"SELECT {_q(kind.name)} AS kind, month, sku, family, region, sum(quantity) AS quantity, "
-            f"sum(revenue) AS revenue{counted}{flag} FROM ({inner}) GROUP BY month, sku, family, region")
+    flag = ", count(*) > coalesce(bit_count(bit_or(CAST(1 AS BIGINT) << day(d))), 0) AS _repeats" if repeats else ""
+    return (
+        f"SELECT {_q(kind.name)} AS kind, month, sku, family, region, sum(quantity) AS quantity, "
+        f"sum(revenue) AS revenue{counted}{flag} FROM ({inner}) GROUP BY month, sku, family, region"
+    )
 
 
-def stage_sql(kind: Kind, present: set[str], hits: str | None = None, repeats: bool = False,
-              source: str = TYPED) -> str:
+def stage_sql(
+    kind: Kind, present: set[str], hits: str | None = None, repeats: bool = False, source: str = TYPED
+) -> str:
     """A SELECT of the rows to write, one per key and month, in the target table's columns.
 
     For actuals it can carry more columns: with ``hits`` (a predicate over the typed row)
@@ -138,8 +156,10 @@ def stage_sql(kind: Kind, present: set[str], hits: str | None = None, repeats: b
     sums = ", ".join(f"sum({v}) AS {v}" for v in kind.values)
     if mode == "last":
         vals = ", ".join(f"arg_max({v}, d) AS {v}" for v in kind.values)
-        return (f"SELECT {', '.join(group)}, {vals} FROM (SELECT {', '.join(group)}, d, {sums} FROM ({inner}) "
-                f"GROUP BY ALL) GROUP BY ALL")
+        return (
+            f"SELECT {', '.join(group)}, {vals} FROM (SELECT {', '.join(group)}, d, {sums} FROM ({inner}) "
+            f"GROUP BY ALL) GROUP BY ALL"
+        )
     return f"SELECT {', '.join(group)}, {sums} FROM ({inner}) GROUP BY ALL"
 
 

@@ -60,8 +60,9 @@ def _finish_typed(ws: Workspace, kind: Kind, raw: RawFile) -> int:
     return int(ws.value(f"UPDATE {ROWS} SET footer = true WHERE NOT blank AND {footer}"))  # SQL of checks.py
 
 
-def validate(ws: Workspace, kind: Kind, raw: RawFile, options: ImportOptions,
-             report: ImportReport, cycle: dt.date | None) -> bool:
+def validate(
+    ws: Workspace, kind: Kind, raw: RawFile, options: ImportOptions, report: ImportReport, cycle: dt.date | None
+) -> bool:
     """Check ``raw``'s rows; add problems to ``report``; build ``STAGE`` when clean. True when clean.
 
     A pending file (see records.py) is first read straight into the query that checks and
@@ -93,7 +94,8 @@ def validate(ws: Workspace, kind: Kind, raw: RawFile, options: ImportOptions,
     ws.create_empty(PROBLEMS, "(line BIGINT, col VARCHAR, value VARCHAR, reason VARCHAR)")
     ws.execute(
         f"INSERT INTO {PROBLEMS} SELECT line, '', NULL, 'a total/footer row: remove totals and footers "
-        f"from the file' FROM {TYPED} WHERE footer")
+        f"from the file' FROM {TYPED} WHERE footer"
+    )
     queue.run(ws)
     _check_duplicates(ws, kind, present, options)
     _collect(ws, report)
@@ -103,8 +105,14 @@ def validate(ws: Workspace, kind: Kind, raw: RawFile, options: ImportOptions,
     return True
 
 
-def _stage_if_clean(ws: Workspace, queue: CheckQueue, kind: Kind, present: set[str], options: ImportOptions,
-                    direct: RawFile | None = None) -> bool:
+def _stage_if_clean(
+    ws: Workspace,
+    queue: CheckQueue,
+    kind: Kind,
+    present: set[str],
+    options: ImportOptions,
+    direct: RawFile | None = None,
+) -> bool:
     """Stage actuals and run the queued checks in the same scan; True (checks done) when none fires.
 
     The aggregate that sums the rows into months also counts the rows any check flags (a
@@ -136,10 +144,14 @@ def _stage_if_clean(ws: Workspace, queue: CheckQueue, kind: Kind, present: set[s
     try:
         # Names and expressions come from the kind spec, checks.py and records.py; values are
         # bound, the checks' before the source's (the checks stand before its FROM clause).
-        ws.create(AGG, stage_sql(kind, present, hits, repeats, source),
-                  [*(p for c in per_row for p in c.params), *source_params])
-        dirty, rows = ws.rows(f"SELECT {summary}, coalesce(sum(_rows), 0) FROM {AGG}",
-                              [p for _, params in per_group for p in params])[0]
+        ws.create(
+            AGG,
+            stage_sql(kind, present, hits, repeats, source),
+            [*(p for c in per_row for p in c.params), *source_params],
+        )
+        dirty, rows = ws.rows(
+            f"SELECT {summary}, coalesce(sum(_rows), 0) FROM {AGG}", [p for _, params in per_group for p in params]
+        )[0]
         clean = not dirty
         if direct is not None:
             rejected = ws.count(REJECT_ERRORS)
@@ -188,13 +200,16 @@ def _check_duplicates(ws: Workspace, kind: Kind, present: set[str], options: Imp
         return
     # The exact pass: a hash aggregate finds the duplicated keys; only then are their rows listed.
     # Key expressions come from the kind spec (see _dup_key); ``hint`` is one of two constants.
-    ws.create(DUPLICATES, f"SELECT {part}, min(line) AS first_line FROM {TYPED} WHERE NOT footer "
-                          "GROUP BY ALL HAVING count(*) > 1")
+    ws.create(
+        DUPLICATES,
+        f"SELECT {part}, min(line) AS first_line FROM {TYPED} WHERE NOT footer GROUP BY ALL HAVING count(*) > 1",
+    )
     if ws.count(DUPLICATES):
         ws.execute(
             f"INSERT INTO {PROBLEMS} SELECT t.line, 'key', {shown}, "
             f"'duplicate key: same as row ' || d.first_line || '{hint}' "
-            f"FROM {TYPED} t JOIN {DUPLICATES} d ON {match} WHERE NOT t.footer AND t.line <> d.first_line")
+            f"FROM {TYPED} t JOIN {DUPLICATES} d ON {match} WHERE NOT t.footer AND t.line <> d.first_line"
+        )
     ws.drop(DUPLICATES)
 
 
@@ -208,7 +223,8 @@ def _collect(ws: Workspace, report: ImportReport) -> None:
         report.add(int(line), col, value, reason)
     unknown = ws.rows(
         "SELECT reason, count(*), count(DISTINCT value), list(DISTINCT value ORDER BY value)[1:50] "
-        f"FROM {PROBLEMS} WHERE starts_with(reason, 'unknown ') GROUP BY reason ORDER BY reason")
+        f"FROM {PROBLEMS} WHERE starts_with(reason, 'unknown ') GROUP BY reason ORDER BY reason"
+    )
     for reason, count, distinct, values in unknown:
         more = f" … and {distinct - len(values)} more" if distinct > len(values) else ""
         report.notes.append(f"{reason.split(' (')[0]}s ({count} row(s)): " + ", ".join(map(str, values)) + more)

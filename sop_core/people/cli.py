@@ -111,13 +111,21 @@ def add_users_command(sub: argparse._SubParsersAction) -> None:
     """Add ``users`` and its actions to the ``python -m sop_core`` parser."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help=f"store path (default: {default_db_path()})")
-    common.add_argument("--as", dest="as_email", metavar="EMAIL", default=argparse.SUPPRESS,
-                        help="who acts (default: $SOP_USER); their roles come from the store")
+    common.add_argument(
+        "--as",
+        dest="as_email",
+        metavar="EMAIL",
+        default=argparse.SUPPRESS,
+        help="who acts (default: $SOP_USER); their roles come from the store",
+    )
     users = sub.add_parser(
-        "users", parents=[common], help="people and roles: list, add, remove, change roles",
+        "users",
+        parents=[common],
+        help="people and roles: list, add, remove, change roles",
         description="People and roles. Changes act as --as EMAIL (default $SOP_USER) with that person's roles; "
-                    "while the store has no admin, 'users add EMAIL admin' makes the first one.",
-        epilog="Exit codes: 0 done, 1 refused (nothing written), 2 usage or the store cannot be opened.")
+        "while the store has no admin, 'users add EMAIL admin' makes the first one.",
+        epilog="Exit codes: 0 done, 1 refused (nothing written), 2 usage or the store cannot be opened.",
+    )
     acts = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     roles_help = "one or more of: " + ", ".join(ROLES)
 
@@ -136,8 +144,13 @@ def add_users_command(sub: argparse._SubParsersAction) -> None:
     rol.add_argument("roles", metavar="ROLE", nargs="*", help=roles_help)
     rol.set_defaults(users_action=_roles)
     dfl = acts.add_parser("default-role", parents=[common], help="show or set what unlisted signed-in people get")
-    dfl.add_argument("role", nargs="?", choices=DEFAULT_ROLE_CHOICES, metavar="ROLE",
-                     help="one of: " + ", ".join(DEFAULT_ROLE_CHOICES))
+    dfl.add_argument(
+        "role",
+        nargs="?",
+        choices=DEFAULT_ROLE_CHOICES,
+        metavar="ROLE",
+        help="one of: " + ", ".join(DEFAULT_ROLE_CHOICES),
+    )
     dfl.set_defaults(users_action=_default_role)
     his = acts.add_parser("history", parents=[common], help="the audit of people changes, newest first")
     his.add_argument("--limit", type=int, default=50)

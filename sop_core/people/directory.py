@@ -31,8 +31,9 @@ _PEOPLE_SQL = """
 
 def _people(cur: duckdb.DuckDBPyConnection, email: str | None) -> list[Person]:
     rows = cur.execute(_PEOPLE_SQL, [email, email]).fetchall()
-    return [Person(email=e, name=n or "", roles=check_roles(r or []), created_by=b, created_at=a)
-            for e, n, r, b, a in rows]
+    return [
+        Person(email=e, name=n or "", roles=check_roles(r or []), created_by=b, created_at=a) for e, n, r, b, a in rows
+    ]
 
 
 def list_people(store: Store) -> list[Person]:
@@ -64,7 +65,9 @@ def people_history(store: Store, limit: int = 200) -> pd.DataFrame:
     """The latest ``limit`` changes of people, roles and people settings, newest first."""
     return store.query(
         "SELECT changed_at, changed_by, subject, change, old_value, new_value FROM people_audit "
-        "ORDER BY change_id DESC LIMIT ?", [int(limit)])
+        "ORDER BY change_id DESC LIMIT ?",
+        [int(limit)],
+    )
 
 
 def admin_count(cur: duckdb.DuckDBPyConnection) -> int:
@@ -72,11 +75,12 @@ def admin_count(cur: duckdb.DuckDBPyConnection) -> int:
     return int(cur.execute("SELECT count(*) FROM person_roles WHERE role = 'admin'").fetchall()[0][0])
 
 
-def audit(cur: duckdb.DuckDBPyConnection, by: str, subject: str, change: str,
-          old: str | None, new: str | None) -> None:
+def audit(cur: duckdb.DuckDBPyConnection, by: str, subject: str, change: str, old: str | None, new: str | None) -> None:
     """Record one change in ``people_audit`` (inside the caller's transaction)."""
-    cur.execute("INSERT INTO people_audit (changed_by, subject, change, old_value, new_value) VALUES (?, ?, ?, ?, ?)",
-                [by, subject, change, old, new])
+    cur.execute(
+        "INSERT INTO people_audit (changed_by, subject, change, old_value, new_value) VALUES (?, ?, ?, ?, ?)",
+        [by, subject, change, old, new],
+    )
 
 
 def insert_roles(cur: duckdb.DuckDBPyConnection, email: str, roles: Iterable[str], by: str) -> None:
@@ -128,8 +132,9 @@ def set_roles(store: Store, actor: Actor, email: str, roles: Iterable[str]) -> P
             before = admin_count(cur)
             cur.execute("DELETE FROM person_roles WHERE email = ?", [key])
             insert_roles(cur, key, wanted, actor.author)
-            cur.execute("UPDATE people SET updated_by = ?, updated_at = current_timestamp WHERE email = ?",
-                        [actor.author, key])
+            cur.execute(
+                "UPDATE people SET updated_by = ?, updated_at = current_timestamp WHERE email = ?", [actor.author, key]
+            )
             _keep_an_admin(cur, before)
             audit(cur, actor.author, key, "roles", role_text(old), role_text(wanted))
     person = get_person(store, key)
@@ -146,8 +151,10 @@ def set_name(store: Store, actor: Actor, email: str, name: str) -> None:
         if not rows:
             raise ValueError(f"{key} is not listed; add them first")
         if rows[0][0] != name:
-            cur.execute("UPDATE people SET name = ?, updated_by = ?, updated_at = current_timestamp WHERE email = ?",
-                        [name, actor.author, key])
+            cur.execute(
+                "UPDATE people SET name = ?, updated_by = ?, updated_at = current_timestamp WHERE email = ?",
+                [name, actor.author, key],
+            )
             audit(cur, actor.author, key, "name", rows[0][0], name)
 
 
@@ -183,9 +190,14 @@ def set_default_role(store: Store, actor: Actor, role: str) -> None:
         old = rows[0][0] if rows else None
         if old != value:
             if rows:
-                cur.execute("UPDATE people_settings SET value = ?, updated_by = ?, updated_at = current_timestamp "
-                            "WHERE key = ?", [value, actor.author, DEFAULT_ROLE_KEY])
+                cur.execute(
+                    "UPDATE people_settings SET value = ?, updated_by = ?, updated_at = current_timestamp "
+                    "WHERE key = ?",
+                    [value, actor.author, DEFAULT_ROLE_KEY],
+                )
             else:
-                cur.execute("INSERT INTO people_settings (key, value, updated_by) VALUES (?, ?, ?)",
-                            [DEFAULT_ROLE_KEY, value, actor.author])
+                cur.execute(
+                    "INSERT INTO people_settings (key, value, updated_by) VALUES (?, ?, ?)",
+                    [DEFAULT_ROLE_KEY, value, actor.author],
+                )
             audit(cur, actor.author, DEFAULT_ROLE_KEY, "setting", old, value)

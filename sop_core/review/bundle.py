@@ -81,11 +81,20 @@ def load_review(
     return review_from(facts, horizon, previous if previous in known else None)
 
 
-def read_review_facts(store: Store, cycle: dt.date, families: Sequence[str] | None = None,
-                      regions: Sequence[str] | None = None) -> Facts:
+def read_review_facts(
+    store: Store, cycle: dt.date, families: Sequence[str] | None = None, regions: Sequence[str] | None = None
+) -> Facts:
     """The store facts a review bundle of ``cycle`` needs (empty ``families``/``regions``: all)."""
-    return read_facts(store, cycle, list(families) if families else None, list(regions) if regions else None,
-                      previous=True, lags=ACCURACY_LAGS, lag_months=ACCURACY_HISTORY, region_months=ACCURACY_MONTHS)
+    return read_facts(
+        store,
+        cycle,
+        list(families) if families else None,
+        list(regions) if regions else None,
+        previous=True,
+        lags=ACCURACY_LAGS,
+        lag_months=ACCURACY_HISTORY,
+        region_months=ACCURACY_MONTHS,
+    )
 
 
 def review_from(facts: Facts, horizon: int, previous_cycle: dt.date | None) -> Review:
@@ -95,8 +104,9 @@ def review_from(facts: Facts, horizon: int, previous_cycle: dt.date | None) -> R
         raise ValueError("a review needs the facts of one cycle")
     start, end = add_months(cycle, -HISTORY_MONTHS), add_months(cycle, horizon - 1)
     fin_start, fin_end = min(start, dt.date(cycle.year, 1, 1)), max(end, dt.date(cycle.year, 12, 1))
-    pairs = month_window(lagged_pairs(facts, ACCURACY_LAGS), add_months(cycle, -ACCURACY_HISTORY),
-                         add_months(cycle, -1))
+    pairs = month_window(
+        lagged_pairs(facts, ACCURACY_LAGS), add_months(cycle, -ACCURACY_HISTORY), add_months(cycle, -1)
+    )
     return Review(
         cycle=cycle,
         horizon=horizon,
@@ -119,8 +129,11 @@ def review_from(facts: Facts, horizon: int, previous_cycle: dt.date | None) -> R
 
 def _accuracy_by_lag(pairs: pd.DataFrame) -> pd.DataFrame:
     """Accuracy per family and lag of the forecast ``pairs`` (``lag`` column; the closed months of the window)."""
-    rows = [{**rec, "lag": lag} for lag in ACCURACY_LAGS
-            for rec in accuracy_by_family(pairs[pairs["lag"] == lag]).to_dict("records")]
+    rows = [
+        {**rec, "lag": lag}
+        for lag in ACCURACY_LAGS
+        for rec in accuracy_by_family(pairs[pairs["lag"] == lag]).to_dict("records")
+    ]
     return pd.DataFrame(rows, columns=["family", "lag", *ACCURACY_COLUMNS[1:]])
 
 
@@ -145,8 +158,7 @@ def _region_deviation(facts: Facts) -> pd.DataFrame:
     pva = plan.merge(actual, on=["family", "region", "month"], how="left").dropna(subset=["actual"])
     frame = pva.groupby(["region", "family"], as_index=False)[["plan", "actual"]].sum()
     with np.errstate(divide="ignore", invalid="ignore"):
-        frame["deviation_pct"] = np.where(frame["plan"] != 0, (frame["actual"] - frame["plan"]) / frame["plan"],
-                                          np.nan)
+        frame["deviation_pct"] = np.where(frame["plan"] != 0, (frame["actual"] - frame["plan"]) / frame["plan"], np.nan)
     return frame[["family", "region", "plan", "actual", "deviation_pct"]]
 
 
@@ -159,13 +171,17 @@ def _with_revenue_per_hour(facts: Facts, cycle: dt.date, load: pd.DataFrame) -> 
     joined["revenue"] = joined["plan"] * joined["price"]
     per = joined.groupby(["resource", "month"], as_index=False)[["hours", "revenue"]].sum()
     per["revenue_per_hour"] = np.where(per["hours"] > 0, per["revenue"] / per["hours"].where(per["hours"] > 0, 1), 0)
-    return (load.merge(per[["resource", "month", "revenue_per_hour"]], on=["resource", "month"], how="left")
-            .merge(facts.resources, on="resource", how="left")
-            .fillna({"warning_utilisation": DEFAULT_WARNING_UTILISATION}))
+    return (
+        load.merge(per[["resource", "month", "revenue_per_hour"]], on=["resource", "month"], how="left")
+        .merge(facts.resources, on="resource", how="left")
+        .fillna({"warning_utilisation": DEFAULT_WARNING_UTILISATION})
+    )
 
 
 def open_trade_offs(store: Store, cycle: dt.date) -> pd.DataFrame:
     """Scenarios saved for ``cycle`` and not promoted yet: the trade-offs open this cycle."""
     return store.query(
         "SELECT name, author, note, created_at FROM scenarios WHERE cycle = ? AND promoted_at IS NULL "
-        "ORDER BY created_at DESC", [cycle])
+        "ORDER BY created_at DESC",
+        [cycle],
+    )

@@ -54,12 +54,18 @@ def _row(rule: str, subject: str, detail: str, months: str, money: float, page: 
 def biased_forecasts(review: Review) -> list[Row]:
     """Families whose lag-1 tracking signal is beyond ±:data:`TS_LIMIT`."""
     lag1 = review.accuracy[(review.accuracy["lag"] == 1) & (review.accuracy["tracking_signal"].abs() > TS_LIMIT)]
-    return [_row("Biased forecast", rec.family,
-                 f"tracking signal {rec.tracking_signal:+.1f} "
-                 f"({'under-forecast' if rec.tracking_signal > 0 else 'over-forecast'}, bias {rec.bias_pct:+.1%})",
-                 f"last {ACCURACY_HISTORY} months", abs(rec.bias) * EXPOSURE_MONTHS * review.prices.get(rec.family, 0),
-                 DEMAND)
-            for rec in lag1.itertuples()]
+    return [
+        _row(
+            "Biased forecast",
+            rec.family,
+            f"tracking signal {rec.tracking_signal:+.1f} "
+            f"({'under-forecast' if rec.tracking_signal > 0 else 'over-forecast'}, bias {rec.bias_pct:+.1%})",
+            f"last {ACCURACY_HISTORY} months",
+            abs(rec.bias) * EXPOSURE_MONTHS * review.prices.get(rec.family, 0),
+            DEMAND,
+        )
+        for rec in lag1.itertuples()
+    ]
 
 
 def _horizon(review: Review) -> list[tuple[str, pd.DataFrame]]:
@@ -79,9 +85,16 @@ def backorders(review: Review, horizon: Sequence[tuple[str, pd.DataFrame]]) -> l
     for family, group in horizon:
         if _has_backorders(group):
             peak = group.loc[group["backorders"].idxmax()]
-            rows.append(_row("Backorders", family, f"up to {peak['backorders']:,.0f} units on backorder",
-                             span(group.loc[group["backorders"] > 0, "month"]),
-                             peak["backorders"] * review.prices.get(family, 0), SUPPLY))
+            rows.append(
+                _row(
+                    "Backorders",
+                    family,
+                    f"up to {peak['backorders']:,.0f} units on backorder",
+                    span(group.loc[group["backorders"] > 0, "month"]),
+                    peak["backorders"] * review.prices.get(family, 0),
+                    SUPPLY,
+                )
+            )
     return rows
 
 
@@ -99,14 +112,26 @@ def cover_out_of_range(review: Review, horizon: Sequence[tuple[str, pd.DataFrame
         short = (group["band_lo"] - group["projected"]).clip(lower=0)
         excess = (group["projected"] - group["band_hi"]).clip(lower=0)
         price, cost = review.prices.get(family, 0), costs.get(family, 0)
-        checks = ([("Backlog above target", excess, "backlog up to {:,.0f} units above target cover", price)]
-                  if (group["strategy"] == "mto").all() else
-                  [("Days of supply below target", short, "up to {:,.0f} units short of minimum cover", price),
-                   ("Days of supply above target", excess, "up to {:,.0f} units above maximum cover", cost)])
+        checks = (
+            [("Backlog above target", excess, "backlog up to {:,.0f} units above target cover", price)]
+            if (group["strategy"] == "mto").all()
+            else [
+                ("Days of supply below target", short, "up to {:,.0f} units short of minimum cover", price),
+                ("Days of supply above target", excess, "up to {:,.0f} units above maximum cover", cost),
+            ]
+        )
         for rule, units, detail, value in checks:
             if units.max() > 0:
-                rows.append(_row(rule, family, detail.format(units.max()), span(group.loc[units > 0, "month"]),
-                                 units.max() * value, SUPPLY))
+                rows.append(
+                    _row(
+                        rule,
+                        family,
+                        detail.format(units.max()),
+                        span(group.loc[units > 0, "month"]),
+                        units.max() * value,
+                        SUPPLY,
+                    )
+                )
                 break
     return rows
 
@@ -119,10 +144,16 @@ def growing_backlog(review: Review) -> list[Row]:
     for family, group in counts[counts["family"].isin(mto)].groupby("family"):
         values = group.sort_values("month")["actual"].to_numpy()
         if len(values) > ACCURACY_MONTHS and np.all(np.diff(values) > 0):
-            rows.append(_row("Growing backlog", str(family),
-                             f"backlog up {values[-1] - values[0]:,.0f} units in {ACCURACY_MONTHS} months",
-                             span(group["month"].iloc[1:]),
-                             (values[-1] - values[0]) * review.prices.get(family, 0), SUPPLY))
+            rows.append(
+                _row(
+                    "Growing backlog",
+                    str(family),
+                    f"backlog up {values[-1] - values[0]:,.0f} units in {ACCURACY_MONTHS} months",
+                    span(group["month"].iloc[1:]),
+                    (values[-1] - values[0]) * review.prices.get(family, 0),
+                    SUPPLY,
+                )
+            )
     return rows
 
 
@@ -141,9 +172,16 @@ def capacity_exceptions(review: Review) -> list[Row]:
             continue
         sel = group.iloc[picked]
         excess = (sel["load_hours"] - limit.iloc[picked]).clip(lower=0)
-        rows.append(_row(rule, str(resource),
-                         f"peak {sel['utilisation'].max():.0%} of available hours ({excess.sum():,.0f} h over)",
-                         span(sel["month"]), (excess * sel["revenue_per_hour"].fillna(0)).sum(), SUPPLY))
+        rows.append(
+            _row(
+                rule,
+                str(resource),
+                f"peak {sel['utilisation'].max():.0%} of available hours ({excess.sum():,.0f} h over)",
+                span(sel["month"]),
+                (excess * sel["revenue_per_hour"].fillna(0)).sum(),
+                SUPPLY,
+            )
+        )
     return rows
 
 
@@ -157,9 +195,16 @@ def revenue_below_budget(review: Review) -> list[Row]:
         pct = (group["gap_to_budget"] / group["budget_revenue"].where(group["budget_revenue"] > 0)).to_numpy()
         for run in runs(np.nan_to_num(pct, nan=0.0) < -REVENUE_GAP_ACT, REVENUE_GAP_RUN):
             sel = group.iloc[run]
-            rows.append(_row("Revenue below budget", str(family),
-                             f"{sel['gap_to_budget'].sum() / sel['budget_revenue'].sum():+.1%} vs budget "
-                             f"for {len(run)} months", span(sel["month"]), -sel["gap_to_budget"].sum(), FINANCE))
+            rows.append(
+                _row(
+                    "Revenue below budget",
+                    str(family),
+                    f"{sel['gap_to_budget'].sum() / sel['budget_revenue'].sum():+.1%} vs budget for {len(run)} months",
+                    span(sel["month"]),
+                    -sel["gap_to_budget"].sum(),
+                    FINANCE,
+                )
+            )
     return rows
 
 
@@ -169,8 +214,14 @@ def exceptions(review: Review) -> pd.DataFrame:
     Columns :data:`EXCEPTION_COLUMNS`; ``page`` names the review page to open.
     """
     horizon = _horizon(review)
-    rows = [*biased_forecasts(review), *backorders(review, horizon), *cover_out_of_range(review, horizon),
-            *growing_backlog(review), *capacity_exceptions(review), *revenue_below_budget(review)]
+    rows = [
+        *biased_forecasts(review),
+        *backorders(review, horizon),
+        *cover_out_of_range(review, horizon),
+        *growing_backlog(review),
+        *capacity_exceptions(review),
+        *revenue_below_budget(review),
+    ]
     frame = pd.DataFrame(rows, columns=EXCEPTION_COLUMNS)
     frame["money"] = frame["money"].astype(float).round(0)
     return frame.sort_values("money", ascending=False, kind="stable", ignore_index=True)

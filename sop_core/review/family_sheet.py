@@ -53,7 +53,7 @@ def family_sheet(review: Review, family: str) -> tuple[pd.DataFrame, pd.DataFram
     table[names[2]] = fam_supply["actual"].fillna(fam_supply["projected"])
     if not mto:
         table["Backorders"] = fam_supply["backorders"].where(fam_supply.index >= pd.Timestamp(review.cycle))
-        flags["Backorders"] = (fam_supply["backorders"] > 0)
+        flags["Backorders"] = fam_supply["backorders"] > 0
     cover = fam_supply["days_of_supply"]
     if cover.isna().any():  # closed months: cover of the counted stock against the plan of the following months
         sales_plan = table[f"{names[0]} forecast"].fillna(0).to_numpy(float)

@@ -43,7 +43,8 @@ def _stock_status(gap: pd.DataFrame) -> str | None:
     if gap.empty:
         return None
     if (gap["status"] == "backorder").any() or (
-            (gap["strategy"] == "mto").all() and longest_run(gap["status"].eq("above").to_numpy()) >= REVENUE_GAP_RUN):
+        (gap["strategy"] == "mto").all() and longest_run(gap["status"].eq("above").to_numpy()) >= REVENUE_GAP_RUN
+    ):
         return "act"
     return "watch" if (gap["status"] != "ok").any() else "ok"
 
@@ -74,12 +75,15 @@ def status_grid(review: Review) -> pd.DataFrame:
     production = _deviation_status(review.production, review.cycle, tol)
     ts = review.accuracy[review.accuracy["lag"] == 1].set_index("family")["tracking_signal"]
     fin = year_finance(review).set_index("family")["gap_pct"]
-    rows = [{
-        "family": family,
-        "Demand": demand.get(family),
-        "Forecast bias": _banded(abs(ts.get(family, np.nan)), TS_LIMIT, TS_WATCH),
-        "Production": production.get(family),
-        "Stock": _stock_status(review.gap[review.gap["family"] == family]),
-        "Revenue": _banded(-fin.get(family, np.nan), REVENUE_GAP_ACT, REVENUE_GAP_WATCH),
-    } for family in review.master["family"]]
+    rows = [
+        {
+            "family": family,
+            "Demand": demand.get(family),
+            "Forecast bias": _banded(abs(ts.get(family, np.nan)), TS_LIMIT, TS_WATCH),
+            "Production": production.get(family),
+            "Stock": _stock_status(review.gap[review.gap["family"] == family]),
+            "Revenue": _banded(-fin.get(family, np.nan), REVENUE_GAP_ACT, REVENUE_GAP_WATCH),
+        }
+        for family in review.master["family"]
+    ]
     return pd.DataFrame(rows, columns=["family", *STATUS_COLUMNS])

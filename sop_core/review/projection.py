@@ -8,8 +8,19 @@ import pandas as pd
 from ..months import add_months, days_in_month
 from .bundle import Review
 
-PROJECTION_COLUMNS = ["family", "strategy", "month", "actual", "projected", "backorders", "band_lo", "band_hi",
-                      "days_of_supply", "min_days", "max_days"]
+PROJECTION_COLUMNS = [
+    "family",
+    "strategy",
+    "month",
+    "actual",
+    "projected",
+    "backorders",
+    "band_lo",
+    "band_hi",
+    "days_of_supply",
+    "min_days",
+    "max_days",
+]
 
 
 def supply_projection(review: Review) -> pd.DataFrame:
@@ -24,14 +35,20 @@ def supply_projection(review: Review) -> pd.DataFrame:
         return pd.DataFrame(columns=PROJECTION_COLUMNS)
     strat = review.master.set_index("family")
     past = review.counts[["family", "month", "actual"]]
-    gap = review.gap.assign(projected=np.where(review.gap["strategy"] == "mto", review.gap["backlog"],
-                                               review.gap["ending_inventory"]))
+    gap = review.gap.assign(
+        projected=np.where(review.gap["strategy"] == "mto", review.gap["backlog"], review.gap["ending_inventory"])
+    )
     future = gap[["family", "month", "projected", "backorders", "days_of_supply", "demand"]]
     past_demand = review.sales[pd.to_datetime(review.sales["month"]) < pd.Timestamp(review.cycle)][
-        ["family", "month", "plan"]]
+        ["family", "month", "plan"]
+    ]
     frame = past.merge(future, on=["family", "month"], how="outer")
-    demand = pd.concat([past_demand.rename(columns={"plan": "d"}),
-                        future[["family", "month", "demand"]].rename(columns={"demand": "d"})])
+    demand = pd.concat(
+        [
+            past_demand.rename(columns={"plan": "d"}),
+            future[["family", "month", "demand"]].rename(columns={"demand": "d"}),
+        ]
+    )
     frame = frame.merge(demand.drop_duplicates(["family", "month"]), on=["family", "month"], how="left")
     frame = frame[frame["family"].isin(strat.index)].sort_values(["family", "month"], ignore_index=True)
     frame["strategy"] = frame["family"].map(strat["strategy"])
@@ -53,7 +70,12 @@ def inventory_value(review: Review) -> pd.DataFrame:
     proj = supply_projection(review)
     proj = proj[proj["strategy"] == "mts"]
     if proj.empty:  # only make-to-order families chosen: no finished inventory
-        return pd.DataFrame({"family": pd.Series(dtype=str), "month": pd.Series(dtype="datetime64[ns]"),
-                             "value": pd.Series(dtype=float)})
+        return pd.DataFrame(
+            {
+                "family": pd.Series(dtype=str),
+                "month": pd.Series(dtype="datetime64[ns]"),
+                "value": pd.Series(dtype=float),
+            }
+        )
     cost = proj["family"].map(review.master.set_index("family")["unit_cost"])
     return proj.assign(value=proj["actual"].fillna(proj["projected"]) * cost)[["family", "month", "value"]]

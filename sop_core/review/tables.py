@@ -14,8 +14,9 @@ def year_finance(review: Review) -> pd.DataFrame:
     """Per family: budget, outlook and gap (money) over the calendar year of the cycle."""
     money = review.finance
     year = money[pd.to_datetime(money["month"]).dt.year == review.cycle.year]
-    out = year.groupby("family", as_index=False)[["budget_revenue", "outlook_revenue", "plan_revenue",
-                                                  "actual_revenue", "budget_margin", "outlook_margin"]].sum(min_count=1)
+    out = year.groupby("family", as_index=False)[
+        ["budget_revenue", "outlook_revenue", "plan_revenue", "actual_revenue", "budget_margin", "outlook_margin"]
+    ].sum(min_count=1)
     out["gap_to_budget"] = out["outlook_revenue"] - out["budget_revenue"]
     out["gap_pct"] = np.where(out["budget_revenue"] > 0, out["gap_to_budget"] / out["budget_revenue"], np.nan)
     return out
@@ -56,11 +57,17 @@ def lag_column(review: Review, metric: str, label: str, lag: int = 1) -> pd.Data
 def accuracy_summary(review: Review, lag: int = 1) -> pd.DataFrame:
     """Per family at ``lag``: months, WMAPE, accuracy (1 − WMAPE, floored), bias %, tracking signal, flag."""
     acc = review.accuracy[review.accuracy["lag"] == lag]
-    return pd.DataFrame({
-        "family": acc["family"], "months": acc["n"], "wmape": acc["wmape"],
-        "accuracy": (1 - acc["wmape"]).clip(lower=0), "bias_pct": acc["bias_pct"],
-        "tracking_signal": acc["tracking_signal"], "biased": acc["tracking_signal"].abs() > TS_LIMIT,
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "family": acc["family"],
+            "months": acc["n"],
+            "wmape": acc["wmape"],
+            "accuracy": (1 - acc["wmape"]).clip(lower=0),
+            "bias_pct": acc["bias_pct"],
+            "tracking_signal": acc["tracking_signal"],
+            "biased": acc["tracking_signal"].abs() > TS_LIMIT,
+        }
+    ).reset_index(drop=True)
 
 
 def region_table(review: Review) -> pd.DataFrame:
@@ -84,8 +91,9 @@ def finance_totals(review: Review) -> pd.DataFrame:
 def finance_table(review: Review) -> pd.DataFrame:
     """Per family over the cycle's year: budget, outlook, gap (money and %) and margins."""
     money = ["budget_revenue", "outlook_revenue", "gap_to_budget", "budget_margin", "outlook_margin"]
-    table = year_finance(review)[["family", "budget_revenue", "outlook_revenue", "gap_to_budget", "gap_pct",
-                                  "budget_margin", "outlook_margin"]]
+    table = year_finance(review)[
+        ["family", "budget_revenue", "outlook_revenue", "gap_to_budget", "gap_pct", "budget_margin", "outlook_margin"]
+    ]
     return table.assign(**{c: table[c].round(0) for c in money})
 
 
@@ -93,5 +101,6 @@ def demand_picture(review: Review) -> pd.DataFrame:
     """Demand actual vs plan of record with the tolerance band, and for the horizon the previous
     cycle's plan and last year's actuals (``previous_plan``, ``last_year``)."""
     band = with_tolerance_band(review.sales, review.master)
-    return band.merge(review.outlook[["family", "month", "previous_plan", "last_year"]], on=["family", "month"],
-                      how="left")
+    return band.merge(
+        review.outlook[["family", "month", "previous_plan", "last_year"]], on=["family", "month"], how="left"
+    )

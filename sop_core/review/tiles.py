@@ -99,6 +99,7 @@ def overview_kpis(review: Review, previous: Review | None) -> list[Kpi]:
     * Backlog: make-to-order backlog at the end of the cycle's first month at price.
     * Peak utilisation: the highest rough-cut utilisation of any resource over the horizon.
     """
+
     def per(fn: Callable[[Review], float | None]) -> tuple[float | None, float | None]:
         return fn(review), (fn(previous) if previous is not None and not previous.empty else None)
 
@@ -113,13 +114,38 @@ def overview_kpis(review: Review, previous: Review | None) -> list[Kpi]:
     util, where = _peak_utilisation(review)
     util_prev = _peak_utilisation(previous)[0] if previous is not None else None
     return [
-        Kpi("accuracy", "Forecast accuracy", acc, acc_prev, "pct", True,
-            f"1 − WMAPE, lag 1, last {ACCURACY_MONTHS} closed months"),
-        Kpi("revenue_gap", f"Revenue vs budget {review.cycle.year}", gap_now, gap_prev, "money", True,
-            f"{gap_now / budget:+.1%} of budget" if gap_now is not None and budget else "no budget"),
-        Kpi("days_of_supply", "Days of supply", dos, dos_prev, "days", True,
-            f"target {lo:.0f}–{hi:.0f} d; {outside} {'family' if outside == 1 else 'families'} outside" if dos is not None else "no inventory"),
+        Kpi(
+            "accuracy",
+            "Forecast accuracy",
+            acc,
+            acc_prev,
+            "pct",
+            True,
+            f"1 − WMAPE, lag 1, last {ACCURACY_MONTHS} closed months",
+        ),
+        Kpi(
+            "revenue_gap",
+            f"Revenue vs budget {review.cycle.year}",
+            gap_now,
+            gap_prev,
+            "money",
+            True,
+            f"{gap_now / budget:+.1%} of budget" if gap_now is not None and budget else "no budget",
+        ),
+        Kpi(
+            "days_of_supply",
+            "Days of supply",
+            dos,
+            dos_prev,
+            "days",
+            True,
+            f"target {lo:.0f}–{hi:.0f} d; {outside} {'family' if outside == 1 else 'families'} outside"
+            if dos is not None
+            else "no inventory",
+        ),
         Kpi("backorders", "Backorders at stake", bo, bo_prev, "money", False, "peak projected backorders at price"),
-        Kpi("backlog", "Make-to-order backlog", bl, bl_prev, "money", False, "end of the cycle's first month, at price"),
+        Kpi(
+            "backlog", "Make-to-order backlog", bl, bl_prev, "money", False, "end of the cycle's first month, at price"
+        ),
         Kpi("utilisation", "Peak capacity utilisation", util, util_prev, "pct", False, where),
     ]

@@ -28,5 +28,6 @@ def evaluate_scenario(
     base_levers = Levers(horizon_months=T, receivable_days=levers.receivable_days)
     baseline = run(inputs, base_levers, inputs.default_target_days, T)
     curve = tradeoff_curve(inputs, levers) if tradeoff else empty_tradeoff()
-    return ScenarioResult(inputs=inputs, levers=levers, months=inputs.months[:T], scenario=scenario,
-                          baseline=baseline, tradeoff=curve)
+    return ScenarioResult(
+        inputs=inputs, levers=levers, months=inputs.months[:T], scenario=scenario, baseline=baseline, tradeoff=curve
+    )

@@ -91,8 +91,9 @@ def baseline_inputs(store: Store, cycle: dt.date | str | None = None) -> Scenari
 
     dem = np.zeros((len(fams), len(regions), len(months)))
     d = demand[demand["family"].isin(f_ix)]
-    np.add.at(dem, (_ix(d["family"], f_ix), _ix(d["region"], g_ix), _ix(d["month"], t_ix)),
-              d["quantity"].to_numpy(float))
+    np.add.at(
+        dem, (_ix(d["family"], f_ix), _ix(d["region"], g_ix), _ix(d["month"], t_ix)), d["quantity"].to_numpy(float)
+    )
     prod = np.zeros((len(fams), len(months)))
     p = production[production["family"].isin(f_ix)]
     np.add.at(prod, (_ix(p["family"], f_ix), _ix(p["month"], t_ix)), p["plan"].to_numpy(float))
@@ -101,14 +102,24 @@ def baseline_inputs(store: Store, cycle: dt.date | str | None = None) -> Scenari
     cal = plan_data.calendar(store)
     wd_map = dict(zip(pd.to_datetime(cal["month"]).dt.date, cal["working_days"].astype(float), strict=True))
     return ScenarioInputs(
-        cycle=chosen, months=months, families=fams, regions=regions, resources=resources,
-        mto=(master["strategy"] == "mto").to_numpy(), price=master["price"].to_numpy(float),
-        unit_cost=master["unit_cost"].to_numpy(float), min_days=master["min_days_of_supply"].to_numpy(float),
-        max_days=master["max_days_of_supply"].to_numpy(float), demand=dem, production=prod,
+        cycle=chosen,
+        months=months,
+        families=fams,
+        regions=regions,
+        resources=resources,
+        mto=(master["strategy"] == "mto").to_numpy(),
+        price=master["price"].to_numpy(float),
+        unit_cost=master["unit_cost"].to_numpy(float),
+        min_days=master["min_days_of_supply"].to_numpy(float),
+        max_days=master["max_days_of_supply"].to_numpy(float),
+        demand=dem,
+        production=prod,
         opening_inventory=opening["inventory"].to_numpy(float),
         opening_backorders=opening["backorders"].to_numpy(float),
-        opening_backlog=opening["backlog"].to_numpy(float), hours=_bill_of_resources(store, f_ix, r_ix),
-        available=_available_hours(store, r_ix, t_ix), warning=res["warning_utilisation"].to_numpy(float),
+        opening_backlog=opening["backlog"].to_numpy(float),
+        hours=_bill_of_resources(store, f_ix, r_ix),
+        available=_available_hours(store, r_ix, t_ix),
+        warning=res["warning_utilisation"].to_numpy(float),
         days=np.array([days_in_month(m) for m in months], dtype=float),
         working_days=np.array([wd_map.get(m, working_days(m)) for m in months], dtype=float),
         budget_revenue=_budget_revenue(store, chosen, f_ix, t_ix),

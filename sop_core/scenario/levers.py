@@ -16,11 +16,18 @@ STRATEGIES: tuple[str, ...] = ("plan", "level", "chase", "hybrid")
 DEFAULT_STRATEGY: Strategy = "plan"  # a family with no strategy lever keeps the current production plan
 NO_CHANGE_PCT = 0.0  # a name missing from a percentage mapping is not changed
 LEVER_LABELS = {
-    "demand_pct": "demand %", "demand_pct_family": "demand % by family", "demand_pct_region": "demand % by region",
-    "price_pct_family": "price % by family", "capacity_pct_resource": "capacity % by resource",
-    "target_days": "target days", "strategy": "strategy", "overtime_limit_pct": "overtime limit %",
-    "overtime_premium_pct": "overtime premium %", "subcontract_limit_pct": "subcontracting limit %",
-    "subcontract_premium_pct": "subcontracting premium %", "horizon_months": "horizon (months)",
+    "demand_pct": "demand %",
+    "demand_pct_family": "demand % by family",
+    "demand_pct_region": "demand % by region",
+    "price_pct_family": "price % by family",
+    "capacity_pct_resource": "capacity % by resource",
+    "target_days": "target days",
+    "strategy": "strategy",
+    "overtime_limit_pct": "overtime limit %",
+    "overtime_premium_pct": "overtime premium %",
+    "subcontract_limit_pct": "subcontracting limit %",
+    "subcontract_premium_pct": "subcontracting premium %",
+    "horizon_months": "horizon (months)",
     "receivable_days": "receivable days",
 }
 PCT_MAPPINGS = ("demand_pct_family", "demand_pct_region", "price_pct_family", "capacity_pct_resource")
@@ -84,8 +91,11 @@ class Levers:
         for f in fields(self):
             value = getattr(self, f.name)
             if value != getattr(default, f.name) and value not in ({}, None):
-                shown = ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}"
-                                  for k, v in value.items()) if isinstance(value, Mapping) else f"{value:g}"
+                shown = (
+                    ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in value.items())
+                    if isinstance(value, Mapping)
+                    else f"{value:g}"
+                )
                 out.append(f"{LEVER_LABELS.get(f.name, f.name)}: {shown}")
         return out
 

@@ -130,8 +130,13 @@ def rough_cut(inputs: ScenarioInputs, levers: Levers, required: np.ndarray) -> C
 
 
 def hybrid_top_up(
-    inputs: ScenarioInputs, levers: Levers, hybrid: np.ndarray, demand: np.ndarray, required: np.ndarray,
-    made: np.ndarray, target: np.ndarray,
+    inputs: ScenarioInputs,
+    levers: Levers,
+    hybrid: np.ndarray,
+    demand: np.ndarray,
+    required: np.ndarray,
+    made: np.ndarray,
+    target: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Overtime and subcontracting of the ``hybrid`` families (F, T each; zero elsewhere).
 
@@ -191,8 +196,13 @@ def project_flows(inputs: ScenarioInputs, demand: np.ndarray, supply: np.ndarray
     backlog = np.where(mto, short, 0.0)
     promise = inputs.max_days[:, None] * demand / inputs.days[None, :T]
     late = np.where(mto, np.minimum(demand, np.maximum(backlog - promise, 0.0)), np.minimum(demand, short))
-    return Flows(inventory=np.maximum(pos, 0.0), backorders=np.where(mto, 0.0, short), backlog=backlog,
-                 shipments=demand + prev_short - short, late=late)
+    return Flows(
+        inventory=np.maximum(pos, 0.0),
+        backorders=np.where(mto, 0.0, short),
+        backlog=backlog,
+        shipments=demand + prev_short - short,
+        late=late,
+    )
 
 
 def make_to_order_supply(
@@ -213,9 +223,7 @@ def make_to_order_supply(
 
 
 # ------------------------------------------------------------------- money
-def money(
-    inputs: ScenarioInputs, levers: Levers, flows: Flows, overtime: np.ndarray, subcontract: np.ndarray
-) -> Money:
+def money(inputs: ScenarioInputs, levers: Levers, flows: Flows, overtime: np.ndarray, subcontract: np.ndarray) -> Money:
     """Revenue, cost (standard cost + overtime/subcontracting premiums), inventory value, working capital.
 
     Receivables are ``receivable_days`` of each month's revenue (at most the whole month).
@@ -227,8 +235,13 @@ def money(
     cost = (flows.shipments + premium) * inputs.unit_cost[:, None]
     inventory_value = flows.inventory * inputs.unit_cost[:, None]
     receivables = revenue * (np.minimum(levers.receivable_days, days) / days)[None, :]
-    return Money(price=price, revenue=revenue, cost=cost, inventory_value=inventory_value,
-                 working_capital=inventory_value + receivables)
+    return Money(
+        price=price,
+        revenue=revenue,
+        cost=cost,
+        inventory_value=inventory_value,
+        working_capital=inventory_value + receivables,
+    )
 
 
 # ------------------------------------------------------------------- the whole run
@@ -239,16 +252,30 @@ def run(inputs: ScenarioInputs, levers: Levers, target_days: np.ndarray, T: int)
     strategies = levers.strategy_of(inputs.families)
     required = required_production(inputs, strategies, demand, target)
     capacity = rough_cut(inputs, levers, required)
-    overtime, subcontract = hybrid_top_up(inputs, levers, strategies == "hybrid", demand, required, capacity.made,
-                                          target)
+    overtime, subcontract = hybrid_top_up(
+        inputs, levers, strategies == "hybrid", demand, required, capacity.made, target
+    )
     supply = capacity.made + overtime + subcontract
     flows = project_flows(inputs, demand, supply)
     production, overtime, subcontract = make_to_order_supply(inputs, flows.shipments, supply, overtime, subcontract)
     cash = money(inputs, levers, flows, overtime, subcontract)
     return Outcome(
-        demand=demand, production=production, overtime=overtime, subcontract=subcontract,
-        inventory=flows.inventory, backorders=flows.backorders, backlog=flows.backlog, shipments=flows.shipments,
-        late=flows.late, load=capacity.load, utilisation=capacity.utilisation, price=cash.price,
-        revenue=cash.revenue, cost=cash.cost, margin=cash.revenue - cash.cost, inventory_value=cash.inventory_value,
-        working_capital=cash.working_capital, budget_revenue=inputs.budget_revenue[:, :T],
+        demand=demand,
+        production=production,
+        overtime=overtime,
+        subcontract=subcontract,
+        inventory=flows.inventory,
+        backorders=flows.backorders,
+        backlog=flows.backlog,
+        shipments=flows.shipments,
+        late=flows.late,
+        load=capacity.load,
+        utilisation=capacity.utilisation,
+        price=cash.price,
+        revenue=cash.revenue,
+        cost=cash.cost,
+        margin=cash.revenue - cash.cost,
+        inventory_value=cash.inventory_value,
+        working_capital=cash.working_capital,
+        budget_revenue=inputs.budget_revenue[:, :T],
     )

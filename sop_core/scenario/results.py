@@ -92,18 +92,23 @@ class ScenarioResult:
     def family_table(self) -> pd.DataFrame:
         """Per family: fill rate, revenue, margin, average inventory value and end shortfall, both sides."""
         b, s = self.baseline, self.scenario
-        frame = pd.DataFrame({
-            "family": self.inputs.families,
-            "strategy": np.where(self.inputs.mto, "mto", "mts"),
-            "plan_strategy": self.levers.strategy_of(self.inputs.families),
-            "fill_rate_baseline": b.family_fill_rate(), "fill_rate": s.family_fill_rate(),
-            "revenue_baseline": b.revenue.sum(axis=1), "revenue": s.revenue.sum(axis=1),
-            "margin_baseline": b.margin.sum(axis=1), "margin": s.margin.sum(axis=1),
-            "avg_inventory_value_baseline": b.inventory_value.mean(axis=1),
-            "avg_inventory_value": s.inventory_value.mean(axis=1),
-            "end_shortfall_baseline": b.backorders[:, -1] + b.backlog[:, -1],
-            "end_shortfall": s.backorders[:, -1] + s.backlog[:, -1],
-        })
+        frame = pd.DataFrame(
+            {
+                "family": self.inputs.families,
+                "strategy": np.where(self.inputs.mto, "mto", "mts"),
+                "plan_strategy": self.levers.strategy_of(self.inputs.families),
+                "fill_rate_baseline": b.family_fill_rate(),
+                "fill_rate": s.family_fill_rate(),
+                "revenue_baseline": b.revenue.sum(axis=1),
+                "revenue": s.revenue.sum(axis=1),
+                "margin_baseline": b.margin.sum(axis=1),
+                "margin": s.margin.sum(axis=1),
+                "avg_inventory_value_baseline": b.inventory_value.mean(axis=1),
+                "avg_inventory_value": s.inventory_value.mean(axis=1),
+                "end_shortfall_baseline": b.backorders[:, -1] + b.backlog[:, -1],
+                "end_shortfall": s.backorders[:, -1] + s.backlog[:, -1],
+            }
+        )
         frame["revenue_delta"] = frame["revenue"] - frame["revenue_baseline"]
         frame["margin_delta"] = frame["margin"] - frame["margin_baseline"]
         return frame
@@ -112,8 +117,17 @@ class ScenarioResult:
         """Long form per family and month, scenario and baseline columns side by side."""
         F, T = self.scenario.demand.shape
         out = {"family": np.repeat(self.inputs.families, T), "month": np.tile(pd.to_datetime(self.months), F)}
-        for name in ("demand", "production", "inventory", "backorders", "backlog", "shipments", "revenue", "margin",
-                     "inventory_value"):
+        for name in (
+            "demand",
+            "production",
+            "inventory",
+            "backorders",
+            "backlog",
+            "shipments",
+            "revenue",
+            "margin",
+            "inventory_value",
+        ):
             out[name] = getattr(self.scenario, name).ravel()
             out[f"{name}_baseline"] = getattr(self.baseline, name).ravel()
         return pd.DataFrame(out)
@@ -122,11 +136,15 @@ class ScenarioResult:
         """Per resource and month: required load, available hours, utilisation both sides, overload flag."""
         R, T = self.scenario.load.shape
         avail = self.scenario.load / np.where(np.isfinite(self.scenario.utilisation), self.scenario.utilisation, np.nan)
-        frame = pd.DataFrame({
-            "resource": np.repeat(self.inputs.resources, T), "month": np.tile(pd.to_datetime(self.months), R),
-            "load_hours": self.scenario.load.ravel(), "available_hours": avail.ravel(),
-            "utilisation": self.scenario.utilisation.ravel(),
-            "utilisation_baseline": self.baseline.utilisation.ravel(),
-        })
+        frame = pd.DataFrame(
+            {
+                "resource": np.repeat(self.inputs.resources, T),
+                "month": np.tile(pd.to_datetime(self.months), R),
+                "load_hours": self.scenario.load.ravel(),
+                "available_hours": avail.ravel(),
+                "utilisation": self.scenario.utilisation.ravel(),
+                "utilisation_baseline": self.baseline.utilisation.ravel(),
+            }
+        )
         frame["overload"] = frame["utilisation"] > 1.0 + EPS
         return frame

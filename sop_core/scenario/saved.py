@@ -43,7 +43,11 @@ class SavedScenario:
 
 
 def save_scenario(
-    store: Store, name: str, levers: Levers, author: str, note: str | None = None,
+    store: Store,
+    name: str,
+    levers: Levers,
+    author: str,
+    note: str | None = None,
     cycle: dt.date | str | None = None,
 ) -> int:
     """Save ``levers`` under ``name`` (unique) with a note and its author; return the new id."""
@@ -85,10 +89,15 @@ def load_scenario(store: Store, scenario_id: int) -> SavedScenario:
 
     cycle = _opt(row["cycle"])
     return SavedScenario(
-        scenario_id=int(row["scenario_id"]), name=str(row["name"]), note=_opt(row["note"]),
-        author=str(row["author"]), cycle=None if cycle is None else pd.Timestamp(cycle).date(),
-        levers=Levers.from_json(row["levers"]), created_at=pd.Timestamp(row["created_at"]),
-        promoted_at=_opt(row["promoted_at"]), promoted_by=_opt(row["promoted_by"]),
+        scenario_id=int(row["scenario_id"]),
+        name=str(row["name"]),
+        note=_opt(row["note"]),
+        author=str(row["author"]),
+        cycle=None if cycle is None else pd.Timestamp(cycle).date(),
+        levers=Levers.from_json(row["levers"]),
+        created_at=pd.Timestamp(row["created_at"]),
+        promoted_at=_opt(row["promoted_at"]),
+        promoted_by=_opt(row["promoted_by"]),
     )
 
 
@@ -144,8 +153,9 @@ def promote_scenario(store: Store, scenario_id: int, by: str) -> dt.date:
         written += write_plan_rows(cur, "inventory_plan", inputs.cycle, inventory)
         if demand is not None:
             written += write_plan_rows(cur, "demand_plan", inputs.cycle, demand)
-        detail = json.dumps({"scenario_id": saved.scenario_id, "name": saved.name, "rows": written,
-                             "levers": json.loads(lv.to_json())})
+        detail = json.dumps(
+            {"scenario_id": saved.scenario_id, "name": saved.name, "rows": written, "levers": json.loads(lv.to_json())}
+        )
         record_decision(cur, inputs.cycle, "promote_scenario", saved.name, detail, by.strip())
         cur.execute(
             "UPDATE scenarios SET promoted_at = current_timestamp, promoted_by = ? WHERE scenario_id = ?",
@@ -168,11 +178,12 @@ def _demand_rows(inputs: ScenarioInputs, levers: Levers, months: Sequence[dt.dat
     """The demand plan with the levers applied, per family, region and month (rows the plan had only)."""
     T = len(months)
     F, G = len(inputs.families), len(inputs.regions)
-    rows = pd.DataFrame({
-        "family": np.repeat(np.array(inputs.families, dtype=object), G * T),
-        "region": np.tile(np.repeat(np.array(inputs.regions, dtype=object), T), F),
-        "month": np.tile(np.array(months, dtype=object), F * G),
-        "quantity": regional_demand(inputs, levers, T).ravel(),
-    })
+    rows = pd.DataFrame(
+        {
+            "family": np.repeat(np.array(inputs.families, dtype=object), G * T),
+            "region": np.tile(np.repeat(np.array(inputs.regions, dtype=object), T), F),
+            "month": np.tile(np.array(months, dtype=object), F * G),
+            "quantity": regional_demand(inputs, levers, T).ravel(),
+        }
+    )
     return rows[inputs.demand[:, :, :T].ravel() != 0]
-

@@ -15,9 +15,7 @@ TRADEOFF_SCALES: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0,
 TRADEOFF_COLUMNS = ["scale", "target_days_mean", "fill_rate", "avg_inventory_value", "current"]
 
 
-def tradeoff_curve(
-    inputs: ScenarioInputs, levers: Levers, scales: Sequence[float] = TRADEOFF_SCALES
-) -> pd.DataFrame:
+def tradeoff_curve(inputs: ScenarioInputs, levers: Levers, scales: Sequence[float] = TRADEOFF_SCALES) -> pd.DataFrame:
     """Service level against inventory investment as the make-to-stock targets move.
 
     Every make-to-stock family's target days are scaled by each factor in
@@ -32,8 +30,15 @@ def tradeoff_curve(
         days = np.where(inputs.mto, chosen, chosen * scale)
         out = run(inputs, levers, days, T)
         mts_days = days[~inputs.mto]
-        rows.append((scale, float(mts_days.mean()) if mts_days.size else 0.0, out.fill_rate,
-                     float(out.inventory_value.sum(axis=0).mean()), scale == 1.0))
+        rows.append(
+            (
+                scale,
+                float(mts_days.mean()) if mts_days.size else 0.0,
+                out.fill_rate,
+                float(out.inventory_value.sum(axis=0).mean()),
+                scale == 1.0,
+            )
+        )
     return pd.DataFrame(rows, columns=TRADEOFF_COLUMNS)
 
 

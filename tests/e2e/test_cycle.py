@@ -55,9 +55,13 @@ def override_on_demand_planning(page, url: str) -> None:
     page.keyboard.press("Tab")
     page.wait_for_timeout(800)  # let the rerun of the name start before waiting for it to end
     wait_idle(page)
-    enter_first_override(page, "250", "Promo",  # the select filters to "Promotion"
-                         unsaved=re.compile(r"without a reason"),
-                         reasoned=re.compile(r"1 unsaved change\(s\): Sales · [A-Z][a-z]{2} \d{4}\. "))
+    enter_first_override(
+        page,
+        "250",
+        "Promo",  # the select filters to "Promotion"
+        unsaved=re.compile(r"without a reason"),
+        reasoned=re.compile(r"1 unsaved change\(s\): Sales · [A-Z][a-z]{2} \d{4}\. "),
+    )
     page.get_by_role("button", name="Save overrides").click()
     wait_text(page, "Saved 1 override cell(s) as e2e planner")
     assert_no_exception(page)
@@ -143,8 +147,11 @@ def test_one_whole_cycle_through_the_pages(cycle_db, page):
     with open_store(cycle_db) as store:  # the server has let go of the file
         assert cycle_status(store, current).approved
         assert cycle_status(store, following).from_cycle == current
-        ids = set(store.query("SELECT item_id FROM cycle_carried_items WHERE cycle = ? AND register = 'decision'",
-                              [following])["item_id"])
+        ids = set(
+            store.query(
+                "SELECT item_id FROM cycle_carried_items WHERE cycle = ? AND register = 'decision'", [following]
+            )["item_id"]
+        )
         open_now = list_decisions(store, status="open")
         assert carried == len(ids) > 0 and ids == set(open_now["id"])
         added = open_now[open_now["text"].str.startswith("Assembly: Saturday shifts")]

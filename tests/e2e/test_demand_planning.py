@@ -33,9 +33,13 @@ def test_an_override_entered_in_the_grid_moves_the_consensus_line(app_url, page)
     page.get_by_label("Your name").fill("e2e planner")
     page.keyboard.press("Tab")
     wait_idle(page)
-    enter_first_override(page, "250", "Promo",  # layer Sales, the cycle month; the select filters to "Promotion"
-                         unsaved="1 unsaved change(s): Sales · Nov 2026 — 1 without a reason",
-                         reasoned="1 unsaved change(s): Sales · Nov 2026. ")
+    enter_first_override(
+        page,
+        "250",
+        "Promo",  # layer Sales, the cycle month; the select filters to "Promotion"
+        unsaved="1 unsaved change(s): Sales · Nov 2026 — 1 without a reason",
+        reasoned="1 unsaved change(s): Sales · Nov 2026. ",
+    )
     page.get_by_role("button", name="Save overrides").click()
     page.get_by_text("Saved 1 override cell(s) as e2e planner").wait_for(timeout=60_000)
     wait_idle(page)

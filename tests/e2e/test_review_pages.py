@@ -22,16 +22,15 @@ DRAWN = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
 
 def wait_charts(page, count: int) -> None:
     """Wait until ``count`` Plotly charts have drawn their SVG."""
-    page.wait_for_function(
-        f"document.querySelectorAll(\"{DRAWN}\").length >= {count}", timeout=60_000
-    )
+    page.wait_for_function(f'document.querySelectorAll("{DRAWN}").length >= {count}', timeout=60_000)
 
 
 def full_screenshot(page, name: str) -> None:
     """Grow the viewport to the app's scroll height (Streamlit scrolls inside its own container), then shoot."""
     height = page.evaluate(
         "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], [data-testid=stAppViewContainer]')]"
-        ".map(e => e.scrollHeight), document.body.scrollHeight)")
+        ".map(e => e.scrollHeight), document.body.scrollHeight)"
+    )
     page.set_viewport_size({"width": 1600, "height": min(int(height) + 40, 12_000)})
     wait_idle(page)
     page.wait_for_timeout(800)  # charts re-layout to the new size
@@ -66,7 +65,9 @@ def test_family_filter_updates_charts_and_url(app_url, page):
     wait_idle(page)
     page.wait_for_function(
         "() => { const c = document.querySelector(\"[data-testid='stPlotlyChart']\");"
-        " return c && !c.innerText.includes('Filters'); }", timeout=60_000)
+        " return c && !c.innerText.includes('Filters'); }",
+        timeout=60_000,
+    )
     assert panel_titles(page) == ["Compact Pumps"]
     assert "family=Compact+Pumps" in page.url or "family=Compact%20Pumps" in page.url
     assert_no_exception(page)

@@ -10,8 +10,11 @@ DRAWN = f"{CHART}.js-plotly-plot .main-svg"
 
 def chart_paths(page) -> str:
     """Every line and bar shape of the scenario figure, as one string."""
-    return "|".join(page.locator(f"{CHART} path.js-line, {CHART} g.point path").evaluate_all(
-        "els => els.map(e => e.getAttribute('d'))"))
+    return "|".join(
+        page.locator(f"{CHART} path.js-line, {CHART} g.point path").evaluate_all(
+            "els => els.map(e => e.getAttribute('d'))"
+        )
+    )
 
 
 def test_moving_the_demand_slider_changes_the_chart(app_url, page):
@@ -33,7 +36,8 @@ def test_moving_the_demand_slider_changes_the_chart(app_url, page):
     wait_idle(page)
     page.wait_for_function(
         "([sel, old]) => [...document.querySelectorAll(sel)].map(e => e.getAttribute('d')).join('|') !== old",
-        arg=[f"{CHART} path.js-line, {CHART} g.point path", before], timeout=30_000,
+        arg=[f"{CHART} path.js-line, {CHART} g.point path", before],
+        timeout=30_000,
     )
     assert chart_paths(page) != before
     # Redrawn in place, not remounted: that is what keeps a slider move cheap in the browser.

@@ -41,11 +41,12 @@ def provider() -> Iterator[str]:
         import werkzeug.serving
     except ImportError as exc:
         _unavailable(f"oidc-provider-mock is not installed ({exc}); pip install -r requirements-dev.txt")
-    users = [oidc_provider_mock.User(sub=email, claims={"email": email, "email_verified": True, "name": name})
-             for email, name in PEOPLE.items()]
+    users = [
+        oidc_provider_mock.User(sub=email, claims={"email": email, "email_verified": True, "name": name})
+        for email, name in PEOPLE.items()
+    ]
     try:
-        server = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(user_claims=users),
-                                              threaded=True)
+        server = werkzeug.serving.make_server("127.0.0.1", 0, oidc_provider_mock.app(user_claims=users), threaded=True)
     except OSError as exc:
         _unavailable(f"the OpenID provider cannot start: {exc}")
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
@@ -70,8 +71,12 @@ def signin_url(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         f'client_secret = "{secrets.token_urlsafe(16)}"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
     )
-    env = {"SOP_DB_PATH": str(folder / "sop.duckdb"), "SOP_DEMO": "0", "SOP_ADMIN_EMAIL": ADMIN,
-           "STREAMLIT_SECRETS_FILES": str(secrets_file)}
+    env = {
+        "SOP_DB_PATH": str(folder / "sop.duckdb"),
+        "SOP_DEMO": "0",
+        "SOP_ADMIN_EMAIL": ADMIN,
+        "STREAMLIT_SECRETS_FILES": str(secrets_file),
+    }
     with streamlit_server(Path(ROOT) / "app.py", env=env) as url:
         yield url
 

@@ -9,8 +9,11 @@ from tests.support.browser import assert_no_exception, open_page, screenshot, wa
 def _good_file(tmp_path):
     month = add_months(current_month(), -1)
     path = tmp_path / "closed-month-sales.csv"
-    path.write_text(f"date;sku;region;quantity;revenue\n{month:%Y-%m}-15;COM-101;Europe;123,5;51870\n"
-                    f"{month:%Y-%m}-20;COM-102;Europe;10;4200\n", encoding="utf-8")
+    path.write_text(
+        f"date;sku;region;quantity;revenue\n{month:%Y-%m}-15;COM-101;Europe;123,5;51870\n"
+        f"{month:%Y-%m}-20;COM-102;Europe;10;4200\n",
+        encoding="utf-8",
+    )
     return path
 
 

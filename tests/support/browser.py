@@ -19,8 +19,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 CHROMIUM_MISSING = "Chromium not found (install Debian's chromium or set SOP_CHROMIUM)"
@@ -47,8 +52,15 @@ def streamlit_server(script: str | Path, env: dict[str, str] | None = None, time
     """Run ``streamlit run script`` headless on a free loopback port; yield its URL."""
     port = free_port()
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(script), "--server.headless=true",
-        f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless=true",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        "--browser.gatherUsageStats=false",
         "--server.fileWatcherType=none",
     ]
     log = open(os.devnull, "w")  # noqa: SIM115 - closed below

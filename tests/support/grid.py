@@ -34,8 +34,9 @@ def edit_cell(page, moves: int, text: str, done: str | re.Pattern[str]) -> None:
     for _ in range(moves):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")  # open the cell's editor
-    page.wait_for_function(f"() => document.activeElement && document.activeElement.matches({CELL_EDITOR!r})",
-                           timeout=30_000)
+    page.wait_for_function(
+        f"() => document.activeElement && document.activeElement.matches({CELL_EDITOR!r})", timeout=30_000
+    )
     page.keyboard.type(text, delay=40)
     page.wait_for_timeout(200)
     page.keyboard.press("Enter")
@@ -43,8 +44,9 @@ def edit_cell(page, moves: int, text: str, done: str | re.Pattern[str]) -> None:
     wait_idle(page)
 
 
-def enter_first_override(page, value: str, reason: str, *, unsaved: str | re.Pattern[str],
-                         reasoned: str | re.Pattern[str]) -> None:
+def enter_first_override(
+    page, value: str, reason: str, *, unsaved: str | re.Pattern[str], reasoned: str | re.Pattern[str]
+) -> None:
     """Type ``value`` into the first row's Value cell, then ``reason`` (the select filters on it) into its
     Reason cell; ``unsaved`` and ``reasoned`` are the notes expected after each edit."""
     select_first_cell(page)

@@ -16,7 +16,8 @@ def dump(store: Store) -> dict[str, str]:
     """Every base table's content, sorted, as CSV text (the store's content, byte for byte)."""
     tables = store.query(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_type = 'BASE TABLE' ORDER BY 1")["table_name"]
+        "AND table_type = 'BASE TABLE' ORDER BY 1"
+    )["table_name"]
     return {t: store.query(f"SELECT * FROM {t} ORDER BY ALL").to_csv(index=False) for t in tables}
 
 

@@ -16,6 +16,16 @@ from .images import PrereadUnavailable, chromium_path, unavailable_reason
 from .pdf import MAX_PAGES
 
 __all__ = [
-    "FORMATS", "MAX_PAGES", "MIME", "PackContent", "PrereadUnavailable", "Tile", "build_content", "build_preread",
-    "chromium_path", "format_of", "render", "unavailable_reason",
+    "FORMATS",
+    "MAX_PAGES",
+    "MIME",
+    "PackContent",
+    "PrereadUnavailable",
+    "Tile",
+    "build_content",
+    "build_preread",
+    "chromium_path",
+    "format_of",
+    "render",
+    "unavailable_reason",
 ]

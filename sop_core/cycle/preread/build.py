@@ -29,8 +29,9 @@ def format_of(path: str | Path) -> Format:
     raise ValueError(f"{path}: the pre-read is written as .pdf or .html")
 
 
-def render(content: PackContent, fmt: Format, progress: Progress | None = None,
-           timings: dict[str, float] | None = None) -> bytes:
+def render(
+    content: PackContent, fmt: Format, progress: Progress | None = None, timings: dict[str, float] | None = None
+) -> bytes:
     """The pre-read of already built ``content`` as ``fmt`` bytes (the PDF exports its charts first)."""
     report = progress or (lambda _f, _m: None)
     clock = time.perf_counter()
@@ -40,8 +41,9 @@ def render(content: PackContent, fmt: Format, progress: Progress | None = None,
     elif fmt == "pdf":
         specs = image_specs(content)
         report(0.35, f"Exporting {len(specs)} charts with Chromium")
-        images = export_images(specs, lambda n, _name: report(0.35 + 0.5 * n / max(len(specs), 1),
-                                                              f"Exported chart {n} of {len(specs)}"))
+        images = export_images(
+            specs, lambda n, _name: report(0.35 + 0.5 * n / max(len(specs), 1), f"Exported chart {n} of {len(specs)}")
+        )
         if timings is not None:
             timings["charts"] = time.perf_counter() - clock
         clock = time.perf_counter()
@@ -54,9 +56,15 @@ def render(content: PackContent, fmt: Format, progress: Progress | None = None,
     return data
 
 
-def build_preread(store: Store, cycle: dt.date | str, fmt: Format, path: str | Path | None = None,
-                  progress: Progress | None = None, timings: dict[str, float] | None = None,
-                  today: dt.date | None = None) -> bytes:
+def build_preread(
+    store: Store,
+    cycle: dt.date | str,
+    fmt: Format,
+    path: str | Path | None = None,
+    progress: Progress | None = None,
+    timings: dict[str, float] | None = None,
+    today: dt.date | None = None,
+) -> bytes:
     """The meeting pre-read of ``cycle`` as ``fmt`` (``pdf`` or ``html``) bytes; also written to ``path`` if given.
 
     ``progress(fraction, message)`` reports the steps; ``timings`` (when given) receives

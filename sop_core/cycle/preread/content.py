@@ -48,6 +48,7 @@ Step = Callable[[str], None]
 def figure_columns(frame: pd.DataFrame) -> list[bool]:
     """Per column of ``frame`` (text cells): True when every cell is one formatted figure (:data:`FIGURE`)
     and at least one is not missing (``–``)."""
+
     def numeric(column: pd.Series) -> bool:
         text = column.map(str)
         return bool(text.map(lambda v: FIGURE.fullmatch(v) is not None).all() and (text != "–").any())
@@ -126,11 +127,16 @@ def _tiles(kpis: list[review.Kpi], currency: str) -> list[Tile]:
 
 def exception_rows(ranked: pd.DataFrame, currency: str) -> pd.DataFrame:
     """Ranked exceptions as printed: the Executive page's columns, money as the Overview prints it."""
-    return pd.DataFrame({
-        "Exception": ranked["rule"].map(_text), "Family / resource": ranked["subject"].map(_text),
-        "What": ranked["detail"].map(str), "When": ranked["months"].map(str),
-        "At stake": ranked["money"].map(lambda v: money(v, currency)),
-    }, columns=EXCEPTION_HEADERS).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Exception": ranked["rule"].map(_text),
+            "Family / resource": ranked["subject"].map(_text),
+            "What": ranked["detail"].map(str),
+            "When": ranked["months"].map(str),
+            "At stake": ranked["money"].map(lambda v: money(v, currency)),
+        },
+        columns=EXCEPTION_HEADERS,
+    ).reset_index(drop=True)
 
 
 def _more(ranked: pd.DataFrame, currency: str) -> str | None:
@@ -142,9 +148,15 @@ def _more(ranked: pd.DataFrame, currency: str) -> str | None:
 
 def _layers(store: Store, cycle: dt.date) -> pd.DataFrame:
     frame = layer_exceptions(store, cycle)
-    return pd.DataFrame({"Family": frame["family"].map(_text), "Layer": frame["label"].map(_text),
-                         "Error added (units)": frame["added_error"].map(units), "What": frame["message"].map(str)},
-                        columns=["Family", "Layer", "Error added (units)", "What"])
+    return pd.DataFrame(
+        {
+            "Family": frame["family"].map(_text),
+            "Layer": frame["label"].map(_text),
+            "Error added (units)": frame["added_error"].map(units),
+            "What": frame["message"].map(str),
+        },
+        columns=["Family", "Layer", "Error added (units)", "What"],
+    )
 
 
 def _sheet(rv: review.Review, family: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -162,12 +174,18 @@ def _capacity(rv: review.Review) -> pd.DataFrame:
     rows = []
     for resource, group in cap.groupby("resource", sort=True):
         peak = group.loc[group["utilisation"].idxmax()]
-        rows.append({"Resource": _text(resource), "Peak utilisation": pct(float(peak["utilisation"])),
-                     "Peak month": f"{pd.Timestamp(peak['month']):%b %Y}",
-                     "Months at warning": str(int((group["status"] == "warning").sum())),
-                     "Months overloaded": str(int((group["status"] == "overload").sum()))})
-    return pd.DataFrame(rows, columns=["Resource", "Peak utilisation", "Peak month", "Months at warning",
-                                       "Months overloaded"])
+        rows.append(
+            {
+                "Resource": _text(resource),
+                "Peak utilisation": pct(float(peak["utilisation"])),
+                "Peak month": f"{pd.Timestamp(peak['month']):%b %Y}",
+                "Months at warning": str(int((group["status"] == "warning").sum())),
+                "Months overloaded": str(int((group["status"] == "overload").sum())),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["Resource", "Peak utilisation", "Peak month", "Months at warning", "Months overloaded"]
+    )
 
 
 def _finance(rv: review.Review, currency: str) -> pd.DataFrame:
@@ -178,8 +196,13 @@ def _finance(rv: review.Review, currency: str) -> pd.DataFrame:
     budget = total["budget_revenue"]
     total_gap = total["gap_to_budget"] / budget if pd.notna(budget) and budget > 0 else None
     rows = [*table.to_dict("records"), {"family": "Total", **total.to_dict(), "gap_pct": total_gap}]
-    names = {"budget_revenue": "Budget revenue", "outlook_revenue": "Outlook revenue", "gap_to_budget": "Gap to budget",
-             "budget_margin": "Budget margin", "outlook_margin": "Outlook margin"}
+    names = {
+        "budget_revenue": "Budget revenue",
+        "outlook_revenue": "Outlook revenue",
+        "gap_to_budget": "Gap to budget",
+        "budget_margin": "Budget margin",
+        "outlook_margin": "Outlook margin",
+    }
     out = pd.DataFrame({"Family": [_text(r["family"]) for r in rows]})
     for col in money_cols[:3]:
         out[f"{names[col]} ({currency})"] = [units(r[col]) for r in rows]
@@ -193,8 +216,13 @@ def _company(store: Store) -> str:
     return str(store.scalar("SELECT value FROM settings WHERE key = ?", ["company"]) or "S&OP")
 
 
-def build_content(store: Store, cycle: dt.date | str, step: Step | None = None,
-                  now: dt.datetime | None = None, today: dt.date | None = None) -> PackContent:
+def build_content(
+    store: Store,
+    cycle: dt.date | str,
+    step: Step | None = None,
+    now: dt.datetime | None = None,
+    today: dt.date | None = None,
+) -> PackContent:
     """The pre-read of ``cycle`` (a month): one read of the store, then pure shaping.
 
     ``step(message)`` is called as each part is ready (for progress reports); ``now`` stamps
@@ -222,21 +250,32 @@ def build_content(store: Store, cycle: dt.date | str, step: Step | None = None,
         figures[key] = decision_panel(rv.sales, stock, rv.finance, [family], colors, currency)
         sheet, flags = _sheet(rv, family)
         strategy = str(rv.master.set_index("family").loc[family, "strategy"])
-        pages.append(FamilyPage(family, strategy, exception_rows(ranked[ranked["subject"] == family], currency),
-                                sheet, flags, key))
+        pages.append(
+            FamilyPage(
+                family, strategy, exception_rows(ranked[ranked["subject"] == family], currency), sheet, flags, key
+            )
+        )
     figures["capacity"] = heatmaps([capacity_panel(rv.capacity)])
     figures["bridge"] = budget_bridge(review.year_finance(rv), currency)
     figures["finance"] = finance_overview(review.finance_totals(rv), currency)
     say("Computed the figures")
     cap_rules = ranked["rule"].str.startswith("Capacity")
     return PackContent(
-        cycle=chosen, company=_company(store), currency=currency, generated_at=now or dt.datetime.now(),
+        cycle=chosen,
+        company=_company(store),
+        currency=currency,
+        generated_at=now or dt.datetime.now(),
         process=read_process(store, chosen, currency, today),
-        tiles=_tiles(kpis, currency), kpis=kpis, ranked=ranked,
-        exceptions=exception_rows(ranked.head(MAX_EXCEPTIONS), currency), more_exceptions=_more(ranked, currency),
+        tiles=_tiles(kpis, currency),
+        kpis=kpis,
+        ranked=ranked,
+        exceptions=exception_rows(ranked.head(MAX_EXCEPTIONS), currency),
+        more_exceptions=_more(ranked, currency),
         layers=_layers(store, chosen),
         status=review.status_grid(rv).fillna("–").map(_text),
-        families=pages, capacity=_capacity(rv),
+        families=pages,
+        capacity=_capacity(rv),
         capacity_exceptions=exception_rows(ranked[cap_rules], currency),
-        finance=_finance(rv, currency), figures=figures,
+        finance=_finance(rv, currency),
+        figures=figures,
     )

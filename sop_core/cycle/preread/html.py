@@ -43,13 +43,20 @@ def _e(value: object) -> str:
     return escape(str(value), quote=True)
 
 
-def table_html(frame: pd.DataFrame, flags: pd.DataFrame | None = None, status: bool = False,
-               index: bool = False, empty: str = "None.") -> str:
+def table_html(
+    frame: pd.DataFrame,
+    flags: pd.DataFrame | None = None,
+    status: bool = False,
+    index: bool = False,
+    empty: str = "None.",
+) -> str:
     """``frame`` (text cells) as an HTML table; ``flags`` marks cells, ``status`` colours ok/watch/act cells."""
     if frame.empty:
         return f'<p class="muted">{_e(empty)}</p>'
     numeric = figure_columns(frame)
-    head = "".join(f'<th class="{"num" if n else ""}">{_e(c)}</th>' for c, n in zip(frame.columns, numeric, strict=True))
+    head = "".join(
+        f'<th class="{"num" if n else ""}">{_e(c)}</th>' for c, n in zip(frame.columns, numeric, strict=True)
+    )
     rows = []
     for i, values in enumerate(frame.itertuples(index=False)):
         cells = [f"<th>{_e(frame.index[i])}</th>"] if index else []
@@ -70,8 +77,9 @@ def table_html(frame: pd.DataFrame, flags: pd.DataFrame | None = None, status: b
 def _figure(content: PackContent, key: str) -> str:
     fig = content.figures[key]
     div_id = "fig-" + "".join(ch if ch.isalnum() else "-" for ch in key)
-    body = pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+    body = pio.to_html(
+        fig, full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False, "responsive": True}
+    )
     return f'<div class="chart">{body}</div>'
 
 
@@ -82,8 +90,10 @@ def _tiles(content: PackContent) -> str:
         if tile.delta:
             css = "" if tile.good is None else ("good" if tile.good else "bad")
             delta = f'<div class="{css}">{_e(tile.delta)}</div>'
-        parts.append(f'<div class="tile"><div class="label">{_e(tile.label)}</div>'
-                     f'<div class="value">{_e(tile.value)}</div>{delta}<div class="note">{_e(tile.note)}</div></div>')
+        parts.append(
+            f'<div class="tile"><div class="label">{_e(tile.label)}</div>'
+            f'<div class="value">{_e(tile.value)}</div>{delta}<div class="note">{_e(tile.note)}</div></div>'
+        )
     return '<div class="tiles">' + "".join(parts) + "</div>"
 
 
@@ -93,30 +103,60 @@ def _sections(c: PackContent) -> list[tuple[str, str, str]]:
     out = []
     status = c.status.rename(columns={"family": "Family"})
     meeting = f" · executive meeting {_e(p.meeting)}" if p.meeting else ""
-    out.append(("cover", "Headline figures",
-                f'<p class="muted">Plan: {_e(p.status)}{meeting}</p>{_tiles(c)}<h3>Family status</h3>'
-                + table_html(status, status=True)))
+    out.append(
+        (
+            "cover",
+            "Headline figures",
+            f'<p class="muted">Plan: {_e(p.status)}{meeting}</p>{_tiles(c)}<h3>Family status</h3>'
+            + table_html(status, status=True),
+        )
+    )
     out.append(("agenda", "Agenda", table_html(p.agenda, empty="No agenda items: nothing needs a decision.")))
     more = f'<p class="muted">{_e(c.more_exceptions)}</p>' if c.more_exceptions else ""
-    out.append(("exceptions", "Exceptions, ranked by money at stake",
-                table_html(c.exceptions, empty="No exceptions this cycle: the plan is within tolerance everywhere.")
-                + more + "<h3>Override layers that made the forecast worse</h3>"
-                + table_html(c.layers, empty="No override layer made a forecast worse three cycles running.")))
+    out.append(
+        (
+            "exceptions",
+            "Exceptions, ranked by money at stake",
+            table_html(c.exceptions, empty="No exceptions this cycle: the plan is within tolerance everywhere.")
+            + more
+            + "<h3>Override layers that made the forecast worse</h3>"
+            + table_html(c.layers, empty="No override layer made a forecast worse three cycles running."),
+        )
+    )
     for page in c.families:
         kind = "Make-to-order: orders, shipments and backlog." if page.strategy == "mto" else "Make-to-stock."
-        out.append((f"family-{len(out)}", f"Decision needed: {page.family}",
-                    f'<p class="muted">{kind}</p>' + table_html(page.exceptions) + _figure(c, page.figure)
-                    + table_html(page.sheet, flags=page.flags, index=True)))
+        out.append(
+            (
+                f"family-{len(out)}",
+                f"Decision needed: {page.family}",
+                f'<p class="muted">{kind}</p>'
+                + table_html(page.exceptions)
+                + _figure(c, page.figure)
+                + table_html(page.sheet, flags=page.flags, index=True),
+            )
+        )
     cap = _figure(c, "capacity") + table_html(c.capacity)
     if not c.capacity_exceptions.empty:
         cap += "<h3>Capacity exceptions</h3>" + table_html(c.capacity_exceptions)
     out.append(("capacity", "Capacity", cap))
-    out.append(("finance", f"Finance against the budget {c.cycle.year}",
-                _figure(c, "bridge") + _figure(c, "finance") + table_html(c.finance)))
-    out.append(("decisions", "Open decisions and assumptions",
-                "<h3>Open decisions</h3>" + table_html(p.decisions, empty="No open decisions.")
-                + "<h3>Assumptions</h3>" + table_html(p.assumptions, empty="No assumptions recorded.")
-                + ("<h3>Where the cycle stands</h3>" + table_html(p.steps) if not p.steps.empty else "")))
+    out.append(
+        (
+            "finance",
+            f"Finance against the budget {c.cycle.year}",
+            _figure(c, "bridge") + _figure(c, "finance") + table_html(c.finance),
+        )
+    )
+    out.append(
+        (
+            "decisions",
+            "Open decisions and assumptions",
+            "<h3>Open decisions</h3>"
+            + table_html(p.decisions, empty="No open decisions.")
+            + "<h3>Assumptions</h3>"
+            + table_html(p.assumptions, empty="No assumptions recorded.")
+            + ("<h3>Where the cycle stands</h3>" + table_html(p.steps) if not p.steps.empty else ""),
+        )
+    )
     return out
 
 

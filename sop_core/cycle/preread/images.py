@@ -82,10 +82,15 @@ def unavailable_reason() -> str | None:
         return "The PDF needs the kaleido package (pip install 'kaleido>=1.0'); the HTML version works without it."
     if chromium_path() is None:
         chosen = os.environ.get(CHROMIUM_ENV)
-        where = (f"${CHROMIUM_ENV} points at {chosen}, which is not an executable file" if chosen else
-                 f"no Chromium at {DEBIAN_CHROMIUM} or on the PATH")
-        return (f"The PDF needs Chromium for its charts: {where}. Install Debian's chromium "
-                f"(apt-get install chromium) or set ${CHROMIUM_ENV}; the HTML version works without it.")
+        where = (
+            f"${CHROMIUM_ENV} points at {chosen}, which is not an executable file"
+            if chosen
+            else f"no Chromium at {DEBIAN_CHROMIUM} or on the PATH"
+        )
+        return (
+            f"The PDF needs Chromium for its charts: {where}. Install Debian's chromium "
+            f"(apt-get install chromium) or set ${CHROMIUM_ENV}; the HTML version works without it."
+        )
     return None
 
 
@@ -108,22 +113,23 @@ def _run_in_thread(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
     return value
 
 
-async def _export(specs: Mapping[str, ImageSpec], browser: str,
-                  done: Callable[[int, str], None] | None) -> dict[str, bytes]:
+async def _export(
+    specs: Mapping[str, ImageSpec], browser: str, done: Callable[[int, str], None] | None
+) -> dict[str, bytes]:
     from kaleido import Kaleido
 
     out: dict[str, bytes] = {}
     async with Kaleido(path=browser, n=TABS, mathjax=False, timeout=EXPORT_TIMEOUT_S) as k:
         for name, spec in specs.items():
-            out[name] = await k.calc_fig(spec.figure, opts={"format": "png", "width": spec.width,
-                                                            "height": spec.height, "scale": spec.scale})
+            out[name] = await k.calc_fig(
+                spec.figure, opts={"format": "png", "width": spec.width, "height": spec.height, "scale": spec.scale}
+            )
             if done is not None:
                 done(len(out), name)
     return out
 
 
-def export_images(specs: Mapping[str, ImageSpec],
-                  done: Callable[[int, str], None] | None = None) -> dict[str, bytes]:
+def export_images(specs: Mapping[str, ImageSpec], done: Callable[[int, str], None] | None = None) -> dict[str, bytes]:
     """PNG bytes of every figure in ``specs`` (same keys), exported in one Chromium session.
 
     ``done(count, name)`` is called after each figure. Raises :class:`PrereadUnavailable`
@@ -141,5 +147,6 @@ def export_images(specs: Mapping[str, ImageSpec],
     except PrereadUnavailable:
         raise
     except Exception as exc:  # choreographer/kaleido errors: browser crashed, timed out, not startable
-        raise PrereadUnavailable(f"The chart export with Chromium ({browser}) failed: "
-                                 f"{type(exc).__name__}: {exc}") from exc
+        raise PrereadUnavailable(
+            f"The chart export with Chromium ({browser}) failed: {type(exc).__name__}: {exc}"
+        ) from exc

@@ -34,11 +34,28 @@ MAX_ROWS = 12  # table rows per section before "… and N more"
 AGENDA_ROWS = 18
 INK, MUTED, GOOD, BAD = (33, 37, 41), (108, 117, 125), (46, 157, 87), (212, 63, 58)
 HEAD_FILL, FLAG_FILL, RULE, WHITE = (233, 236, 239), (246, 206, 204), (206, 212, 218), (255, 255, 255)
-LATIN1 = {"−": "-", "–": "-", "—": "-", "…": "...", "▲": "^", "·": "-", "→": "->", "€": "EUR ", "≥": ">=", "±": "+/-",
-          "“": '"', "”": '"', "’": "'"}
+LATIN1 = {
+    "−": "-",
+    "–": "-",
+    "—": "-",
+    "…": "...",
+    "▲": "^",
+    "·": "-",
+    "→": "->",
+    "€": "EUR ",
+    "≥": ">=",
+    "±": "+/-",
+    "“": '"',
+    "”": '"',
+    "’": "'",
+}
 # Chart boxes on the page (mm): width, height.
-BOXES = {"family": (CONTENT_W, 66.0), "capacity": (CONTENT_W, 70.0), "bridge": (CONTENT_W / 2 - 3, 80.0),
-         "finance": (CONTENT_W / 2 - 3, 80.0)}
+BOXES = {
+    "family": (CONTENT_W, 66.0),
+    "capacity": (CONTENT_W, 70.0),
+    "bridge": (CONTENT_W / 2 - 3, 80.0),
+    "finance": (CONTENT_W / 2 - 3, 80.0),
+}
 
 
 def _box(key: str) -> tuple[float, float]:
@@ -117,9 +134,19 @@ class _Pack(FPDF):
         self.font(size, color=MUTED)
         self.multi_cell(CONTENT_W, 4.4, self.t(text), new_x="LMARGIN", new_y="NEXT")
 
-    def grid(self, frame: pd.DataFrame, widths: list[float] | None = None, size: float = 8.5,
-             fills: pd.DataFrame | None = None, empty: str = "None.", limit: int = MAX_ROWS,
-             first_bold: bool = False, pad: float = 0.9, last_bold: bool = False, status: bool = False) -> None:
+    def grid(
+        self,
+        frame: pd.DataFrame,
+        widths: list[float] | None = None,
+        size: float = 8.5,
+        fills: pd.DataFrame | None = None,
+        empty: str = "None.",
+        limit: int = MAX_ROWS,
+        first_bold: bool = False,
+        pad: float = 0.9,
+        last_bold: bool = False,
+        status: bool = False,
+    ) -> None:
         """``frame`` (text cells) as a bordered table; ``fills`` colours cells (same shape, RGB or None).
 
         ``status``: filled cells are traffic lights, in white bold centred text as on screen.
@@ -131,13 +158,21 @@ class _Pack(FPDF):
         self.font(size)
         self.set_draw_color(*RULE)
         numeric = figure_columns(shown)
-        with self.table(width=sum(widths) if widths else CONTENT_W, col_widths=widths, align="LEFT",
-                        line_height=size * 0.5, padding=(pad, 1.4), text_align="LEFT",
-                        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=size),
-                        borders_layout="HORIZONTAL_LINES") as table:
+        with self.table(
+            width=sum(widths) if widths else CONTENT_W,
+            col_widths=widths,
+            align="LEFT",
+            line_height=size * 0.5,
+            padding=(pad, 1.4),
+            text_align="LEFT",
+            headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL, size_pt=size),
+            borders_layout="HORIZONTAL_LINES",
+        ) as table:
             head = table.row()
-            lights = [status and fills is not None and fills[c].notna().any() for c in (fills if fills is not None
-                                                                                        else shown).columns]
+            lights = [
+                status and fills is not None and fills[c].notna().any()
+                for c in (fills if fills is not None else shown).columns
+            ]
             for name, right, light in zip(shown.columns, numeric, lights, strict=True):
                 head.cell(self.t(name), align="CENTER" if light else "RIGHT" if right else "LEFT")
             for i, values in enumerate(shown.itertuples(index=False)):
@@ -145,10 +180,18 @@ class _Pack(FPDF):
                 for j, value in enumerate(values):
                     fill = fills.iat[i, j] if fills is not None else None
                     bold = (first_bold and j == 0) or (last_bold and i == len(shown) - 1) or (lights[j] and fill)
-                    style = (FontFace(fill_color=fill, emphasis="BOLD" if bold else None,
-                                      color=WHITE if lights[j] and fill else None) if fill or bold else None)
-                    row.cell(self.t(value), align="CENTER" if lights[j] else "RIGHT" if numeric[j] else "LEFT",
-                             style=style)
+                    style = (
+                        FontFace(
+                            fill_color=fill,
+                            emphasis="BOLD" if bold else None,
+                            color=WHITE if lights[j] and fill else None,
+                        )
+                        if fill or bold
+                        else None
+                    )
+                    row.cell(
+                        self.t(value), align="CENTER" if lights[j] else "RIGHT" if numeric[j] else "LEFT", style=style
+                    )
         if len(frame) > limit:
             self.note(f"… and {len(frame) - limit} more (see the HTML version).")
 
@@ -202,60 +245,99 @@ def _cover(pdf: _Pack, c: PackContent) -> None:
     pdf.heading("Family status")
     status = c.status.rename(columns={"family": "Family"})
     colours = {k or "–": _rgb(v) for k, v in STATUS_COLORS.items()}  # grey: no data
-    fills = status.apply(lambda col: col.map(lambda v: colours.get(v)) if col.name != "Family" else col.map(lambda _: None))
+    fills = status.apply(
+        lambda col: col.map(lambda v: colours.get(v)) if col.name != "Family" else col.map(lambda _: None)
+    )
     pdf.grid(status, widths=[62.0] + [30.0] * (len(status.columns) - 1), size=8, fills=fills, limit=20, status=True)
-    pdf.note("ok: within tolerance · watch: the last month out or near a limit · act: out of tolerance, backorders, "
-             "or a gap that lasts (see the review pages' notes).", size=7.5)
+    pdf.note(
+        "ok: within tolerance · watch: the last month out or near a limit · act: out of tolerance, backorders, "
+        "or a gap that lasts (see the review pages' notes).",
+        size=7.5,
+    )
 
 
 def _agenda(pdf: _Pack, c: PackContent) -> None:
     p = c.process
     pdf.section("Agenda", "Decisions needed this cycle, open decisions that are due and assumptions that changed.")
-    pdf.grid(p.agenda, widths=[7.0, 34.0, 72.0, 97.0, 40.0, 23.0], size=8.5, limit=AGENDA_ROWS,
-             empty="No agenda items: nothing needs a decision.")
+    pdf.grid(
+        p.agenda,
+        widths=[7.0, 34.0, 72.0, 97.0, 40.0, 23.0],
+        size=8.5,
+        limit=AGENDA_ROWS,
+        empty="No agenda items: nothing needs a decision.",
+    )
 
 
 def _exceptions(pdf: _Pack, c: PackContent) -> None:
-    pdf.section("Exceptions, ranked by money at stake",
-                "Exceptions worth an agenda slot (tracking signal, backorders, cover, backlog, capacity, revenue gap), "
-                "as on the Executive page; money at stake in " + c.currency + ".")
-    pdf.grid(c.exceptions, widths=[45.0, 45.0, 100.0, 50.0, 33.0], size=8.5, limit=len(c.exceptions),
-             empty="No exceptions this cycle: the plan is within tolerance everywhere.")
+    pdf.section(
+        "Exceptions, ranked by money at stake",
+        "Exceptions worth an agenda slot (tracking signal, backorders, cover, backlog, capacity, revenue gap), "
+        "as on the Executive page; money at stake in " + c.currency + ".",
+    )
+    pdf.grid(
+        c.exceptions,
+        widths=[45.0, 45.0, 100.0, 50.0, 33.0],
+        size=8.5,
+        limit=len(c.exceptions),
+        empty="No exceptions this cycle: the plan is within tolerance everywhere.",
+    )
     if c.more_exceptions:
         pdf.note(c.more_exceptions)
-    pdf.block(c.layers, "Override layers that made the forecast worse", widths=[45.0, 30.0, 30.0, 168.0], size=8,
-              limit=4, empty="No override layer made a forecast worse three cycles running.")
+    pdf.block(
+        c.layers,
+        "Override layers that made the forecast worse",
+        widths=[45.0, 30.0, 30.0, 168.0],
+        size=8,
+        limit=4,
+        empty="No override layer made a forecast worse three cycles running.",
+    )
 
 
 def _families(pdf: _Pack, c: PackContent, images: dict[str, bytes]) -> None:
     for page in c.families:
         kind = "Make-to-order: orders, shipments and backlog" if page.strategy == "mto" else "Make-to-stock"
-        pdf.section(f"Decision needed: {page.family}", f"{kind}. Demand (actual solid, plan dashed), stock or backlog "
-                    "against its target band, revenue outlook against budget (dotted).")
+        pdf.section(
+            f"Decision needed: {page.family}",
+            f"{kind}. Demand (actual solid, plan dashed), stock or backlog "
+            "against its target band, revenue outlook against budget (dotted).",
+        )
         pdf.grid(page.exceptions, widths=[45.0, 45.0, 100.0, 50.0, 33.0], size=8, limit=3)
         pdf.chart(page.figure, images)
         sheet = page.sheet.reset_index().rename(columns={"index": ""})
         fills = page.flags.reset_index(drop=True).map(lambda f: FLAG_FILL if f else None)
         fills.insert(0, "", None)
         n = len(sheet.columns) - 1
-        pdf.block(sheet, widths=[44.0] + [(CONTENT_W - 44.0) / n] * n, size=7, fills=fills, limit=len(sheet),
-                  first_bold=True, pad=0.55)
+        pdf.block(
+            sheet,
+            widths=[44.0] + [(CONTENT_W - 44.0) / n] * n,
+            size=7,
+            fills=fills,
+            limit=len(sheet),
+            first_bold=True,
+            pad=0.55,
+        )
 
 
 def _capacity(pdf: _Pack, c: PackContent, images: dict[str, bytes]) -> None:
-    pdf.section("Capacity", "Rough-cut utilisation = planned load hours / available hours per resource and month "
-                "(▲ above 100 %); the plan under review over the next 12 months.")
+    pdf.section(
+        "Capacity",
+        "Rough-cut utilisation = planned load hours / available hours per resource and month "
+        "(▲ above 100 %); the plan under review over the next 12 months.",
+    )
     pdf.chart("capacity", images)
     pdf.block(c.capacity, widths=[60.0, 40.0, 40.0, 40.0, 40.0], size=8.5)
     if not c.capacity_exceptions.empty:
-        pdf.block(c.capacity_exceptions, "Capacity exceptions", widths=[45.0, 45.0, 100.0, 50.0, 33.0], size=8.5,
-                  limit=4)
+        pdf.block(
+            c.capacity_exceptions, "Capacity exceptions", widths=[45.0, 45.0, 100.0, 50.0, 33.0], size=8.5, limit=4
+        )
 
 
 def _finance(pdf: _Pack, c: PackContent, images: dict[str, bytes]) -> None:
-    pdf.section(f"Finance against the budget {c.cycle.year}",
-                "Outlook = actual where the month is closed, else plan; gap = outlook − budget. Revenue = volume × "
-                "price, cost = volume × standard cost, margin = revenue − cost.")
+    pdf.section(
+        f"Finance against the budget {c.cycle.year}",
+        "Outlook = actual where the month is closed, else plan; gap = outlook − budget. Revenue = volume × "
+        "price, cost = volume × standard cost, margin = revenue − cost.",
+    )
     top = pdf.get_y()
     pdf.chart("bridge", images, x=MARGIN, y=top)
     pdf.chart("finance", images, x=MARGIN + CONTENT_W / 2 + 3, y=top)
@@ -265,12 +347,27 @@ def _finance(pdf: _Pack, c: PackContent, images: dict[str, bytes]) -> None:
 
 def _decisions(pdf: _Pack, c: PackContent) -> None:
     p = c.process
-    pdf.section("Open decisions and assumptions", "Decisions of earlier meetings still open (overdue first), the "
-                "assumptions the plan rests on (changed ones first) and the cycle's steps.")
-    pdf.block(p.decisions, "Open decisions", widths=[120.0, 50.0, 28.0, 25.0, 50.0], size=8.5, limit=10,
-              empty="No open decisions.")
-    pdf.block(p.assumptions, "Assumptions", widths=[100.0, 50.0, 28.0, 35.0, 60.0], size=8.5, limit=10,
-              empty="No assumptions recorded.")
+    pdf.section(
+        "Open decisions and assumptions",
+        "Decisions of earlier meetings still open (overdue first), the "
+        "assumptions the plan rests on (changed ones first) and the cycle's steps.",
+    )
+    pdf.block(
+        p.decisions,
+        "Open decisions",
+        widths=[120.0, 50.0, 28.0, 25.0, 50.0],
+        size=8.5,
+        limit=10,
+        empty="No open decisions.",
+    )
+    pdf.block(
+        p.assumptions,
+        "Assumptions",
+        widths=[100.0, 50.0, 28.0, 35.0, 60.0],
+        size=8.5,
+        limit=10,
+        empty="No assumptions recorded.",
+    )
     if not p.steps.empty:
         pdf.block(p.steps, "Where the cycle stands", widths=[60.0, 60.0, 30.0, 28.0, 95.0], size=8.5)
 

@@ -62,11 +62,20 @@ def _status_line(st: CycleStatus, checks: bool | None) -> str:
 
 
 def _steps(steps: pd.DataFrame) -> pd.DataFrame:
-    signed = [f"{_text(by)}, {_day(at)}" if pd.notna(by) and by else "–"
-              for by, at in zip(steps["signed_by"], steps["signed_at"], strict=True)]
-    return pd.DataFrame({"Step": steps["name"].map(_text), "Owner": steps["owner"].map(_text),
-                         "Due": steps["due_date"].map(_day), "Status": steps["status"].map(str), "Signed off": signed},
-                        columns=STEP_HEADERS)
+    signed = [
+        f"{_text(by)}, {_day(at)}" if pd.notna(by) and by else "–"
+        for by, at in zip(steps["signed_by"], steps["signed_at"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "Step": steps["name"].map(_text),
+            "Owner": steps["owner"].map(_text),
+            "Due": steps["due_date"].map(_day),
+            "Status": steps["status"].map(str),
+            "Signed off": signed,
+        },
+        columns=STEP_HEADERS,
+    )
 
 
 def _when(months: object) -> str:
@@ -79,40 +88,58 @@ def _when(months: object) -> str:
 
 def _agenda(items: pd.DataFrame, currency: str) -> pd.DataFrame:
     """The agenda as printed; rows with a ``ref`` (a decision or assumption) carry user text, neutralised."""
+
     def item(topic: object, subject: object, ref: object) -> str:
         label = f"{topic} #{int(ref)}" if pd.notna(ref) else str(topic)  # type: ignore[call-overload]
         return f"{label}: {_text(subject)}" if pd.notna(subject) and subject else label
 
     rows = list(zip(items["topic"], items["subject"], items["detail"], items["ref"], strict=True))
-    return pd.DataFrame({
-        "#": [str(i) for i in range(1, len(items) + 1)],
-        "Section": items["section"].map(str),
-        "Item": [item(t, s, r) for t, s, _d, r in rows],
-        "Detail": [_text(d) if pd.notna(r) else str(d) for _t, _s, d, r in rows],
-        "When": items["months"].map(_when),
-        "At stake": items["money"].map(lambda v: money(v, currency) if pd.notna(v) else "–"),
-    }, columns=AGENDA_HEADERS)
+    return pd.DataFrame(
+        {
+            "#": [str(i) for i in range(1, len(items) + 1)],
+            "Section": items["section"].map(str),
+            "Item": [item(t, s, r) for t, s, _d, r in rows],
+            "Detail": [_text(d) if pd.notna(r) else str(d) for _t, _s, d, r in rows],
+            "When": items["months"].map(_when),
+            "At stake": items["money"].map(lambda v: money(v, currency) if pd.notna(v) else "–"),
+        },
+        columns=AGENDA_HEADERS,
+    )
 
 
 def _decisions(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.sort_values(["overdue", "due_date"], ascending=[False, True], kind="stable",
-                              na_position="last").reset_index(drop=True)
-    return pd.DataFrame({
-        "Decision": frame["text"].map(_text), "Owner": frame["owner"].map(_text), "Due": frame["due_date"].map(_day),
-        "Status": ["overdue" if o else _text(s) for o, s in zip(frame["overdue"], frame["status"], strict=True)],
-        "Family": frame["family"].map(_text),
-    }, columns=DECISION_HEADERS).reset_index(drop=True)
+    frame = frame.sort_values(
+        ["overdue", "due_date"], ascending=[False, True], kind="stable", na_position="last"
+    ).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Decision": frame["text"].map(_text),
+            "Owner": frame["owner"].map(_text),
+            "Due": frame["due_date"].map(_day),
+            "Status": ["overdue" if o else _text(s) for o, s in zip(frame["overdue"], frame["status"], strict=True)],
+            "Family": frame["family"].map(_text),
+        },
+        columns=DECISION_HEADERS,
+    ).reset_index(drop=True)
 
 
 def _assumptions(frame: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
     changes = changed.set_index("id")["changes"] if not changed.empty else pd.Series(dtype=object)
-    frame = frame.assign(_changed=frame["id"].map(changes)).sort_values(
-        "_changed", key=lambda s: s.isna(), kind="stable").reset_index(drop=True)
-    return pd.DataFrame({
-        "Assumption": frame["text"].map(_text), "Owner": frame["owner"].map(_text),
-        "Review by": frame["due_date"].map(_day), "Family": frame["family"].map(_text),
-        "Changed since last cycle": frame["_changed"].map(lambda v: "–" if pd.isna(v) else _text(v)),
-    }, columns=ASSUMPTION_HEADERS).reset_index(drop=True)
+    frame = (
+        frame.assign(_changed=frame["id"].map(changes))
+        .sort_values("_changed", key=lambda s: s.isna(), kind="stable")
+        .reset_index(drop=True)
+    )
+    return pd.DataFrame(
+        {
+            "Assumption": frame["text"].map(_text),
+            "Owner": frame["owner"].map(_text),
+            "Review by": frame["due_date"].map(_day),
+            "Family": frame["family"].map(_text),
+            "Changed since last cycle": frame["_changed"].map(lambda v: "–" if pd.isna(v) else _text(v)),
+        },
+        columns=ASSUMPTION_HEADERS,
+    ).reset_index(drop=True)
 
 
 def read_process(store: Store, cycle: dt.date, currency: str, today: dt.date | None = None) -> CycleProcess:
@@ -122,9 +149,12 @@ def read_process(store: Store, cycle: dt.date, currency: str, today: dt.date | N
     executive = st.steps[st.steps["step"] == "executive"]
     meeting = _day(executive["due_date"].iloc[0]) if len(executive) else None
     return CycleProcess(
-        status=_status_line(st, checks), meeting=meeting, steps=_steps(st.steps),
+        status=_status_line(st, checks),
+        meeting=meeting,
+        steps=_steps(st.steps),
         agenda=_agenda(agenda(store, cycle, today=today), currency),
         decisions=_decisions(list_decisions(store, cycle, status="open", today=today)),
-        assumptions=_assumptions(list_assumptions(store, cycle, status="open", today=today),
-                                 assumptions_changed(store, cycle)),
+        assumptions=_assumptions(
+            list_assumptions(store, cycle, status="open", today=today), assumptions_changed(store, cycle)
+        ),
     )
