@@ -5,18 +5,17 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sop_core import load_demo, open_store
+from sop_core import open_store
 from sop_core.forecast import model_table, overrides, save_override
-from tests.support.stores import DEMO_AS_OF, ROOT
+from tests.support.apptest import APP, build_demo_file, open_app_page, use_copy
+from tests.support.stores import DEMO_AS_OF
 
-APP = str(ROOT / "app.py")
 PAGE = "pages/demand_planning.py"
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
@@ -24,25 +23,16 @@ pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demand_planning") / "demo.duckdb"
-    with open_store(path) as store:
-        load_demo(store, as_of=DEMO_AS_OF)
-    return path
+    return build_demo_file(tmp_path_factory.mktemp("demand_planning"), DEMO_AS_OF)
 
 
 @pytest.fixture()
 def db_file(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "sop.duckdb"
-    shutil.copy(demo_file, path)
-    monkeypatch.setenv("SOP_DB_PATH", str(path))
-    return path
+    return use_copy(demo_file, tmp_path, monkeypatch)
 
 
 def open_page(at: AppTest) -> AppTest:
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(PAGE, at)
 
 
 @pytest.fixture()

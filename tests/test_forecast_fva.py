@@ -11,7 +11,7 @@ import pytest
 from sop_core import Store, open_store
 from sop_core.actuals import insert_actuals
 from sop_core.forecast import fva_stairstep, layer_exceptions, save_override
-from sop_core.forecast.baseline import store_baseline
+from sop_core.forecast.baseline import BASELINE_COLUMNS, store_baseline
 from sop_core.plans import write_plan_rows
 
 
@@ -26,19 +26,7 @@ def _cycle(
     """Store a family-level baseline for ``cycle``, its overrides and its approved demand plan."""
     frame = pd.DataFrame(
         [("A", "", "N", pd.Timestamp(m), q, q, q, q, q, "SeasonalNaive", 1.0) for m, q in baseline.items()],
-        columns=[
-            "family",
-            "sku",
-            "region",
-            "month",
-            "forecast",
-            "lo80",
-            "hi80",
-            "lo95",
-            "hi95",
-            "model",
-            "holdout_mase",
-        ],
+        columns=BASELINE_COLUMNS,
     )
     models = frame.head(1)[["family", "sku", "region", "model", "holdout_mase"]].assign(
         series_class="regular", history_months=24

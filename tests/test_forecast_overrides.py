@@ -27,7 +27,7 @@ from sop_core.forecast import (
     spread_to_skus,
     write_consensus,
 )
-from sop_core.forecast.baseline import store_baseline
+from sop_core.forecast.baseline import BASELINE_COLUMNS, store_baseline
 from sop_core.plans import approve_plan, write_plan_rows
 
 CYCLE = dt.date(2026, 1, 1)
@@ -62,19 +62,7 @@ def store() -> Iterator[Store]:
     ]
     frame = pd.DataFrame(
         rows,
-        columns=[
-            "family",
-            "sku",
-            "region",
-            "month",
-            "forecast",
-            "lo80",
-            "hi80",
-            "lo95",
-            "hi95",
-            "model",
-            "holdout_mase",
-        ],
+        columns=BASELINE_COLUMNS,
     )
     models = frame.drop_duplicates(["family", "sku", "region"])[["family", "sku", "region", "model", "holdout_mase"]]
     models = models.assign(series_class="regular", history_months=30)

@@ -1,0 +1,99 @@
+"""The steps and tasks card: timeline, step table, task rows (automatic or ticked by hand) and the sign-off."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sop_core import Store
+from sop_core import cycle as cy
+from sop_core.charts.cycle import STEP_COLORS, step_timeline
+from sop_ui import cycle as cui
+from sop_ui.cycle_cards.common import ERRORS, author, refused
+
+
+def step_table(steps: pd.DataFrame) -> None:
+    """The five steps: owner, due date, status in its colour, tasks, sign-off."""
+    styled = cui.step_frame(steps).style.map(
+        lambda s: f"background-color: {STEP_COLORS.get(s, '#9e9e9e')}; color: #ffffff; font-weight: 600",
+        subset=["Status"],
+    )
+    st.dataframe(styled, hide_index=True, width="stretch", key="cy_steps_table")
+
+
+@st.fragment
+def steps_card(store: Store, status: cy.CycleStatus, today: dt.date) -> None:
+    """The timeline, the step table, each step's tasks (auto-checked or ticked by hand) and the sign-off."""
+    st.subheader("Steps and tasks")
+    cui.show_flash("steps")
+    st.plotly_chart(
+        step_timeline(status.steps, status.start, today), key="cy_timeline", config={"displayModeBar": False}
+    )
+    st.caption(
+        "Each step runs from the previous step's due date to its own (working days from the cycle's start). "
+        + " · ".join(
+            f":{c}[■ {s}]"
+            for s, c in (("done", "green"), ("in progress", "blue"), ("overdue", "red"), ("not started", "gray"))
+        )
+    )
+    step_table(status.steps)
+    locked = status.approved
+    for step in status.steps.itertuples():
+        tasks = status.tasks[status.tasks["step"] == step.step]
+        icon = {"done": ":material/check_circle:", "overdue": ":material/warning:"}.get(
+            str(step.status), ":material/radio_button_unchecked:"
+        )
+        with st.expander(
+            f"{step.position}. {step.name} — {step.status} · {step.tasks_done}/{step.tasks_total} tasks",
+            expanded=step.step == status.current_step,
+            icon=icon,
+        ):
+            for task in tasks.itertuples():
+                task_row(store, status, step.signed_by, task, locked)
+            if step.step == status.current_step and step.step != "executive" and not locked:
+                sign_off(store, status.cycle, str(step.step), str(step.name))
+            elif step.step == "executive" and not status.approved:
+                st.caption("The executive step is signed off by approving the plan (below).")
+
+
+def task_row(store: Store, status: cy.CycleStatus, signed_by: object, task: Any, locked: bool) -> None:
+    """An automatic task shows what the data says; a hand task is a checkbox (ticks record the name)."""
+    done = bool(task.done) if not pd.isna(task.done) else False
+    who = f" — {task.done_by}, {cui.when(task.done_at)}" if isinstance(task.done_by, str) and task.done_by else ""
+    if task.auto:
+        mark = ":green[:material/check_circle:]" if done else ":red[:material/cancel:]"
+        st.markdown(f"{mark} **{task.label}** · _automatic_  \n{task.detail or ''}{who}")
+        return
+    frozen = locked or (isinstance(signed_by, str) and bool(signed_by))
+    generation = st.session_state.get("cy_tick_generation", 0)
+    ticked = st.checkbox(
+        f"{task.label}{who}",
+        value=done,
+        disabled=frozen,
+        help="Ticked by hand; records your name.",
+        key=f"cy_tick_{status.cycle:%Y-%m}_{task.task}_{done}_{generation}",
+    )
+    if ticked != done:
+        try:
+            cy.tick_task(store, status.cycle, task.task, by=author(), done=ticked)
+        except ERRORS as exc:  # put the box back as stored and say why
+            st.session_state["cy_tick_generation"] = generation + 1
+            cui.flash("steps", "error", f"Not done: {exc}")
+            st.rerun(scope="fragment")
+        cui.done("steps", f"“{task.label}” {'ticked' if ticked else 'unticked'} by {author().strip()}.")
+
+
+def sign_off(store: Store, chosen: dt.date, step: str, name: str) -> None:
+    """Sign off the current step with a comment."""
+    with st.form(f"cy_sign_{step}", border=False):
+        comment = st.text_input("Sign-off comment", key=f"cy_sign_comment_{step}", placeholder="optional")
+        if st.form_submit_button(f"Sign off: {name}", icon=":material/how_to_reg:", type="primary"):
+            try:
+                cy.sign_off_step(store, chosen, step, by=author(), comment=comment)
+            except ERRORS as exc:
+                refused(exc)
+                return
+            cui.done("steps", f"{name} signed off by {author().strip()}.")
