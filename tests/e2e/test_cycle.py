@@ -29,7 +29,7 @@ from tests.support.browser import (
     wait_idle,
     whole_page_screenshot,
 )
-from tests.support.grid import enter_first_override
+from tests.support.grid import enter_first_override, enter_name
 
 SIDEBAR = "[data-testid='stSidebar']"
 
@@ -51,10 +51,7 @@ def override_on_demand_planning(page, url: str) -> None:
     """Enter a Sales override of +250 units with its reason on the first cell and save it."""
     open_page(page, f"{url}/demand_planning")
     page.get_by_role("heading", name="Demand planning", level=1).wait_for(timeout=60_000)
-    page.get_by_label("Your name").fill("e2e planner")
-    page.keyboard.press("Tab")
-    page.wait_for_timeout(800)  # let the rerun of the name start before waiting for it to end
-    wait_idle(page)
+    enter_name(page, "e2e planner")
     enter_first_override(
         page,
         "250",

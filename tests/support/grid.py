@@ -18,6 +18,14 @@ CELL_EDITOR = "input.gdg-input, input[id^='react-select']"  # the grid's number/
 VALUE_COLUMN, REASON_COLUMN = 4, 5  # 0-based, counted from the first column (Layer)
 
 
+def enter_name(page, name: str) -> None:
+    """Fill the page's "Your name" box and wait for the rerun it starts (started, then finished)."""
+    page.get_by_label("Your name").fill(name)
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(800)  # let the rerun start before waiting for it to end
+    wait_idle(page)
+
+
 def select_first_cell(page) -> None:
     """Click the grid's first row (layer Sales, the cycle month)."""
     grid = page.locator(GRID)
