@@ -50,14 +50,14 @@ import pandas as pd
 from .actuals import refresh_rollup
 from .conventions import DEFAULT_WARNING_UTILISATION, PLAN_HORIZON_MONTHS
 from .cycle.demo_history import write_cycle_history
-from .forecast.baseline import forecast_history, write_baseline_rows
+from .forecast.baseline import write_baseline_rows
+from .forecast.demo_history import forecast_demo_history, insert_demo_overrides
 from .months import add_months, current_month, days_in_month, month_range, working_days
 from .plans import write_plan_rows
 from .store import Store, StoreError
 
 HISTORY_MONTHS = 24
 HORIZON_MONTHS = PLAN_HORIZON_MONTHS
-FORECAST_CYCLES = 12  # past cycles with a stored baseline and overrides (plus the draft)
 REGIONS = ("North America", "Europe", "Asia Pacific")
 RESOURCES = {
     "Machining": "CNC machining cells",
@@ -186,7 +186,7 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
             cur.unregister("_demo")
         for version, (baseline, models) in data["forecast"].items():
             write_baseline_rows(cur, version, baseline, models, mode="full" if version == cycle else "quick")
-        _insert_overrides(cur, data["overrides"])
+        insert_demo_overrides(cur, data["overrides"])
         for version, frames in data["plans"].items():
             for table, frame in frames.items():
                 write_plan_rows(cur, table, version, frame, replace_all=True)
@@ -305,7 +305,10 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
             _family_row(actual_rows, "production", version, f, produced)
 
     actuals = pd.DataFrame(actual_rows, columns=["kind", "month", "sku", "family", "region", "quantity", "revenue"])
-    forecast, overrides = _forecast_history(seed, cycle, actuals, products, true_demand)
+    strategies = {f.family: f.strategy for f in FAMILIES}
+    forecast, overrides = forecast_demo_history(
+        seed, cycle, actuals, products, true_demand, strategies, REGIONS, HORIZON_MONTHS
+    )
     return {
         "families": families,
         "products": products,
@@ -319,126 +322,6 @@ def build_demo(seed: int, cycle: dt.date) -> dict:
         "forecast": forecast,
         "overrides": overrides,
     }
-
-
-# Who overrides what in the demo (layer, author, family, reason, comment).
-_AUTHORS = {
-    "sales": "Jonas Keller (Sales)",
-    "marketing": "Mara Lind (Marketing)",
-    "finance": "Tom Berg (Finance)",
-    "demand_planner": "Ines Vogt (Demand planning)",
-}
-
-
-def _forecast_history(seed, cycle, actuals, products, true_demand):
-    """Stored baselines (past cycles quick at family × region, the draft full at SKU × region) and the
-    layers' overrides of the recent cycles."""
-    rng = np.random.default_rng(seed + 7919)  # its own stream: the other demo figures stay as they were
-    strategy = {f.family: f.strategy for f in FAMILIES}
-    demand = actuals.merge(products[["sku", "family"]], on="sku", suffixes=("_", ""))
-    demand = demand[
-        demand["kind"] == demand["family"].map({f: "orders" if s == "mto" else "sales" for f, s in strategy.items()})
-    ]
-    history = demand.groupby(["family", "region", "month"], as_index=False)["quantity"].sum()
-    history = history.rename(columns={"quantity": "y"}).assign(sku="")
-    history["month"] = pd.to_datetime(history["month"])
-    skus = demand.groupby(["family", "sku", "region", "month"], as_index=False)["quantity"].sum()
-    skus = skus.rename(columns={"quantity": "y"}).assign(month=lambda f: pd.to_datetime(f["month"]))
-    forecast = {}
-    rows = []
-    for back in range(FORECAST_CYCLES, -1, -1):
-        version = add_months(cycle, -back)
-        baseline, models = (
-            forecast_history(skus, version, HORIZON_MONTHS)
-            if back == 0  # the draft: full
-            else forecast_history(history, version, HORIZON_MONTHS, mode="quick")
-        )
-        forecast[version] = (baseline, models)
-        stamp = dt.datetime.combine(version, dt.time(9, 30)) + dt.timedelta(days=4)
-        base = baseline.groupby(["family", "month"])["forecast"].sum()
-        for k in range(6):  # the layers work on the next six months
-            m = add_months(version, k)
-            truth = {f.family: true_demand[(f.family, m)] / base[(f.family, pd.Timestamp(m))] - 1 for f in FAMILIES}
-            picks = [
-                (
-                    "sales",
-                    "Standard Valves",
-                    16 + rng.integers(-1, 2),
-                    "market_trend",
-                    "Pipeline looks strong: two OEM projects expected to close",
-                )
-            ]
-            if back <= 8 and truth["Compact Pumps"] > 0:
-                picks.append(
-                    (
-                        "marketing",
-                        "Compact Pumps",
-                        round(100 * 0.75 * truth["Compact Pumps"]),
-                        "promotion",
-                        "Spring promotion: dealer incentives and the trade-show launch",
-                    )
-                )
-            if back <= 6 and truth["High-Pressure Valves"] < 0:
-                picks.append(
-                    (
-                        "demand_planner",
-                        "High-Pressure Valves",
-                        round(100 * 0.6 * truth["High-Pressure Valves"]),
-                        "market_trend",
-                        "Order intake softening in Europe and Asia; trimmed",
-                    )
-                )
-            for layer, family, pct, reason, comment in picks:
-                if pct == 0:
-                    continue
-                for region in REGIONS:
-                    rows.append(
-                        (
-                            version,
-                            layer,
-                            family,
-                            region,
-                            "",
-                            m,
-                            "pct",
-                            float(pct),
-                            reason,
-                            comment,
-                            _AUTHORS[layer],
-                            stamp,
-                            stamp,
-                            1,
-                        )
-                    )
-    columns = [
-        "cycle",
-        "layer",
-        "family",
-        "region",
-        "sku",
-        "month",
-        "kind",
-        "value",
-        "reason",
-        "comment",
-        "author",
-        "created_at",
-        "updated_at",
-        "version",
-    ]
-    return forecast, pd.DataFrame(rows, columns=columns)
-
-
-def _insert_overrides(cur, overrides: pd.DataFrame) -> None:
-    """Insert the demo's overrides and their history rows (before the cycles are approved)."""
-    cur.register("_demo_overrides", overrides)
-    cols = ", ".join(overrides.columns)
-    cur.execute(f"INSERT INTO forecast_overrides ({cols}) SELECT {cols} FROM _demo_overrides")  # fixed names
-    cur.execute(
-        "INSERT INTO forecast_override_history SELECT cycle, layer, family, region, sku, month, kind, value, "
-        "reason, comment, author, updated_at, version FROM _demo_overrides"
-    )
-    cur.unregister("_demo_overrides")
 
 
 def _version_plan(version, horizon, rng, planned, true_demand, index, inventory, backorder, backlog):

@@ -27,7 +27,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..forecast import consensus
+from ..forecast.consensus import consensus
 from ..months import add_months, month_start
 from ..plan_data import DEMAND_ACTUAL_SQL
 from ..plans import plan_status, record_decision, require_draft

@@ -16,10 +16,11 @@ kinds.py (columns, aliases, templates), options.py (the user's explicit choices)
 from __future__ import annotations
 
 from .commit import revert_upload, upload_history
-from .kinds import ACTUAL_KINDS, KINDS, MASTER_KINDS, PLAN_KINDS, template_csv
+from .kinds import ACTUAL_KINDS, KINDS, MASTER_KINDS, PLAN_KINDS
 from .options import ImportOptions
 from .pipeline import actuals_cycle, default_user, import_file, template_for
 from .report import ImportReport, Problem
+from .templates import template_csv
 from .validate import current_cycle
 
 __all__ = [

@@ -42,8 +42,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import python_calamine
 
-from .header import map_header
-from .kinds import Kind, header_lookup, normalise_header
+from .header import header_lookup, map_header, normalise_header
+from .kinds import Kind
 from .options import ImportOptions
 from .parse import typed_select
 from .records import RawFile, finish_raw

@@ -1,6 +1,6 @@
 """Map a file's header row to the columns of an upload kind (CSV and Excel alike).
 
-Each header text is matched after :func:`~sop_core.importer.kinds.normalise_header`
+Each header text is matched after :func:`normalise_header`
 against the kind's column names and aliases. Unknown columns are ignored with a warning;
 blank headers are remembered (a value under one is a problem); duplicate and missing
 columns are problems of the header's line.
@@ -8,8 +8,29 @@ columns are problems of the header's line.
 
 from __future__ import annotations
 
-from .kinds import Kind, header_lookup, normalise_header
+import re
+
+from .kinds import Kind
 from .report import ImportReport
+
+_SEP = re.compile(r"[\s\-./]+")
+
+
+def normalise_header(text: str) -> str:
+    """``" Product-Family "`` → ``"product_family"``: case, spaces, hyphens, dots and slashes ignored."""
+    cleaned = text.replace("\ufeff", "").strip().strip('"').strip().lower()
+    return _SEP.sub("_", cleaned).strip("_")
+
+
+def header_lookup(kind: Kind) -> dict[str, str]:
+    """Normalised header text → canonical column name (names first, then aliases)."""
+    lookup: dict[str, str] = {}
+    for col in kind.columns:
+        lookup.setdefault(col.name, col.name)
+    for col in kind.columns:
+        for alias in col.aliases:
+            lookup.setdefault(normalise_header(alias), col.name)
+    return lookup
 
 
 def map_header(headers: list[str], kind: Kind, line: int, report: ImportReport) -> dict[int, str] | None:

@@ -25,11 +25,12 @@ from ..conventions import EPS
 from ..months import add_months, month_start
 from ..store import Store, StoreError, transaction_on
 from .commit import already_loaded, preview, write_upload
-from .kinds import KINDS, Kind, template_csv
+from .kinds import KINDS, Kind
 from .options import ImportOptions
 from .reading import read_file
 from .records import RawFile
 from .report import ImportReport
+from .templates import template_csv
 from .validate import current_cycle, validate
 from .workspace import STAGE, Workspace
 

@@ -30,8 +30,8 @@ from collections.abc import Callable
 
 from .encoding import FileText, decode
 from .excel import XLSX_MAGIC, read_excel
-from .header import map_header
-from .kinds import Kind, header_lookup, normalise_header
+from .header import header_lookup, map_header, normalise_header
+from .kinds import Kind
 from .options import DELIMITERS, ImportOptions
 from .records import CsvRecords, RawFile, load_csv, split_fields
 from .report import ImportReport
