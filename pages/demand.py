@@ -6,6 +6,7 @@ import streamlit as st
 from sop_core import review
 from sop_core.charts.forecast import consensus_outlook_chart
 from sop_core.charts.review import Heat, Line, error_panel, heatmaps, small_multiples
+from sop_core.forecast.views import consensus_outlook
 from sop_ui import forecast as fui
 from sop_ui.format import download_csv
 from sop_ui.review import open_review
@@ -80,14 +81,11 @@ download_csv(
 )
 
 st.subheader("Consensus against the statistical baseline and the last approved plan")
-outlook = fui.load_outlook(
-    view.store,
-    view.store.path,
-    fui.stamp(view.store),
-    rv.cycle,
-    view.filters.families or None,
-    view.filters.regions or None,
-    rv.horizon,
+outlook = view.memo(
+    "dm_outlook",
+    lambda: consensus_outlook(
+        view.store, rv.cycle, view.filters.families or None, view.filters.regions or None, rv.horizon
+    ),
 )
 if outlook.empty:
     st.info(
@@ -102,7 +100,11 @@ else:
         f"consensus − baseline (bars). Last approved plan: the plan of record approved before "
         f"{rv.cycle:%B %Y}. Totals over the {rv.horizon} months shown."
     )
-    st.plotly_chart(consensus_outlook_chart(outlook), key="dm_consensus", config={"displayModeBar": False})
+    st.plotly_chart(
+        view.memo("dm_consensus_chart", lambda: consensus_outlook_chart(outlook)),
+        key="dm_consensus",
+        config={"displayModeBar": False},
+    )
     st.dataframe(fui.outlook_table(outlook), hide_index=True, width="stretch", column_config=fui.outlook_columns())
     download_csv(
         outlook, f"consensus-{rv.cycle:%Y-%m}", key="dm_consensus_csv", label="Download consensus vs baseline (CSV)"

@@ -291,15 +291,22 @@ _COUNTS_SQL = (
     "(SELECT count(*) FROM actuals), (SELECT count(*) FROM scenarios), "
     "(SELECT count(*) FROM plan_versions WHERE status = 'approved'), "
     "(SELECT epoch_ms(max(approved_at)) FROM plan_versions), "
-    # the cycle's own state: opened cycles, signed steps, ticked tasks, register edits
+    # the cycle's own state: opened cycles, signed steps, ticked tasks, register edits, supply-plan changes
     "(SELECT count(*) FROM cycles), (SELECT count(signed_at) FROM cycle_steps), "
-    "(SELECT count(done_at) FROM cycle_tasks), (SELECT count(*) FROM register_audit), "
-    "(SELECT count(*) FROM supply_adjustments)"
+    "(SELECT count(done_at) FROM cycle_tasks), (SELECT epoch_ms(max(done_at)) FROM cycle_tasks), "
+    "(SELECT count(*) FROM register_audit), (SELECT count(*) FROM supply_adjustments), "
+    "(SELECT epoch_ms(max(updated_at)) FROM supply_policies), "
+    "(SELECT count(reviewed_by) FROM cycle_carried_overrides), "
+    # demand planning: override saves (the history only grows), baseline runs, layers and reason codes
+    "(SELECT count(*) FROM forecast_override_history), (SELECT count(*) FROM forecast_baseline), "
+    "(SELECT count(*) FROM forecast_models), (SELECT epoch_ms(max(run_at)) FROM forecast_models), "
+    "(SELECT count(*) FROM forecast_layers), (SELECT count(*) FROM forecast_reasons)"
 )
 
 
 def data_stamp(store: Store) -> str:
-    """A cheap fingerprint that changes with every upload, plan write, approval, cycle step or register edit."""
+    """The one cache key of the pages: changes with every upload, plan write, approval, cycle step, register edit,
+    override save or baseline run (two statements, a few milliseconds)."""
     # Two statements: DuckDB plans the hash-weighted sums an order of magnitude slower inside the
     # statement of scalar counts (measured: ~30 ms together, ~3 + ~4 ms apart).
     cur = store.cursor()

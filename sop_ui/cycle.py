@@ -24,23 +24,11 @@ from sop_core.formatting import money, pct
 CACHE_TTL = 600
 FLASH = "cy_flash"
 
+
 # One query over fixed tables, no user values: counts and times that move with every write of the cycle.
-_CYCLE_STAMP_SQL = """
-    SELECT (SELECT count(*) FROM cycle_steps WHERE signed_by IS NOT NULL) AS signed,
-           (SELECT count(*) FROM cycle_tasks WHERE done_at IS NOT NULL) AS ticked,
-           (SELECT max(done_at) FROM cycle_tasks) AS ticked_at,
-           (SELECT count(*) FROM register_audit) AS changes,
-           (SELECT count(*) FROM supply_adjustments) AS adjustments,
-           (SELECT max(updated_at) FROM supply_policies) AS policies,
-           (SELECT count(*) FROM plan_versions WHERE status = 'approved') AS approved,
-           (SELECT count(*) FROM forecast_override_history) AS overrides,
-           (SELECT count(*) FROM cycle_carried_overrides WHERE reviewed_by IS NOT NULL) AS confirmed"""
-
-
 def stamp(store: Store) -> str:
-    """The review data stamp plus the cycle tables' (sign-offs, ticks, register changes, adjustments, approvals)."""
-    row = store.query(_CYCLE_STAMP_SQL).iloc[0].tolist()
-    return data_stamp(store) + "|" + "-".join(str(v) for v in row)
+    """The cache key of the loaders here: the store's data stamp (it covers the cycle tables too)."""
+    return data_stamp(store)
 
 
 # ---------------------------------------------------------------- cached loaders
@@ -267,10 +255,13 @@ def overdue_table(items: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def overdue_section(store: Store, key: str, today: dt.date | None = None) -> None:
-    """The overdue decisions and assumptions (a small section for the Overview and Executive pages)."""
+def overdue_section(store: Store, data_stamp: str, key: str, today: dt.date | None = None) -> None:
+    """The overdue decisions and assumptions (a small section for the Overview and Executive pages).
+
+    ``data_stamp`` is the page's own (the review pages have read it already this run).
+    """
     day = today or dt.date.today()
-    items = load_overdue(store, store.path, stamp(store), day)
+    items = load_overdue(store, store.path, data_stamp, day)
     st.subheader("Overdue decisions and assumptions")
     if items.empty:
         st.success(

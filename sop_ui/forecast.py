@@ -3,7 +3,7 @@
 Loaders take the store as ``_store`` (not hashed) and are keyed by its path and :func:`stamp` (the engine's
 :func:`~sop_core.forecast.forecast_stamp`: it changes with every upload, plan, approval, override save and
 baseline run), so another user's save shows up at the next rerun; :func:`clear_caches` drops them at once
-after a save of this session. :func:`load_outlook` serves the Demand review's consensus section.
+after a save of this session.
 The override editor shows the engine's :func:`~sop_core.forecast.override_grid` with readable
 columns; :func:`edits_from_editor` turns the edited rows back into the engine's edit frame, so all
 checks (reason required, conflicts, frozen cycle) stay in :func:`~sop_core.forecast.save_overrides`.
@@ -132,22 +132,6 @@ def load_drilldown(
     return fc.sku_drilldown(_store, family, region, cycle)
 
 
-@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
-def load_outlook(
-    _store: Store,
-    path: str,
-    stamp: str,
-    cycle: dt.date,
-    families: tuple[str, ...] | None,
-    regions: tuple[str, ...] | None,
-    horizon: int,
-) -> pd.DataFrame:
-    """The consensus outlook (baseline, consensus, last approved plan, gap) of the Demand review's view."""
-    return fc.consensus_outlook(
-        _store, cycle, None if families is None else list(families), None if regions is None else list(regions), horizon
-    )
-
-
 LOADERS = (
     load_options,
     load_models,
@@ -158,7 +142,6 @@ LOADERS = (
     load_fva,
     load_exceptions,
     load_drilldown,
-    load_outlook,
 )
 
 

@@ -230,7 +230,7 @@ def test_every_template_loads_into_the_demo_company(demo_store, kind):
 
 
 def test_docs_list_every_kind_column_and_alias():
-    from sop_core.importer.kinds import kinds_markdown
+    from sop_core.importer.templates import kinds_markdown
     from tests.support.stores import ROOT
 
     assert kinds_markdown() in (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
