@@ -32,8 +32,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sop_core import demand_supply_gap, open_store, plan_vs_actual  # noqa: E402
-from sop_core.actuals import refresh_rollup  # noqa: E402
+from sop_core import demand_supply_gap, open_store, plan_vs_actual
+from sop_core.actuals import refresh_rollup
 
 FAMILIES, SKUS, REGIONS, MONTHS, HORIZON = 200, 20_000, 3, 36, 18
 FIRST = "2024-01-01"

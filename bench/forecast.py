@@ -43,11 +43,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sop_core import open_store  # noqa: E402
-from sop_core.actuals import insert_actuals  # noqa: E402
-from sop_core.forecast.history import demand_history  # noqa: E402
-from sop_core.forecast.metrics import mase, mase_scale  # noqa: E402
-from sop_core.forecast.select import forecast_series  # noqa: E402
+from sop_core import open_store
+from sop_core.actuals import insert_actuals
+from sop_core.forecast.history import demand_history
+from sop_core.forecast.metrics import mase, mase_scale
+from sop_core.forecast.select import forecast_series
 
 CYCLE = "2026-01-01"
 HORIZON = 18

@@ -27,10 +27,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sop_core import load_demo, open_store  # noqa: E402
-from sop_core.cycle.preread import build_content, build_preread, unavailable_reason  # noqa: E402
-from sop_core.cycle.preread.images import export_images  # noqa: E402
-from sop_core.cycle.preread.pdf import image_specs  # noqa: E402
+from sop_core import load_demo, open_store
+from sop_core.cycle.preread import build_content, build_preread, unavailable_reason
+from sop_core.cycle.preread.images import export_images
+from sop_core.cycle.preread.pdf import image_specs
 
 CYCLE = dt.date(2026, 11, 1)
 ROUNDS = 3

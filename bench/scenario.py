@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sop_core import calc  # noqa: E402
-from sop_core.scenario import Levers, ScenarioInputs, Strategy, evaluate_scenario, synthetic_inputs  # noqa: E402
+from sop_core import calc
+from sop_core.scenario import Levers, ScenarioInputs, Strategy, evaluate_scenario, synthetic_inputs
 
 FAMILIES, MONTHS = 200, 36
 ROUNDS = 30

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.browser import (  # noqa: E402
+from tests.support.browser import (
     CHROMIUM_ARGS,
     CHROMIUM_MISSING,
     chromium_path,

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.scenario import measure, report  # noqa: E402
-from tests.support.browser import (  # noqa: E402
+from bench.scenario import measure, report
+from tests.support.browser import (
     CHROMIUM_ARGS,
     CHROMIUM_MISSING,
     chromium_path,

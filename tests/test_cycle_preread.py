@@ -104,7 +104,7 @@ def _pdf(pack: dict) -> tuple[Path, str]:
 @NEEDS_PDF
 def test_pdf_is_a4_landscape_and_at_most_15_pages(pack: dict):
     info = subprocess.run(["pdfinfo", str(_pdf(pack)[0])], capture_output=True, text=True, check=True).stdout
-    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))  # type: ignore[union-attr]  # pdfinfo always prints Pages
     content: PackContent = pack["content"]
     # cover, agenda, exceptions, a page per family, capacity, finance, decisions (a long table may take two)
     assert 6 + len(content.families) <= pages <= MAX_PAGES == 15

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from sop_core import open_store
 from sop_core.importer import import_file
+from sop_core.importer.kinds import KINDS
 from tests.support.imports import dump
 from tests.support.stores import build_tiny
 
@@ -94,8 +95,6 @@ def test_reader_fast_path_agrees_with_the_text_path(values):
     if fast.preview is not None:
         assert fast.preview["in_file"].tolist() == cast(pd.DataFrame, text.preview)["in_file"].tolist()
 
-
-from sop_core.importer.kinds import KINDS  # noqa: E402
 
 any_cell = st.sampled_from(
     [

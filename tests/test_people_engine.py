@@ -220,6 +220,6 @@ def test_a_listed_person_becomes_first_admin_keeping_their_roles():
                 "INSERT INTO person_roles (email, role, granted_by) VALUES ('ann@example.com', 'planner', 'sql')"
             )
         assert add_first_admin(store, "ann@example.com", source="test")
-        assert get_person(store, "ann@example.com").roles == ("planner", "admin")  # type: ignore[union-attr]
+        assert get_person(store, "ann@example.com").roles == ("planner", "admin")  # type: ignore[union-attr]  # the person exists: added above
         assert not add_first_admin(store, "carl@example.com", source="test")  # there is an admin already
         assert get_person(store, "carl@example.com") is None

@@ -62,7 +62,7 @@ def counted() -> Iterator[tuple[Store, list[str]]]:
     """The demo company in a store whose every statement is logged."""
     log: list[str] = []
     con = duckdb.connect(":memory:")
-    store = Store(_Counting(con, log), ":memory:")  # type: ignore[arg-type]
+    store = Store(_Counting(con, log), ":memory:")  # type: ignore[arg-type]  # a counting stand-in for the connection
     migrate(store)
     load_demo(store, as_of=DEMO_AS_OF)
     yield store, log

@@ -228,7 +228,7 @@ def test_horizon_limits_the_months(demo_store):
 
 def test_bad_levers_are_refused():
     with pytest.raises(ValueError):
-        Levers(strategy={"A": "magic"})  # type: ignore[dict-item]
+        Levers(strategy={"A": "magic"})  # type: ignore[dict-item]  # a wrong strategy on purpose
     with pytest.raises(ValueError):
         Levers(demand_pct=-100)
     with pytest.raises(ValueError):

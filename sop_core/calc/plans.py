@@ -129,7 +129,7 @@ def chase_plan_arrays(
     if target_inventory is None:
         target = np.zeros(n)
     elif np.ndim(target_inventory) == 0:
-        target = np.full(n, _require_finite_scalar(target_inventory, "target_inventory"))  # type: ignore[arg-type]
+        target = np.full(n, _require_finite_scalar(target_inventory, "target_inventory"))  # type: ignore[arg-type]  # a scalar here: arrays took the branch above
     else:
         target = _as_float_1d(target_inventory, "target_inventory")
         if len(target) != n:

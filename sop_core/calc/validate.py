@@ -29,7 +29,7 @@ def _as_float_1d(values: Numbers, name: str) -> np.ndarray:
         try:
             arr = np.asarray(values, dtype=float)
         except (TypeError, ValueError):
-            arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="raise").to_numpy(  # type: ignore[arg-type]
+            arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="raise").to_numpy(  # type: ignore[arg-type]  # any iterable of numbers
                 dtype=float, na_value=np.nan
             )
     if arr.ndim != 1:

@@ -117,7 +117,7 @@ def heatmaps(panels: Sequence[Heat], stacked: bool = False, title: str | None = 
 
 def heatmap(table: pd.DataFrame, title: str | None = None, **panel: object) -> go.Figure:
     """A single labelled heatmap of ``table`` (see :class:`Heat` for the options)."""
-    return heatmaps([Heat(table, "", **panel)], title=title)  # type: ignore[arg-type]
+    return heatmaps([Heat(table, "", **panel)], title=title)  # type: ignore[arg-type]  # Heat's options, passed through
 
 
 def capacity_panel(capacity: pd.DataFrame, title: str = "Capacity utilisation (▲ overload)") -> Heat:

@@ -108,7 +108,7 @@ def _roll_plan(cur: duckdb.DuckDBPyConnection, source: dt.date, new: dt.date) ->
         frame["month"] = pd.to_datetime(frame["month"])
         if table != "budget":
             frame = _extend(frame, keys, months)
-        written += write_plan_rows(cur, table, new, frame, replace_all=True)  # type: ignore[arg-type]
+        written += write_plan_rows(cur, table, new, frame, replace_all=True)  # type: ignore[arg-type]  # table names from the fixed plan-table list
     return written
 
 

@@ -100,7 +100,7 @@ def plan_supply(
     limits the rows returned (all families are computed: they are independent). See the module doc.
     """
     strat = {f: check_strategy(f, strategies.get(f)) for f in inputs.families}
-    levers = Levers(strategy=strat, target_days={f: float(v) for f, v in (target_days or {}).items()})  # type: ignore[arg-type]
+    levers = Levers(strategy=strat, target_days={f: float(v) for f, v in (target_days or {}).items()})  # type: ignore[arg-type]  # strategies checked by check_strategy
     T = len(inputs.months)
     demand = model.scenario_demand(inputs, levers, T)
     target = model.target_positions(inputs, demand, model.chosen_target_days(inputs, levers))

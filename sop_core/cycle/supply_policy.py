@@ -65,7 +65,7 @@ def check_target_days(family: str, days: object) -> float | None:
     """A target in days (``None``: the default), finite and not negative; ``ValueError`` otherwise."""
     if days is None or (isinstance(days, float) and math.isnan(days)):
         return None
-    value = float(days)  # type: ignore[arg-type]
+    value = float(days)  # type: ignore[arg-type]  # checked: None returned above, float() raises on the rest
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"The target of {family} must be a number of days, at least 0 (got {days!r}).")
     return value

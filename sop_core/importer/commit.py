@@ -249,7 +249,7 @@ def write_upload(
         )
         keys_plan, values = PLAN_COLUMNS[table]
         frame = cur.execute(f"SELECT {', '.join(keys_plan + values)} FROM {STAGE}").df()
-        write_plan_rows(cur, table, cycle, frame)  # type: ignore[arg-type]  # refuses approved versions
+        write_plan_rows(cur, table, cycle, frame)  # type: ignore[arg-type]  # a plan kind's table; refuses approved versions
     else:
         keys = table_keys(kind)
         table = kind.table

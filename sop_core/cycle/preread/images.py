@@ -77,7 +77,7 @@ def _executable(path: str) -> bool:
 def unavailable_reason() -> str | None:
     """Why the PDF cannot be built on this machine, or ``None`` when it can (cheap: no browser is started)."""
     try:
-        import kaleido  # noqa: F401
+        import kaleido  # noqa: F401 - only asks whether it is installed
     except ImportError:
         return "The PDF needs the kaleido package (pip install 'kaleido>=1.0'); the HTML version works without it."
     if chromium_path() is None:

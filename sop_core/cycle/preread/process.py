@@ -90,7 +90,7 @@ def _agenda(items: pd.DataFrame, currency: str) -> pd.DataFrame:
     """The agenda as printed; rows with a ``ref`` (a decision or assumption) carry user text, neutralised."""
 
     def item(topic: object, subject: object, ref: object) -> str:
-        label = f"{topic} #{int(ref)}" if pd.notna(ref) else str(topic)  # type: ignore[call-overload]
+        label = f"{topic} #{int(ref)}" if pd.notna(ref) else str(topic)  # type: ignore[call-overload]  # a scalar from a frame row
         return f"{label}: {_text(subject)}" if pd.notna(subject) and subject else label
 
     rows = list(zip(items["topic"], items["subject"], items["detail"], items["ref"], strict=True))
