@@ -4,9 +4,9 @@ consensus against the statistical baseline and the last approved plan."""
 import streamlit as st
 
 from sop_core import review
-from sop_core.charts.forecast import consensus_outlook_chart
+from sop_core.charts.forecast import consensus_outlook_chart, outlook_gap_chart
 from sop_core.charts.review import Heat, Line, error_panel, heatmaps, small_multiples
-from sop_core.forecast.views import consensus_outlook
+from sop_core.forecast.views import consensus_outlook, outlook_totals
 from sop_ui import forecast as fui
 from sop_ui.format import download_csv
 from sop_ui.review import open_review
@@ -96,15 +96,23 @@ if outlook.empty:
     st.page_link("pages/demand_planning.py", label="Go to Demand planning", icon=":material/query_stats:")
 else:
     st.caption(
-        f"Consensus = the statistical baseline + every function's overrides (Demand planning page); gap = "
-        f"consensus − baseline (bars). Last approved plan: the plan of record approved before "
-        f"{rv.cycle:%B %Y}. Totals over the {rv.horizon} months shown."
+        f"Consensus = the statistical baseline + every function's overrides (Demand planning page). The bars: "
+        f"how far the consensus moved from the baseline (the overrides' net change) and from the last approved "
+        f"plan (approved before {rv.cycle:%B %Y}), over the {rv.horizon} months shown."
     )
+    totals = view.memo("dm_outlook_totals", lambda: outlook_totals(outlook))
     st.plotly_chart(
-        view.memo("dm_consensus_chart", lambda: consensus_outlook_chart(outlook)),
-        key="dm_consensus",
+        view.memo("dm_outlook_gaps", lambda: outlook_gap_chart(totals)),
+        key="dm_outlook_gaps",
         config={"displayModeBar": False},
     )
+    # The month-by-month panels are heavy to draw: on request only, so the page stays quick to open.
+    if st.toggle("Month by month, per family", key="dm_outlook_months"):
+        st.plotly_chart(
+            view.memo("dm_consensus_chart", lambda: consensus_outlook_chart(outlook)),
+            key="dm_consensus",
+            config={"displayModeBar": False},
+        )
     st.dataframe(fui.outlook_table(outlook), hide_index=True, width="stretch", column_config=fui.outlook_columns())
     download_csv(
         outlook, f"consensus-{rv.cycle:%Y-%m}", key="dm_consensus_csv", label="Download consensus vs baseline (CSV)"

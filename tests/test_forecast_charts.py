@@ -250,3 +250,16 @@ def test_consensus_outlook_chart_of_the_demo_company(demo_store: Store):
     assert len(fig.layout.annotations) == 8
     sales = outlook[outlook["family"] == "Standard Valves"]
     assert (sales["gap"].iloc[:6] > 0).all(), "the demo's optimistic Sales layer lifts its next six months"
+
+
+def test_outlook_gap_chart_shows_both_gaps_per_family_in_percent():
+    totals = fc.outlook_totals(_outlook())
+    fig = charts.outlook_gap_chart(totals)
+    assert [t.meta for t in fig.data] == ["vs_approved_pct", "gap_pct"]
+    by_meta = {t.meta: t for t in fig.data}
+    assert list(by_meta["gap_pct"].y) == ["B", "A"]  # alphabetical from the top
+    expected = totals.set_index("family").loc[["B", "A"], "gap_pct"].to_numpy(float)
+    assert np.allclose(np.asarray(by_meta["gap_pct"].x, dtype=float), expected)
+    assert all(text.endswith("%") for text in by_meta["gap_pct"].text)
+    empty = charts.outlook_gap_chart(fc.outlook_totals(pd.DataFrame(columns=fc.OUTLOOK_COLUMNS)))
+    assert not empty.data and empty.layout.annotations[0].text == charts.NO_OUTLOOK

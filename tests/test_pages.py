@@ -207,6 +207,12 @@ def test_demand_review_shows_the_consensus_against_baseline_and_last_plan(demo_a
     at.switch_page("pages/demand.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Consensus against the statistical baseline" in s.value for s in at.subheader)
+    gaps = _chart(at, "dm_outlook_gaps")  # the light chart: both gaps per family
+    assert gaps is not None
+    assert [t.get("meta") for t in gaps["data"]] == ["vs_approved_pct", "gap_pct"]
+    assert len(gaps["data"][1]["y"]) == 8
+    assert _chart(at, "dm_consensus") is None  # the month-by-month panels only on request
+    at.toggle(key="dm_outlook_months").set_value(True).run()
     chart = _chart(at, "dm_consensus")
     assert chart is not None
     assert {t.get("meta") for t in chart["data"]} == {"gap", "baseline", "approved", "consensus"}
@@ -232,7 +238,7 @@ def test_demand_review_without_a_stored_baseline_says_where_to_run_it(tmp_path: 
     at.switch_page("pages/demand.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("No statistical baseline is stored" in i.value for i in at.info)
-    assert _chart(at, "dm_consensus") is None
+    assert _chart(at, "dm_outlook_gaps") is None
     assert _chart(at, "dm_pva") is not None  # the page's other sections are still there
 
 

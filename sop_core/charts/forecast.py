@@ -297,3 +297,37 @@ def consensus_outlook_chart(
     fig.update_yaxes(title_text=unit, col=1)
     fig.update_xaxes(tickformat="%b %y", hoverformat="%b %Y", nticks=5)
     return fig
+
+
+def outlook_gap_chart(totals: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Per family, how far the consensus moved over the horizon: against the statistical baseline (the
+    overrides' net change) and against the last approved plan, in percent (bars, families as rows).
+
+    ``totals`` is :func:`sop_core.forecast.outlook_totals`' frame. One light figure: the month-by-month
+    picture is :func:`consensus_outlook_chart`. A missing plan leaves its bar out.
+    """
+    if totals.empty:
+        return empty_figure(NO_OUTLOOK, height=220)
+    frame = totals.sort_values("family", ascending=False)  # alphabetical from the top
+    fig = go.Figure()
+    for column, name, color in (
+        ("vs_approved_pct", "Consensus vs last approved plan", APPROVED_COLOR),
+        ("gap_pct", "Consensus vs statistical baseline", CONSENSUS_COLOR),
+    ):
+        values = frame[column].to_numpy(float)
+        fig.add_bar(
+            x=values,
+            y=frame["family"].tolist(),
+            orientation="h",
+            name=name,
+            meta=column,
+            marker_color=color,
+            text=[f"{v:+.1%}" if np.isfinite(v) else "" for v in values],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x:+.1%}<extra>" + name + "</extra>",
+        )
+    style(fig, height=90 + 44 * len(frame), title=title)
+    fig.update_layout(barmode="group", legend={"traceorder": "reversed"})
+    fig.update_xaxes(tickformat="+.0%", zeroline=True, zerolinecolor=NEUTRAL)
+    return fig
