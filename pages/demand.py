@@ -113,7 +113,8 @@ else:
             key="dm_consensus",
             config={"displayModeBar": False},
         )
-    st.dataframe(fui.outlook_table(outlook), hide_index=True, width="stretch", column_config=fui.outlook_columns())
-    download_csv(
-        outlook, f"consensus-{rv.cycle:%Y-%m}", key="dm_consensus_csv", label="Download consensus vs baseline (CSV)"
-    )
+    with st.expander("Totals by family"):
+        st.dataframe(fui.outlook_table(outlook), hide_index=True, width="stretch", column_config=fui.outlook_columns())
+        download_csv(
+            outlook, f"consensus-{rv.cycle:%Y-%m}", key="dm_consensus_csv", label="Download consensus vs baseline (CSV)"
+        )

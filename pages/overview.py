@@ -51,4 +51,4 @@ st.plotly_chart(
     key="ov_demand",
 )
 
-overdue_section(view.store, view.stamp, key="ov_overdue")  # open decisions and assumptions past their due date
+overdue_section(view.store, view.stamp)  # open decisions and assumptions past their due date

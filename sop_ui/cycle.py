@@ -240,22 +240,18 @@ def register_frame(items: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def overdue_table(items: pd.DataFrame) -> pd.DataFrame:
-    """Overdue items as the Overview and Executive pages show them."""
-    return pd.DataFrame(
-        {
-            "Register": items["register"].str.capitalize().to_numpy(),
-            "#": items["id"].to_numpy(),
-            "What": items["text"].to_numpy(),
-            "Owner": items["owner"].to_numpy(),
-            "Due": pd.to_datetime(items["due_date"]).dt.date.to_numpy(),
-            "Days overdue": items["days_overdue"].to_numpy(),
-            "Family": items["family"].fillna("").to_numpy(),
-        }
-    )
+OVERDUE_SHOWN = 5  # overdue items listed on the Overview and Executive pages
 
 
-def overdue_section(store: Store, data_stamp: str, key: str, today: dt.date | None = None) -> None:
+def _plain(text: object) -> str:
+    """Free text shown inside Markdown: its Markdown characters escaped, so it reads as typed."""
+    out = str(text)
+    for ch in "\\`*_[]<>#|~":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def overdue_section(store: Store, data_stamp: str, today: dt.date | None = None) -> None:
     """The overdue decisions and assumptions (a small section for the Overview and Executive pages).
 
     ``data_stamp`` is the page's own (the review pages have read it already this run).
@@ -269,14 +265,16 @@ def overdue_section(store: Store, data_stamp: str, key: str, today: dt.date | No
             icon=":material/check_circle:",
         )
     else:
-        st.dataframe(
-            overdue_table(items),
-            hide_index=True,
-            width="stretch",
-            key=key,
-            column_config={
-                "What": st.column_config.TextColumn("What", width="large"),
-                "Days overdue": st.column_config.NumberColumn("Days overdue", format="%d ⚠"),
-            },
-        )
+        # A few lines, not a grid: a data grid costs the page a noticeable moment to draw, and the full
+        # registers are one click away on the Cycle page. Markdown escapes no HTML here (none is allowed).
+        shown = items.head(OVERDUE_SHOWN)
+        lines = [
+            f"⚠ **{row.register.capitalize()} #{row.id}** — {_plain(row.text)} · {_plain(row.owner)}, "
+            f"due {pd.Timestamp(row.due_date):%d %b %Y}, **{int(row.days_overdue)} days overdue**"
+            for row in shown.itertuples()
+        ]
+        more = len(items) - len(shown)
+        if more > 0:
+            lines.append(f"… and {more} more on the Cycle page")
+        st.markdown("  \n".join(lines))
     st.page_link("pages/cycle.py", label="Open the Cycle page", icon=":material/event_repeat:")
