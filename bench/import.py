@@ -82,7 +82,8 @@ def make_csv(path: str, n_rows: int, days: int) -> None:
     import duckdb
 
     con = duckdb.connect()
-    con.execute(f"COPY ({_rows_sql(n_rows, days)}) TO '{path}' (HEADER, DELIMITER ',')", [list(REGIONS)])
+    copy = f"COPY ({_rows_sql(n_rows, days)}) TO '{path}' (HEADER, DELIMITER ',')"  # a temp path and constants
+    con.execute(copy, [list(REGIONS)])
     con.close()
 
 

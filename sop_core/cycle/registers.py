@@ -101,8 +101,7 @@ def _clean(cur: duckdb.DuckDBPyConnection, field: str, value: object) -> object:
         return sid
     text = str(value).strip()
     table = {"family": "families", "resource": "resources"}[field]
-    # table and column names are constants of this function
-    if not cur.execute(f"SELECT count(*) FROM {table} WHERE {field} = ?", [text]).fetchall()[0][0]:
+    if not cur.execute(f"SELECT count(*) FROM {table} WHERE {field} = ?", [text]).fetchall()[0][0]:  # constant names
         raise CycleError(f"Unknown {field} {text!r}.")
     return text
 

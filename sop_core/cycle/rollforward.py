@@ -101,8 +101,7 @@ def _roll_plan(cur: duckdb.DuckDBPyConnection, source: dt.date, new: dt.date) ->
     written = 0
     for table, (keys, values) in PLAN_COLUMNS.items():
         cols = ", ".join([*keys, *values])
-        # table and column names from PLAN_COLUMNS (constants); the cycle is bound
-        frame = cur.execute(f"SELECT {cols} FROM {table} WHERE cycle = ?", [source]).df()
+        frame = cur.execute(f"SELECT {cols} FROM {table} WHERE cycle = ?", [source]).df()  # PLAN_COLUMNS names
         if frame.empty:
             continue
         frame["month"] = pd.to_datetime(frame["month"])

@@ -142,8 +142,7 @@ def insert_cycle_frames(
         cols = ", ".join(frame.columns)
         cur.register("_cycle_rows", frame)
         try:
-            # fixed table names; column names from our own frames
-            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _cycle_rows")
+            cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _cycle_rows")  # fixed names, our frames
         finally:
             cur.unregister("_cycle_rows")
 

@@ -146,9 +146,8 @@ def _normalise(edits: pd.DataFrame) -> pd.DataFrame:
 
 def _labels(cur: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     """``{code: label}`` of ``forecast_layers`` (in stairstep order) or ``forecast_reasons`` (by code)."""
-    # ``table`` is one of two fixed names chosen in this module; no user values in the text.
     order, key = ("position", "layer") if table == "forecast_layers" else ("reason", "reason")
-    return dict(cur.execute(f"SELECT {key}, label FROM {table} ORDER BY {order}").fetchall())
+    return dict(cur.execute(f"SELECT {key}, label FROM {table} ORDER BY {order}").fetchall())  # two fixed tables
 
 
 def _describe(row: pd.Series, layers: Mapping[str, str]) -> str:

@@ -227,7 +227,7 @@ def write_upload(
             f"WHERE a.rowid IN (SELECT rid FROM {REPLACED})",
             [upload_id],
         )
-        cur.execute(f"DELETE FROM actuals WHERE rowid IN (SELECT rid FROM {REPLACED})")
+        cur.execute(f"DELETE FROM actuals WHERE rowid IN (SELECT rid FROM {REPLACED})")  # workspace table names
         cur.execute(
             "INSERT INTO actuals (kind, month, sku, family, region, quantity, revenue, upload_id) "
             f"SELECT kind, month, sku, family, region, quantity, revenue, ? FROM {STAGE}",
@@ -248,7 +248,8 @@ def write_upload(
             [upload_id, cycle],
         )
         keys_plan, values = PLAN_COLUMNS[table]
-        frame = cur.execute(f"SELECT {', '.join(keys_plan + values)} FROM {STAGE}").df()
+        cols = ", ".join(keys_plan + values)
+        frame = cur.execute(f"SELECT {cols} FROM {STAGE}").df()  # kind columns, workspace table
         write_plan_rows(cur, table, cycle, frame)  # type: ignore[arg-type]  # a plan kind's table; refuses approved versions
     else:
         keys = table_keys(kind)
@@ -263,8 +264,8 @@ def write_upload(
             f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM (SELECT {cols} FROM {STAGE}) s",
             [upload_id],
         )
-        cur.execute(f"DELETE FROM {table} t USING {STAGE} s WHERE {_key_match(keys, 't', 's')}")
-        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {STAGE}")
+        cur.execute(f"DELETE FROM {table} t USING {STAGE} s WHERE {_key_match(keys, 't', 's')}")  # kind table and keys
+        cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {STAGE}")  # kind table and columns
     _pause_hook()
     return upload_id
 

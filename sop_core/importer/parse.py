@@ -129,9 +129,9 @@ def typed_select(
         inner.append(f"{trimmed_sql(f'c{pos}', ascii_only)} AS t_{name}")  # positions and our column names
         outer.append(f"t_{name}")
         if col.type in ("number", "int"):
-            outer.append(f"{number_sql(f't_{name}', options.locale)} AS v_{name}")
+            outer.append(f"{number_sql(f't_{name}', options.locale)} AS v_{name}")  # our column names
         elif col.type == "date":
-            outer.append(f"{date_sql(f't_{name}', options.date_format, ascii_only)} AS v_{name}")
+            outer.append(f"{date_sql(f't_{name}', options.date_format, ascii_only)} AS v_{name}")  # our column names
     others = [f"c{i}" for i in range(width) if i not in mapping]
     inner += others + list(extra)
     outer += others + list(extra)

@@ -98,20 +98,20 @@ class Workspace:
 
     def create_view(self, view: str, select: str) -> None:
         """(Re)create the temp view ``view`` over ``select``."""
-        self.cur.execute(f"DROP VIEW IF EXISTS {view}")
+        self.cur.execute(f"DROP VIEW IF EXISTS {view}")  # names owned by the workspace
         self.cur.execute(f"CREATE TEMP VIEW {view} AS {select}")  # names and SQL of ours
 
     def rename(self, table: str, to: str, drop_columns: Sequence[str] = ()) -> None:
         """Make ``table`` the table ``to`` (replacing it), without ``drop_columns``: cheaper than a copy."""
         self.drop(to)
-        self.cur.execute(f"ALTER TABLE {table} RENAME TO {to}")
+        self.cur.execute(f"ALTER TABLE {table} RENAME TO {to}")  # names owned by the workspace
         for column in drop_columns:
-            self.cur.execute(f"ALTER TABLE {to} DROP COLUMN IF EXISTS {column}")
+            self.cur.execute(f"ALTER TABLE {to} DROP COLUMN IF EXISTS {column}")  # names owned by the workspace
 
     def drop(self, *tables: str) -> None:
         """Drop the temp tables ``tables`` if they exist."""
         for table in tables:
-            self.cur.execute(f"DROP TABLE IF EXISTS {table}")
+            self.cur.execute(f"DROP TABLE IF EXISTS {table}")  # names owned by the workspace
 
     @contextlib.contextmanager
     def frame(self, data: object) -> Iterator[str]:
