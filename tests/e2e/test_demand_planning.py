@@ -8,10 +8,9 @@ import re
 import numpy as np
 
 from tests.support.browser import assert_no_exception, open_page, wait_idle, whole_page_screenshot
-from tests.support.grid import enter_first_override, enter_name
+from tests.support.grid import CHART, enter_first_override, enter_name
 
 MONTH = r"[A-Z][a-z]{2} \d{4}"  # the cycle month as the grid shows it (the e2e demo is built for today)
-CHART = ".st-key-dp_chart .js-plotly-plot"  # the family chart's Plotly div (st.plotly_chart, key dp_chart)
 # The consensus trace's y as Plotly holds it in the div's ``data`` (a list, or a base64 typed array).
 CONSENSUS_Y = "sel => document.querySelector(sel).data.find(t => t.name === 'Consensus').y"
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.support.browser import wait_idle
 
 GRID = "[class*='st-key-dp_grid'] [data-testid='stDataFrameResizable']"  # the override editor
+CHART = ".st-key-dp_chart .js-plotly-plot"  # the family chart above it
 ROW, HEADER = 35, 35  # px: the grid's row and header heights
 NOTE = "[data-testid='stCaptionContainer']"  # the "unsaved changes" note under the grid
 CELL_EDITOR = "input.gdg-input, input[id^='react-select']"  # the grid's number/text and select editors
@@ -27,7 +30,12 @@ def enter_name(page, name: str) -> None:
 
 
 def select_first_cell(page) -> None:
-    """Click the grid's first row (layer Sales, the cycle month)."""
+    """Click the grid's first row (layer Sales, the cycle month).
+
+    The family chart above the grid is drawn first: drawn later, it would move the grid under the click.
+    """
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
+    wait_idle(page)
     grid = page.locator(GRID)
     grid.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
@@ -36,14 +44,14 @@ def select_first_cell(page) -> None:
     page.mouse.click(box["x"] + 30, box["y"] + HEADER + ROW / 2)
 
 
-def edit_cell(page, moves: int, text: str, done: str | re.Pattern[str]) -> None:
+def edit_cell(page, moves: int, text: str, done: str | re.Pattern[str], editor_timeout: float = 30_000) -> None:
     """Move ``moves`` cells right of the selection, type ``text`` into its editor, commit with Enter and wait
     until the note under the grid matches ``done``. Enter moves the selection down a row."""
     for _ in range(moves):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")  # open the cell's editor
     page.wait_for_function(
-        f"() => document.activeElement && document.activeElement.matches({CELL_EDITOR!r})", timeout=30_000
+        f"() => document.activeElement && document.activeElement.matches({CELL_EDITOR!r})", timeout=editor_timeout
     )
     page.keyboard.type(text, delay=40)
     page.wait_for_timeout(200)
@@ -57,7 +65,14 @@ def enter_first_override(
 ) -> None:
     """Type ``value`` into the first row's Value cell, then ``reason`` (the select filters on it) into its
     Reason cell; ``unsaved`` and ``reasoned`` are the notes expected after each edit."""
-    select_first_cell(page)
-    edit_cell(page, VALUE_COLUMN, value, unsaved)
+    for attempt in range(3):  # a late re-layout can move the grid under the click: select again
+        select_first_cell(page)
+        try:
+            edit_cell(page, VALUE_COLUMN, value, unsaved, editor_timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
     page.keyboard.press("ArrowUp")  # back to the edited row; the selection stays in the Value column
     edit_cell(page, REASON_COLUMN - VALUE_COLUMN, reason, reasoned)
