@@ -55,7 +55,10 @@ def test_page_renders(app_url, page, path, title, charts):
 
 def test_family_filter_updates_charts_and_url(app_url, page):
     open_page(page, f"{app_url}/demand")
-    wait_charts(page, 2)
+    # all three charts drawn: a lazily loaded chart can mount after the one below it, so `.first` is only the
+    # family panels once every chart is on the page
+    wait_charts(page, 3)
+    wait_idle(page)
     assert "Compact Pumps" in panel_titles(page) and "Filters" in panel_titles(page)
     box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
     box.click()
