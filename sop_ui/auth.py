@@ -26,6 +26,7 @@ from sop_core.people import ADMIN_ENV, Actor, actor_for, apply_admin_env, can, l
 from sop_ui.store import get_store
 
 SESSION_KEY = "_sop_actor"
+LOCAL_NAME_KEY = "local_name"  # local mode: the name that signs this session's changes
 REFRESH_SECONDS = 60.0
 MIN_COOKIE_SECRET = 16
 README_HINT = "See the README, section “Sign-in and roles”."
@@ -154,7 +155,7 @@ def current_actor() -> Actor:
         _stop(f"{exc} {README_HINT}", icon=":material/error:")
         raise  # unreachable: _stop() stops the run
     if section is None:
-        return local_actor()
+        return local_actor(str(st.session_state.get(LOCAL_NAME_KEY) or "").strip() or None)
     problem = config_problem(section)
     if problem:
         _stop(f"Sign-in is configured but incomplete ({problem}). {README_HINT}", icon=":material/error:")
@@ -194,6 +195,12 @@ def render_identity(actor: Actor) -> None:
     if actor.local:
         side.badge("Local mode — sign-in not configured", icon=":material/lock_open:", color="orange")
         side.caption("Whoever opens this app acts as the local user, with every role. " + README_HINT)
+        side.text_input(
+            "Your name",
+            key=LOCAL_NAME_KEY,
+            placeholder="Local user",
+            help="Signs every change you make in this session (uploads, overrides, decisions, approvals).",
+        )
         return
     side.markdown(f"**{actor.name}**" if actor.name != actor.email else f"**{actor.email}**")
     if actor.name != actor.email:

@@ -6,6 +6,7 @@
 * ``directory.py`` — people, roles and the default role in the store; every change audited.
 * ``identity.py`` — :func:`actor_for`: a signed-in e-mail to an :class:`Actor`.
 * ``bootstrap.py`` — the first admin, from the command line or ``$SOP_ADMIN_EMAIL``.
+* ``command.py`` — the command line's actor: ``--as EMAIL`` (:func:`add_as_option`, :func:`command_actor`).
 * ``cli.py`` — ``python -m sop_core users …``.
 
 Wiring for every write function (docs/security.md): take ``actor: Actor``, call
@@ -14,6 +15,7 @@ Wiring for every write function (docs/security.md): take ``actor: Actor``, call
 
 from .actor import LOCAL_EMAIL, Actor, Person, local_actor, normalise_email
 from .bootstrap import ADMIN_ENV, add_first_admin, apply_admin_env, has_admin
+from .command import USER_ENV, UsageError, add_as_option, command_actor, login_name
 from .directory import (
     add_person,
     default_role,
@@ -32,6 +34,11 @@ from .roles import DEFAULT_ROLE_CHOICES, NO_ACCESS, PERMISSIONS, ROLE_LABELS, RO
 
 __all__ = [
     "ADMIN_ENV",
+    "USER_ENV",
+    "UsageError",
+    "add_as_option",
+    "command_actor",
+    "login_name",
     "DEFAULT_ROLE_CHOICES",
     "LOCAL_EMAIL",
     "NO_ACCESS",

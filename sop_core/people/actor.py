@@ -58,8 +58,8 @@ class Actor:
 
     @property
     def author(self) -> str:
-        """What a write records as its author: the e-mail (``local`` in local mode)."""
-        return self.email
+        """What a write records as its author: the e-mail; in local mode the name the user gave."""
+        return (self.name or self.email) if self.local else self.email
 
     @property
     def role_text(self) -> str:

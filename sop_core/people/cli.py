@@ -22,6 +22,7 @@ from collections.abc import Callable
 from ..store import Store, default_db_path, open_store
 from .actor import Actor, normalise_email
 from .bootstrap import add_first_admin, apply_admin_env, has_admin
+from .command import UsageError
 from .directory import (
     add_person,
     default_role,
@@ -35,10 +36,6 @@ from .identity import actor_for
 from .roles import DEFAULT_ROLE_CHOICES, ROLES, check_roles, role_text
 
 Action = Callable[[Store, argparse.Namespace], str]
-
-
-class UsageError(Exception):
-    """The command line lacks what the command needs (exit code 2)."""
 
 
 def _actor(store: Store, args: argparse.Namespace) -> Actor:

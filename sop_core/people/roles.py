@@ -44,16 +44,17 @@ def _allow(phrase: str, *roles: str) -> Permission:
 
 PERMISSIONS: dict[str, Permission] = {
     "view": _allow("see the dashboard", *ROLES),
-    "upload": _allow("upload data", "planner"),
-    "override": _allow("change forecast overrides", "planner"),
+    "upload": _allow("upload or revert data", "planner"),
+    "budget": _allow("upload or revert the budget", "finance"),
+    "forecast": _allow("run the baseline or change forecast overrides", "planner"),
     "supply_plan": _allow("change the supply plan", "planner"),
-    "scenario": _allow("save or promote scenarios", "planner"),
-    "budget": _allow("change the budget", "finance"),
-    "finance_assumption": _allow("change finance assumptions", "finance"),
-    "sign_off": _allow("sign off cycle steps", "executive"),
-    "approve": _allow("approve plans", "executive"),
+    "scenario": _allow("save, delete or promote scenarios", "planner"),
+    "run_cycle": _allow("open cycles or tick cycle tasks", "planner"),
+    "sign_off": _allow("sign off cycle steps", "planner", "finance", "executive"),
+    "decide": _allow("record decisions and assumptions", "planner", "finance", "executive"),
+    "approve": _allow("approve or reopen plans", "executive"),
     "manage_people": _allow("manage people and roles", "admin"),
-    "settings": _allow("change settings", "admin"),
+    "settings": _allow("change settings (cycle template, holidays)", "admin"),
 }
 """Action → who may do it. The one table the engine and the pages read."""
 
