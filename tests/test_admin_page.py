@@ -9,17 +9,11 @@ from streamlit.testing.v1 import AppTest
 
 from sop_core import open_store
 from sop_core.people import actor_for, get_person, people_history
+from tests.support.apptest import AUTH
 from tests.support.stores import ROOT
 
 APP = str(ROOT / "app.py")
 ADMIN_PAGE = "pages/admin.py"
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "not-a-real-secret-0123456789",
-    "client_id": "sop",
-    "client_secret": "not-a-real-secret",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
 
 pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
@@ -82,7 +76,7 @@ def test_the_people_page_adds_changes_and_removes_through_the_engine(db: Path):
         assert get_person(store, "ann@example.com") is None
         assert actor_for(store, "stranger@example.com").roles == frozenset()  # default role: none
         assert people_history(store)["change"].tolist()[:4] == ["remove", "setting", "roles", "add"]
-        assert set(people_history(store)["changed_by"]) == {"local", "first admin ($SOP_ADMIN_EMAIL)"}
+        assert set(people_history(store)["changed_by"]) == {"Local user", "first admin ($SOP_ADMIN_EMAIL)"}
 
 
 # ------------------------------------------------------------------------------ sign-in configured

@@ -13,6 +13,14 @@ from sop_core import load_demo, open_store
 from tests.support.stores import ROOT
 
 APP = str(ROOT / "app.py")
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "not-a-real-secret-0123456789",
+    "client_id": "sop",
+    "client_secret": "not-a-real-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
+"""An ``[auth]`` section for AppTest's secrets: sign-in configured (AppTest never contacts the provider)."""
 
 
 def build_demo_file(folder: Path, as_of: dt.date | None = None) -> Path:
@@ -37,4 +45,25 @@ def open_app_page(page: str, at: AppTest | None = None) -> AppTest:
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def list_person(db: Path, email: str, *roles: str) -> None:
+    """List ``email`` with ``roles`` in the store at ``db`` (through the engine, acting as the first admin)."""
+    from sop_core.people import actor_for, add_first_admin, add_person, has_admin
+
+    with open_store(db) as store:
+        if not has_admin(store):
+            add_first_admin(store, "first-admin@example.com", source="test")
+        add_person(store, actor_for(store, "first-admin@example.com"), email, roles)
+
+
+def signed_in_as(email: str, at: AppTest | None = None) -> AppTest:
+    """An AppTest of the app with sign-in configured and ``email`` signed in (not yet run).
+
+    List the person first (:func:`list_person`); an unlisted e-mail gets the default role (viewer).
+    """
+    at = at or AppTest.from_file(APP, default_timeout=60)
+    at.secrets = {"auth": AUTH}
+    at.user = {"is_logged_in": True, "email": email, "email_verified": True, "name": email.split("@")[0].title()}
     return at
