@@ -56,9 +56,9 @@ def audit_rows(store: Store) -> int:
     ("role", "actions"),
     [
         ("viewer", {"view"}),
-        ("planner", {"view", "upload", "override", "supply_plan", "scenario"}),
-        ("finance", {"view", "budget", "finance_assumption"}),
-        ("executive", {"view", "sign_off", "approve"}),
+        ("planner", {"view", "upload", "forecast", "supply_plan", "scenario", "run_cycle", "sign_off", "decide"}),
+        ("finance", {"view", "budget", "sign_off", "decide"}),
+        ("executive", {"view", "sign_off", "decide", "approve"}),
         ("admin", {"view", "manage_people", "settings"}),
     ],
 )
@@ -68,7 +68,7 @@ def test_each_role_may_do_what_the_issue_says(role: str, actions: set[str]):
 
 def test_the_refusal_names_person_roles_action_and_the_roles_needed():
     viewer = Actor(email="ann@example.com", name="Ann", roles=frozenset({"viewer"}))
-    with pytest.raises(PermissionError, match=r"^ann@example.com \(viewer\) may not approve plans: needs executive$"):
+    with pytest.raises(PermissionError, match=r"^ann@example.com \(viewer\) may not approve or reopen plans: needs executive$"):
         require(viewer, "approve")
     with pytest.raises(PermissionError, match=r"\(planner, finance\) may not manage people and roles: needs admin"):
         require(as_role("finance", "planner"), "manage_people")
@@ -86,7 +86,8 @@ def test_local_mode_actor_holds_every_role_and_is_labelled():
     actor = local_actor()
     assert actor.local and set(actor.roles) == set(ROLES)
     assert all(can(actor, action) for action in PERMISSIONS)
-    assert actor.author == "local" and "local mode" in actor.label
+    assert actor.author == "Local user" and "local mode" in actor.label
+    assert local_actor("Pat").author == "Pat"  # the name typed in the sidebar signs the changes
 
 
 # ------------------------------------------------------------------------------ every write refuses the wrong role
