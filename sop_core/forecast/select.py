@@ -17,13 +17,23 @@ Ties (within 1 % of the best MASE) go to the simpler model; a series keeps the p
 cycle's model unless another is at least 5 % better. Forecasts and bounds are clipped at zero;
 models without their own intervals (the intermittent ones) get conformal bands: the 80th / 95th
 percentile of the series' absolute backtest errors.
+
+Where the fits run is a :class:`FitRunner`: statsforecast's two calls (the backtest and the final
+forecast) and nothing else. :data:`LOCAL` runs them in this process; ``sop_core.scale`` has one that
+runs them on Spark. :func:`active_runner` picks it: the one set with :func:`fit_runner`, else the
+Spark master named by ``$SOP_SPARK_MASTER`` (``sop_core.scale.configured_runner``), else local.
+The candidates, the choice and the intervals stay here, one implementation for both.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -38,6 +48,10 @@ KEEP = 0.05
 CHUNK = 500
 MIN_CHUNK = 2  # each extra batch costs ~10 ms of statsforecast overhead (demo family of 15 series: 0.29 -> 0.36 s)
 SeriesKey = tuple[str, str, str]
+GroupKey = tuple[str, int, bool, int, int]  # class, season, has a zero month, months ahead, months between origins
+GroupResult = dict[int, tuple[str, float, tuple[np.ndarray, ...]]]  # series index -> (model, MASE, values)
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -50,6 +64,83 @@ class SeriesForecast:
     series_class: str
     history_months: int
     values: tuple[np.ndarray, ...]
+
+
+class FitRunner(Protocol):
+    """Runs statsforecast's backtest and forecast on a long frame (``unique_id, ds, y``), wherever it likes.
+
+    Both return statsforecast's output columns as float64, sorted by ``unique_id, cutoff, ds`` (backtest)
+    and ``unique_id, ds`` (forecast). ``distributed`` asks for each group of like series in one call and
+    for the calls at the same time (a cluster pays per call and has cores to spare while a small group
+    runs), instead of the batches in turn that pace the progress reports.
+    """
+
+    @property
+    def distributed(self) -> bool:
+        """True: whole groups, all at once; False: batches in turn."""
+        ...
+
+    def cross_validation(
+        self, models: list[Any], frame: pd.DataFrame, h: int, n_windows: int, step_size: int, refit: bool
+    ) -> pd.DataFrame:
+        """statsforecast ``cross_validation`` of ``models`` (``Naive`` as the fallback)."""
+        ...
+
+    def forecast(self, models: list[Any], frame: pd.DataFrame, h: int, level: list[int]) -> pd.DataFrame:
+        """statsforecast ``forecast`` of ``models`` ``h`` months ahead (``Naive`` as the fallback)."""
+        ...
+
+
+@dataclass(frozen=True)
+class LocalRunner:
+    """statsforecast in this process; ``n_jobs`` worker processes (1: none)."""
+
+    n_jobs: int = 1
+    distributed: bool = False
+
+    def cross_validation(
+        self, models: list[Any], frame: pd.DataFrame, h: int, n_windows: int, step_size: int, refit: bool
+    ) -> pd.DataFrame:
+        """See :class:`FitRunner`."""
+        from statsforecast import StatsForecast
+        from statsforecast.models import Naive
+
+        sf = StatsForecast(models=models, freq="MS", n_jobs=self.n_jobs, fallback_model=Naive())
+        cv = sf.cross_validation(df=frame, h=h, n_windows=n_windows, step_size=step_size, refit=refit)
+        return cv.sort_values(["unique_id", "cutoff", "ds"], kind="stable", ignore_index=True)
+
+    def forecast(self, models: list[Any], frame: pd.DataFrame, h: int, level: list[int]) -> pd.DataFrame:
+        """See :class:`FitRunner`."""
+        from statsforecast import StatsForecast
+        from statsforecast.models import Naive
+
+        sf = StatsForecast(models=models, freq="MS", n_jobs=self.n_jobs, fallback_model=Naive())
+        fc = sf.forecast(df=frame, h=h, level=level)
+        return fc.sort_values(["unique_id", "ds"], kind="stable", ignore_index=True)
+
+
+LOCAL = LocalRunner()
+_RUNNER: ContextVar[FitRunner | None] = ContextVar("sop_fit_runner", default=None)
+
+
+@contextmanager
+def fit_runner(runner: FitRunner) -> Iterator[FitRunner]:
+    """Run every forecast inside the block with ``runner`` (this thread / task only)."""
+    token = _RUNNER.set(runner)
+    try:
+        yield runner
+    finally:
+        _RUNNER.reset(token)
+
+
+def active_runner() -> FitRunner:
+    """The runner set by :func:`fit_runner`, else the Spark master of ``$SOP_SPARK_MASTER``, else :data:`LOCAL`."""
+    runner = _RUNNER.get()
+    if runner is not None:
+        return runner
+    from ..scale import configured_runner  # cheap: imports Spark only when the setting names a master
+
+    return configured_runner() or LOCAL
 
 
 def cv_design(n: int) -> tuple[int, int]:
@@ -87,6 +178,14 @@ def _long(ids: list[str], series: list[np.ndarray], ends: pd.Timestamp) -> pd.Da
     return pd.DataFrame({"unique_id": np.repeat(ids, lengths), "ds": ds, "y": np.concatenate(series)})
 
 
+def _each(runner: FitRunner, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``[work(item) for item in items]``, at the same time (threads) when ``runner`` is distributed."""
+    if not runner.distributed or len(items) < 2:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=len(items)) as pool:
+        return list(pool.map(work, items))
+
+
 def _model_by_name(series_class: str, season: int, has_zero: bool, name: str) -> object:
     return next(m for m in candidates(series_class, season, has_zero) if str(m) == name)
 
@@ -101,11 +200,9 @@ def _run_group(
     end: pd.Timestamp,
     horizon: int,
     previous: Mapping[int, str],
-) -> dict[int, tuple[str, float, tuple[np.ndarray, ...]]]:
+    runner: FitRunner = LOCAL,
+) -> GroupResult:
     """Backtest, choose and forecast one group of like series; ``{index: (model, mase, values)}``."""
-    from statsforecast import StatsForecast
-    from statsforecast.models import Naive
-
     ids = [f"{i:07d}" for i, _ in items]
     arrays = [y for _, y in items]
     frame = _long(ids, arrays, end)
@@ -113,8 +210,7 @@ def _run_group(
     models = candidates(cls, season, has_zero)
     names = [str(m) for m in models]
     regular = cls == "regular"
-    sf = StatsForecast(models=models, freq="MS", n_jobs=1, fallback_model=Naive())
-    cv = sf.cross_validation(df=frame, h=h, n_windows=ORIGINS, step_size=step, refit=not regular)
+    cv = runner.cross_validation(models, frame, h, ORIGINS, step, not regular)
     errors = pd.DataFrame(np.abs(cv[names].to_numpy(float) - cv["y"].to_numpy(float)[:, None]), columns=names)
     errors["unique_id"] = cv["unique_id"].to_numpy()
     mae = errors.groupby("unique_id", sort=True)[names].mean().reindex(ids)  # NaN: no backtest -> simplest
@@ -124,17 +220,18 @@ def _run_group(
         scores = {name: float(row[name]) for name in names}
         pick = choose(scores, previous.get(index))
         chosen[uid] = (pick, scores[pick])
-    out: dict[int, tuple[str, float, tuple[np.ndarray, ...]]] = {}
-    for name in names:
-        uids = [uid for uid in ids if chosen[uid][0] == name]
-        if not uids:
-            continue
-        subset = frame[frame["unique_id"].isin(uids)]
+    picked = {name: [uid for uid in ids if chosen[uid][0] == name] for name in names}
+    picked = {name: uids for name, uids in picked.items() if uids}
+
+    def final(name: str) -> pd.DataFrame:
+        subset = frame[frame["unique_id"].isin(picked[name])]
         model = _model_by_name(cls, season, has_zero, name)
+        return runner.forecast([model], subset, horizon, [80, 95] if name in OWN_INTERVALS else [])
+
+    out: GroupResult = {}
+    for name, fc in zip(picked, _each(runner, final, list(picked)), strict=True):
+        uids = picked[name]
         own = name in OWN_INTERVALS
-        fit = StatsForecast(models=[model], freq="MS", n_jobs=1, fallback_model=Naive())
-        fc = fit.forecast(df=subset, h=horizon, level=[80, 95] if own else [])
-        fc = fc.sort_values(["unique_id", "ds"], kind="stable")
         point = fc[name].to_numpy(float).reshape(len(uids), horizon)
         if own:
             bands = [
@@ -169,17 +266,20 @@ def forecast_series(
     horizon: int,
     previous: Mapping[SeriesKey, str] | None = None,
     progress: Progress | None = None,
+    runner: FitRunner | None = None,
 ) -> list[SeriesForecast]:
     """Classify, backtest, choose and forecast every series (all ending at month ``end``).
 
     ``horizon`` months are forecast after ``end``; ``previous`` maps a series to the model it had
     in the previous cycle. ``progress(fraction, message)`` is called before the first fit and after each
     batch of series (about :data:`~.codes.PROGRESS_STEPS` batches), with fractions that never go down and
-    the last one 1.
+    the last one 1. ``runner`` runs the fits (default :func:`active_runner`); the result does not depend
+    on it beyond floating-point noise.
     """
     previous = previous or {}
+    runner = runner or active_runner()
     results: dict[int, SeriesForecast] = {}
-    groups: dict[tuple[str, int, bool, int, int], list[tuple[int, np.ndarray]]] = {}
+    groups: dict[GroupKey, list[tuple[int, np.ndarray]]] = {}
     for index, (key, raw) in enumerate(series):
         y = np.maximum(np.asarray(raw, dtype=float), 0.0)
         cls = classify(y)
@@ -194,14 +294,22 @@ def forecast_series(
     if progress:
         progress(done / total, series_message(done, len(series)))
     wanted = {i: previous[series[i][0]] for i in range(len(series)) if series[i][0] in previous}
-    # Batches small enough for about PROGRESS_STEPS progress reports, large enough to keep statsforecast efficient.
+    # Batches small enough for about PROGRESS_STEPS progress reports, large enough to keep statsforecast efficient;
+    # a distributed runner takes each group whole and all groups at once (one report when all are back).
     size = max(MIN_CHUNK, min(CHUNK, -(-sum(len(v) for v in groups.values()) // PROGRESS_STEPS)))
-    for (cls, season, has_zero, h, step), items in sorted(groups.items()):
-        for start in range(0, len(items), size):
-            chunk = items[start : start + size]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                out = _run_group(cls, season, has_zero, h, step, chunk, end, horizon, wanted)
+    batches: list[tuple[GroupKey, list[tuple[int, np.ndarray]]]] = []
+    for group, items in sorted(groups.items()):
+        width = len(items) if runner.distributed else size
+        batches += [(group, items[start : start + width]) for start in range(0, len(items), width)]
+
+    def fit(batch: tuple[GroupKey, list[tuple[int, np.ndarray]]]) -> GroupResult:
+        (cls, season, has_zero, h, step), chunk = batch
+        return _run_group(cls, season, has_zero, h, step, chunk, end, horizon, wanted, runner)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        outs = _each(runner, fit, batches) if runner.distributed else map(fit, batches)  # local: lazily, for progress
+        for ((cls, *_), chunk), out in zip(batches, outs, strict=True):
             for index, y in chunk:
                 name, score, values = out[index]
                 results[index] = SeriesForecast(series[index][0], name, score, cls, len(y), values)
