@@ -3,7 +3,8 @@
 ``import KIND FILE`` validates a file and loads it in one transaction; it prints
 the report and exits 0 when the file was loaded (or is valid with
 ``--dry-run``, or was already loaded), 1 when the file was rejected, and 2 when
-the store cannot be used (for instance while the dashboard holds it).
+the store cannot be used. While the dashboard holds the store, every command but
+``demo`` runs inside it, with the same report and exit code (``sop_core.jobs``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .importer import ImportOptions, import_file
+    """``import KIND FILE``: 0 loaded / valid / already loaded; 1 rejected, refused or failed; 2 usage or store."""
+    from .importer import ImportOptions, UploadConflict, import_file
+    from .people import UsageError, command_actor
 
     delimiter = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}.get(args.delimiter, args.delimiter)
     options = ImportOptions(
@@ -41,14 +44,24 @@ def _import(args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.file}: no such file", file=sys.stderr)
         return 2
     with open_store(args.db) as store:
-        # Given the path, DuckDB reads a UTF-8 file in place (no temporary copy).
-        report = import_file(store, args.kind, path, path.name, options, dry_run=args.dry_run, user=args.user)
+        try:
+            actor = command_actor(store, args.as_email)
+            # Given the path, DuckDB reads a UTF-8 file in place (no temporary copy).
+            report = import_file(store, args.kind, path, path.name, options, actor=actor, dry_run=args.dry_run)
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (PermissionError, ValueError) as exc:  # wrong role; --as not an e-mail address
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
+        except UploadConflict as exc:  # another upload wrote the same data at once: nothing of this one
+            report = exc.report
     print(report.to_text(), end="")
     if report.preview is not None and report.status in ("valid", "committed"):
         preview = report.preview
         print(f"preview ({len(preview)} row(s){', first 40' if len(preview) > 40 else ''}):")
         print(preview.head(40).to_string(index=False))
-    return 0 if report.status != "rejected" else 1
+    return 0 if report.status not in ("rejected", "failed") else 1
 
 
 def _uploads(args: argparse.Namespace) -> int:
@@ -61,10 +74,19 @@ def _uploads(args: argparse.Namespace) -> int:
 
 
 def _revert(args: argparse.Namespace) -> int:
-    from .importer import default_user, revert_upload
+    """``revert UPLOAD_ID``: 0 reverted; 1 refused (role); 2 usage or a revert the store refuses (``main``)."""
+    from .importer import revert_upload
+    from .people import UsageError, command_actor
 
     with open_store(args.db) as store:
-        print(revert_upload(store, args.upload_id, args.user or default_user()))
+        try:
+            print(revert_upload(store, args.upload_id, command_actor(store, args.as_email)))
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (PermissionError, ValueError) as exc:  # wrong role; --as not an e-mail address
+            print(f"refused: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -120,7 +142,17 @@ def _add_preread(sub: argparse._SubParsersAction) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``sop_core`` argument parser with one sub-command per task."""
+    from .jobs import default_wait
+
     parser = argparse.ArgumentParser(prog="python -m sop_core", description="S&OP store tools")
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=default_wait(),
+        metavar="SECONDS",
+        help="while another command holds the store, retry this long (default: $SOP_WAIT or 60); while the "
+        "dashboard holds it, the command runs inside the dashboard (README: Scheduled loads)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="(re)create the demo company in the store")
     demo.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
@@ -129,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .importer.kinds import KINDS
     from .importer.options import DATE_FORMATS, ENCODINGS, NUMBER_LOCALES
+    from .people import add_as_option
 
     imp = sub.add_parser("import", help="validate a CSV/xlsx file and load it (all or nothing)")
     imp.add_argument("kind", choices=list(KINDS), metavar="KIND", help="one of: " + ", ".join(KINDS))
@@ -146,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--date-format", choices=list(DATE_FORMATS), help="day/month order of dd/mm/yyyy dates")
     imp.add_argument("--sum-duplicates", action="store_true", help="sum rows with the same key instead of rejecting")
     imp.add_argument("--sheet", help="worksheet name (xlsx; default: the sheet named after KIND, else the first)")
-    imp.add_argument("--user", help="who loads the file (default: $SOP_USER or the login name)")
+    add_as_option(imp, "--user")  # --as EMAIL; the older --user keeps working
     imp.set_defaults(func=_import)
 
     ups = sub.add_parser("uploads", help="list the upload history")
@@ -156,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     rev = sub.add_parser("revert", help="revert one upload")
     rev.add_argument("upload_id", type=int)
     rev.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
-    rev.add_argument("--user", help="who reverts (default: $SOP_USER or the login name)")
+    add_as_option(rev, "--user")
     rev.set_defaults(func=_revert)
     _add_preread(sub)
     from .cycle.cli import add_cycle_commands
@@ -165,17 +198,33 @@ def build_parser() -> argparse.ArgumentParser:
     from .people.cli import add_users_command
 
     add_users_command(sub)  # users list|add|remove|roles|default-role|history (--as EMAIL)
+    from .scale.cli import add_scale_commands
+
+    add_scale_commands(sub)  # rollup SOURCE --kind …, forecast (--spark MASTER)
     return parser
+
+
+def run_parsed(args: argparse.Namespace, argv: list[str] | None = None) -> int:
+    """Run a parsed command line; a store that cannot be opened prints why and gives exit code 2.
+
+    Given ``argv`` (the command line as typed), a store held by the running dashboard gets the command
+    handed over to it (``sop_core.jobs``); the dashboard's runner calls this without ``argv``.
+    """
+    try:
+        if argv is None:
+            return int(args.func(args))
+        from .jobs import run_or_hand_off
+
+        return run_or_hand_off(args, argv, args.wait)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return run_parsed(build_parser().parse_args(argv), argv)
 
 
 if __name__ == "__main__":

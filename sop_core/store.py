@@ -8,12 +8,14 @@ the statements of a batch that ran before a failing one.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pandas as pd
@@ -40,14 +42,20 @@ def default_db_path() -> str:
     return os.environ.get("SOP_DB_PATH") or str(DEFAULT_DB_PATH)
 
 
+Scope = Literal["data", "registers"]
+"""What a write transaction changes: ``registers`` for the decision and assumption registers alone (their
+readers are the cycle's; the review pages' caches stay valid), ``data`` for everything else."""
+
+
 @contextmanager
-def transaction_on(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction_on(cur: duckdb.DuckDBPyConnection, scope: Scope = "data") -> Iterator[duckdb.DuckDBPyConnection]:
     """Run the block inside ``BEGIN`` on ``cur``: ``COMMIT`` on success, ``ROLLBACK`` on error.
 
     The one transaction helper. :meth:`Store.transaction` runs it on a new cursor; the
     importer runs it on its own cursor, which holds its temp tables (DuckDB temp tables
     belong to one connection). A failed ``COMMIT`` has already ended the transaction, so an
     error from the ``ROLLBACK`` after it is ignored and the original error is raised.
+    A commit moves the ``scope``'s :func:`write_generation`.
     """
     cur.execute("BEGIN TRANSACTION")
     try:
@@ -57,6 +65,22 @@ def transaction_on(cur: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyCo
         with suppress(duckdb.Error):
             cur.execute("ROLLBACK")
         raise
+    _generation[scope] = next(_commits)  # itertools.count is atomic under the GIL: no lock needed
+
+
+_commits = itertools.count(1)
+_opened = itertools.count(1)
+_generation: dict[str, int] = {"data": 0, "registers": 0}
+
+
+def write_generation(scope: Scope = "data") -> int:
+    """A number that moves with every write transaction this process commits in ``scope`` (0 before the first).
+
+    The pages' cache keys (:func:`sop_core.facts.data_stamp`) are built on it: every write runs in
+    :func:`transaction_on`, and while the app holds the store no other process can write it
+    (scheduled loads run inside the app, sop_core.jobs), so a commit here is the only way data changes.
+    """
+    return _generation[scope]
 
 
 class Store:
@@ -65,6 +89,7 @@ class Store:
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
         self._con = con
         self.path = path
+        self.opened = next(_opened)  # tells this open apart from an earlier one of the same path
 
     # --- lifecycle ------------------------------------------------------------------
     def close(self) -> None:
@@ -83,11 +108,11 @@ class Store:
         return self._con.cursor()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, scope: Scope = "data") -> Iterator[duckdb.DuckDBPyConnection]:
         """Yield a new cursor inside ``BEGIN``: ``COMMIT`` on success, ``ROLLBACK`` on error (transaction_on)."""
         cur = self._con.cursor()
         try:
-            with transaction_on(cur):
+            with transaction_on(cur, scope):
                 yield cur
         finally:
             cur.close()
@@ -116,6 +141,23 @@ class Store:
     def is_empty(self) -> bool:
         """True when the store holds no master data (a new file)."""
         return not self.scalar("SELECT count(*) FROM families")
+
+
+_LENT: ContextVar[Store | None] = ContextVar("sop_lent_store", default=None)
+
+
+@contextmanager
+def lend_store(store: Store) -> Iterator[None]:
+    """Within the block, :func:`open_store` of ``store.path`` in this thread gives a view of ``store``.
+
+    The view's ``close()`` closes only its own cursor. ``sop_core.jobs`` runs a handed-over command on
+    the app's own store this way (other threads are not affected: the setting is per thread).
+    """
+    token = _LENT.set(store)
+    try:
+        yield
+    finally:
+        _LENT.reset(token)
 
 
 def filter_list(values: Sequence[str] | None) -> list[str] | None:
@@ -148,6 +190,9 @@ def open_store(path: str | os.PathLike[str] | None = None, *, read_only: bool = 
     is newer than this code or is not a DuckDB database.
     """
     target = str(path) if path is not None else default_db_path()
+    lent = _LENT.get()
+    if lent is not None and target == lent.path:
+        return Store(lent.cursor(), target)
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
