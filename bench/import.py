@@ -150,16 +150,17 @@ def run_pandas(csv: str, db: str) -> dict:
 def run_ours(csv: str, db: str) -> dict:
     from sop_core import open_store
     from sop_core.importer import import_file
+    from sop_core.people import local_actor
 
     with open_store(db) as store:
         start = time.perf_counter()
-        report = import_file(store, "sales", csv, user="bench")
+        report = import_file(store, "sales", csv, actor=local_actor("bench"))
         seconds = time.perf_counter() - start
         # Undo, so that the next round loads the same file again.
         if report.upload_id is not None and report.status == "committed":
             from sop_core.importer import revert_upload
 
-            revert_upload(store, report.upload_id, "bench")
+            revert_upload(store, report.upload_id, local_actor("bench"))
     return {
         "seconds": seconds,
         "rows": report.rows_read,
@@ -172,10 +173,11 @@ def run_ours(csv: str, db: str) -> dict:
 def run_ours_dry(csv: str, db: str) -> dict:
     from sop_core import open_store
     from sop_core.importer import import_file
+    from sop_core.people import local_actor
 
     with open_store(db) as store:
         start = time.perf_counter()
-        report = import_file(store, "sales", csv, dry_run=True)
+        report = import_file(store, "sales", csv, actor=local_actor("bench"), dry_run=True)
         seconds = time.perf_counter() - start
     return {"seconds": seconds, "rows": report.rows_read, "status": report.status}
 

@@ -1,5 +1,6 @@
 """Cycle: the monthly S&OP process — steps and owners, tasks, the supply plan, reconciliation, agenda, approval,
-decisions and assumptions, the pre-read. Every write calls the cycle engine (sop_core.cycle) and says what it did."""
+decisions and assumptions, the pre-read. Every write calls the cycle engine (sop_core.cycle) as the signed-in person
+(sop_ui.auth.current_actor), who sees only the controls their roles allow, and says what it did."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from sop_ui import cycle as cui
+from sop_ui.auth import current_actor
 from sop_ui.cycle_cards.approval import approval_card
 from sop_ui.cycle_cards.common import PICK_NEXT
 from sop_ui.cycle_cards.header import header, open_next_cycle
@@ -23,17 +25,16 @@ EMPTY_MESSAGE = (
     "No S&OP cycle yet: the store has no plan. Load master data, actuals and a plan on the **Data** "
     "page (or create the demo company with `python -m sop_core demo`), then open the first cycle."
 )
-NAME_HELP = "Every sign-off, tick, approval and register change records who made it."
 
 
 store = get_store()
+actor = current_actor()
 today = dt.date.today()
 st.title("S&OP cycle")
 st.caption(
     "The monthly rhythm: data, demand review, supply review, pre-S&OP reconciliation and the executive "
     "meeting that approves one plan. Error = actual − forecast."
 )
-st.sidebar.text_input("Your name", key="cy_author", placeholder="Who signs, ticks and approves", help=NAME_HELP)
 stamp = cui.stamp(store)
 cycles = cui.load_cycles(store, store.path, stamp, today)
 family_list, resource_list, currency = cui.load_master(store, store.path, stamp)
@@ -41,7 +42,7 @@ if cycles.empty:
     st.info(EMPTY_MESSAGE, icon=":material/inbox:")
     st.page_link("pages/data.py", label="Go to the Data page", icon=":material/upload_file:")
     if family_list:
-        open_next_cycle(store, latest_approved=True)
+        open_next_cycle(store, actor, latest_approved=True)
     st.stop()
 
 options = [pd.Timestamp(c).date() for c in cycles["cycle"]]
@@ -66,14 +67,14 @@ if latest and status.approved:
             "**This cycle is approved: open the next one.** Its draft starts from this plan; open decisions "
             "and assumptions come along."
         )
-        open_next_cycle(store, latest_approved=True)
+        open_next_cycle(store, actor, latest_approved=True)
 
-steps_card(store, status, today)
-supply_card(store, chosen, editable, currency, family_list)
+steps_card(store, actor, status, today)
+supply_card(store, actor, chosen, editable, currency, family_list)
 reconciliation_card(cui.load_reconciliation(store, store.path, stamp, chosen), chosen, currency)
 agenda_card(cui.load_agenda(store, store.path, stamp, chosen, today), chosen, currency)
-approval_card(store, status, latest)
-registers_card(store, chosen, today, family_list, resource_list)
+approval_card(store, actor, status, latest)
+registers_card(store, actor, chosen, today, family_list, resource_list)
 try:
     from sop_ui.preread import preread_section
 except ImportError:  # the pre-read lands with its own change
@@ -87,4 +88,4 @@ if not latest or not status.approved:
             "baseline, carries overrides still inside the horizon (flagged for review) and the open "
             "decisions and assumptions. The latest cycle must be approved first."
         )
-        open_next_cycle(store, latest_approved=bool(latest and status.approved))
+        open_next_cycle(store, actor, latest_approved=bool(latest and status.approved))

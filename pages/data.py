@@ -1,4 +1,9 @@
-"""Data: upload actuals, master data and plans (validated, previewed, all or nothing), history and revert."""
+"""Data: upload actuals, master data and plans (validated, previewed, all or nothing), history and revert.
+
+Loading and reverting need the kind's action (``sop_core.importer.action_for``: the budget is finance's,
+everything else the planner's); anyone may check a file and read the history. The signed-in person (in
+local mode the sidebar's name) is recorded as who loaded or reverted.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +19,18 @@ from sop_core.importer import (
     KINDS,
     ImportOptions,
     ImportReport,
+    UploadConflict,
+    action_for,
     actuals_cycle,
-    default_user,
     import_file,
     revert_upload,
     template_for,
     upload_history,
 )
 from sop_core.importer.options import DATE_FORMATS, DELIMITERS, NUMBER_LOCALES, DateFormat, Encoding, NumberLocale
+from sop_core.people import Actor, can, roles_needed
 from sop_core.plans import plan_versions
+from sop_ui.auth import current_actor
 from sop_ui.store import get_store
 
 GROUP_LABELS = {"actuals": "Actuals", "master": "Master data", "plan": "Plan"}
@@ -36,6 +44,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 AUTO = "Automatic"
 
 store = get_store()
+actor = current_actor()
 
 st.title("Data")
 st.caption(
@@ -44,6 +53,21 @@ st.caption(
 )
 
 upload_tab, history_tab = st.tabs([":material/upload_file: Upload", ":material/history: History"])
+
+
+# --- who may load what ---------------------------------------------------------------------------
+def needs_caption(verb: str, actions: list[str], person: Actor) -> str:
+    """``Loading the budget needs the finance role; you are signed in as planner.`` (one clause per action)."""
+    clauses = [
+        f"{verb.lower()} {'the budget' if a == 'budget' else 'data'} needs the {roles_needed(a)} role" for a in actions
+    ]
+    text = "; ".join(clauses) + f"; you are signed in as {person.role_text}."
+    return text[:1].upper() + text[1:]
+
+
+def may_load(name: str) -> bool:
+    """Whether the acting person may load (and revert) files of kind ``name``."""
+    return can(actor, action_for(name))
 
 
 # --- inputs -------------------------------------------------------------------------------------
@@ -100,8 +124,8 @@ def read_options(kind: str) -> ImportOptions:
     )
 
 
-def run_import(kind: str, name: str, data: bytes, options: ImportOptions, *, dry_run: bool, user: str) -> ImportReport:
-    """Run the importer with a progress indicator."""
+def run_import(kind: str, name: str, data: bytes, options: ImportOptions, *, dry_run: bool) -> ImportReport:
+    """Run the importer as the acting person, with a progress indicator."""
     label = "Checking the file…" if dry_run else "Loading the file…"
     with st.status(label, expanded=len(data) > 5_000_000) as status:
         bar = st.progress(0.0)
@@ -109,8 +133,11 @@ def run_import(kind: str, name: str, data: bytes, options: ImportOptions, *, dry
         def progress(fraction: float, text: str) -> None:
             bar.progress(min(max(fraction, 0.0), 1.0), text=text)
 
-        report = import_file(store, kind, data, name, options, dry_run=dry_run, user=user, progress=progress)
-        state: Literal["error", "complete"] = "error" if report.status == "rejected" else "complete"
+        try:
+            report = import_file(store, kind, data, name, options, actor=actor, dry_run=dry_run, progress=progress)
+        except UploadConflict as exc:  # rolled back whole: nothing of this file was written
+            report = exc.report
+        state: Literal["error", "complete"] = "error" if report.status in ("rejected", "failed") else "complete"
         status.update(label=report.summary().splitlines()[0][:120], state=state, expanded=False)
     return report
 
@@ -205,17 +232,21 @@ with upload_tab:
         key="data_template",
     )
     options = read_options(kind)
+    loadable = may_load(kind)
+    if not loadable:
+        st.caption(needs_caption("Loading", [action_for(kind)], actor) + " You can still check a file.")
     uploaded = st.file_uploader(
-        "Upload a CSV or Excel (.xlsx) file", type=["csv", "txt", "tsv", "xlsx"], key="data_file"
+        "Upload a CSV or Excel (.xlsx) file" if loadable else "Check a CSV or Excel (.xlsx) file",
+        type=["csv", "txt", "tsv", "xlsx"],
+        key="data_file",
     )
-    user = st.text_input("Loaded by", value=default_user(), key="data_user")
 
     if uploaded is not None:
         data = uploaded.getvalue()
         check_key = (hashlib.sha256(data).hexdigest(), kind, repr(options))
         cached = st.session_state.get("data_check")
         if cached is None or cached[0] != check_key:
-            report = run_import(kind, uploaded.name, data, options, dry_run=True, user=user)
+            report = run_import(kind, uploaded.name, data, options, dry_run=True)
             st.session_state["data_check"] = (check_key, report)
         else:
             report = cached[1]
@@ -223,14 +254,19 @@ with upload_tab:
         if report.status == "already_loaded":
             st.info(report.message, icon=":material/task_alt:")
         elif report.status == "valid":
-            st.success("The file is valid. Check the preview, then load it.", icon=":material/check_circle:")
+            st.success(
+                "The file is valid. Check the preview, then load it." if loadable else "The file is valid.",
+                icon=":material/check_circle:",
+            )
         show_preview(report)
-        if report.status == "valid" and st.button(
-            "Load into the store", type="primary", icon=":material/save:", key="data_commit"
+        if (
+            loadable
+            and report.status == "valid"
+            and st.button("Load into the store", type="primary", icon=":material/save:", key="data_commit")
         ):
             try:
-                done = run_import(kind, uploaded.name, data, options, dry_run=False, user=user)
-            except StoreError as exc:
+                done = run_import(kind, uploaded.name, data, options, dry_run=False)
+            except (StoreError, PermissionError) as exc:
                 st.error(str(exc), icon=":material/error:")
             else:
                 st.session_state.pop("data_check", None)
@@ -238,6 +274,8 @@ with upload_tab:
                 if done.status == "committed":
                     st.session_state["data_done"] = done.summary()
                     st.rerun()
+                elif done.status == "failed":
+                    st.error(done.message, icon=":material/sync_problem:")
                 else:
                     show_report(done)
     if "data_done" in st.session_state:
@@ -252,10 +290,14 @@ with history_tab:
     else:
         st.dataframe(safe_frame(history.drop(columns=["sha256"])), hide_index=True, width="stretch", key="data_history")
         live = history.loc[history["status"] == "committed"]
-        if not live.empty:
+        revertable = live.loc[[may_load(str(k)) for k in live["kind"]]] if not live.empty else live
+        missing = sorted({action_for(str(k)) for k in live["kind"] if not may_load(str(k))}, reverse=True)
+        if missing:
+            st.caption(needs_caption("Reverting", missing, actor))
+        if not revertable.empty:
             labels = {
                 int(r.upload_id): f"{r.upload_id} · {r.kind} · {r.file_name} · {r.uploaded_at:%Y-%m-%d %H:%M}"
-                for r in live.itertuples()
+                for r in revertable.itertuples()
             }
             chosen: int = st.selectbox(
                 "Upload to revert", list(labels), format_func=lambda i: labels[i], key="data_revert_id"
@@ -263,8 +305,8 @@ with history_tab:
             sure = st.checkbox("Yes, restore what the store held before this upload", key="data_revert_sure")
             if st.button("Revert", icon=":material/undo:", disabled=not sure, key="data_revert"):
                 try:
-                    message = revert_upload(store, chosen, st.session_state.get("data_user") or default_user())
-                except StoreError as exc:
+                    message = revert_upload(store, chosen, actor)
+                except (StoreError, PermissionError) as exc:
                     st.error(str(exc), icon=":material/error:")
                 else:
                     st.cache_data.clear()

@@ -1,4 +1,8 @@
-"""Demand planning: the statistical baseline, each function's overrides, the consensus and forecast value added."""
+"""Demand planning: the statistical baseline, each function's overrides, the consensus and forecast value added.
+
+Everyone reads; saving overrides and running the baseline need the ``forecast`` permission (a viewer sees the
+grid read-only, without the Save and Run baseline buttons). Every save is signed by the acting person.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from sop_core import forecast as fc
 from sop_core.charts.forecast import family_chart, fva_chart, sku_chart
 from sop_core.charts.theme import BAD
 from sop_core.forecast.fva import ALL_FAMILIES
+from sop_core.people import Actor, can, needs_role
 from sop_ui import forecast as fui
+from sop_ui.auth import current_actor
 from sop_ui.format import download_csv
 from sop_ui.store import get_store
 
@@ -38,16 +44,16 @@ def save_edits(
     family: str,
     region: str,
     codes: pd.DataFrame,
-    author: str,
+    actor: Actor,
 ) -> None:
-    """Save the edited grid; on success write the consensus as the draft's demand plan and rerun."""
-    if not author.strip():
-        st.error("Enter your name under **Your name** first: every override records its author. Nothing was saved.")
-        return
+    """Save the edited grid as ``actor``; on success write the consensus as the draft's demand plan and rerun."""
     edits = fui.edits_from_editor(grid, edited, family, region, codes)
     try:
-        written = fc.save_overrides(store, cycle, edits, author.strip())
-        rows = fc.write_consensus(store, cycle, author=author.strip()) if written else 0
+        written = fc.save_overrides(store, cycle, edits, actor)
+        rows = fc.write_consensus(store, cycle, actor=actor) if written else 0
+    except PermissionError as exc:
+        st.error(f"Not saved: {exc}", icon=":material/lock:")
+        return
     except fc.OverrideConflictError as exc:
         st.error(f"Not saved — someone else got there first. {exc}", icon=":material/sync_problem:")
         st.button(
@@ -66,7 +72,7 @@ def save_edits(
     fui.clear_caches()
     fui.reset_editor()
     st.session_state[MESSAGE] = (
-        f"Saved {written} override cell(s) as {author.strip()}. The consensus is now the draft's demand plan "
+        f"Saved {written} override cell(s) as {actor.author}. The consensus is now the draft's demand plan "
         f"({rows} family × region × month rows)."
         if written
         else "Nothing to save: no cell changed."
@@ -100,9 +106,9 @@ def column_config(codes: pd.DataFrame) -> dict:
 
 @st.fragment
 def forecast_and_overrides(
-    store: Store, cycle: dt.date, family: str, region: str | None, unit: str, frozen: str | None
+    store: Store, cycle: dt.date, family: str, region: str | None, unit: str, frozen: str | None, actor: Actor
 ) -> None:
-    """The family chart and the override grid; an edit reruns only this part."""
+    """The family chart and the override grid (read-only unless ``actor`` may save); an edit reruns only this part."""
     stamp = fui.stamp(store)
     view = fui.load_view(store, store.path, stamp, cycle, family, region)
     where = family if region is None else f"{family} · {fui.region_label(region)}"
@@ -117,12 +123,10 @@ def forecast_and_overrides(
         st.info("Overrides are entered per family and region: pick a region in the sidebar.", icon=":material/map:")
         return
     codes = fui.load_codes(store, store.path, stamp)
-    layer_col, author_col = st.columns([1, 1])
+    layer_col, _ = st.columns([1, 1])
     labels = fui.load_layers(store, store.path, stamp)["label"].tolist()
     layer = layer_col.selectbox("Layer", [fui.ALL_LAYERS, *labels], key="dp_layer")
-    author = author_col.text_input(
-        "Your name", key="dp_author", placeholder="Who is entering these overrides", disabled=frozen is not None
-    )
+    may_save = can(actor, "forecast")
     key = fui.editor_key(cycle, family, region, layer)
     grid = fui.pinned_grid(key, lambda: fui.load_grid(store, store.path, stamp, cycle, family, region))
     shown = fui.editor_frame(grid, codes)
@@ -137,10 +141,12 @@ def forecast_and_overrides(
         placeholder="",
         height=min(len(shown), 12) * 35 + 38,
         column_config=column_config(codes),
-        disabled=True if frozen else [c for c in fui.EDITOR_COLUMNS if c not in fui.EDITABLE],
+        disabled=True if frozen or not may_save else [c for c in fui.EDITOR_COLUMNS if c not in fui.EDITABLE],
     )
     if frozen:
         st.info(frozen, icon=":material/lock:")
+        return
+    if not may_save:  # the page's caption says which role saving needs
         return
     changed = fui.changed_rows(shown, edited)
     button_col, note_col = st.columns([1, 4], vertical_alignment="center")
@@ -155,24 +161,25 @@ def forecast_and_overrides(
             else "No unsaved changes. "
         )
         + "Units add to the baseline; % is a share of the baseline. Every override needs a reason; an empty value "
-        "removes it. Saving writes the consensus to the draft's demand plan."
+        f"removes it. Saving writes the consensus to the draft's demand plan, signed {actor.author}."
     )
     if save:
-        save_edits(store, cycle, grid, edited, family, region, codes, author)
+        save_edits(store, cycle, grid, edited, family, region, codes, actor)
 
 
 # ---------------------------------------------------------------- the statistical baseline
-def run_baseline(store: Store, cycle: dt.date, family: str, scope: str, author: str) -> None:
-    """Forecast every series (of the family or all) with a progress bar; write the consensus; rerun."""
+def run_baseline(store: Store, cycle: dt.date, family: str, scope: str, actor: Actor) -> None:
+    """Forecast every series (of the family or all) as ``actor`` with a progress bar; write the consensus; rerun."""
     bar = st.progress(0.0, text="Preparing the series…")
 
     def progress(fraction: float, message: str) -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
     try:
-        frame = fc.run_baseline(store, cycle, families=[family] if scope == "This family" else None, progress=progress)
-        rows = fc.write_consensus(store, cycle, author=author.strip() or "Run baseline")
-    except FrozenPlanError as exc:
+        families = [family] if scope == "This family" else None
+        frame = fc.run_baseline(store, cycle, families=families, progress=progress, actor=actor)
+        rows = fc.write_consensus(store, cycle, actor=actor)
+    except (FrozenPlanError, PermissionError) as exc:
         bar.empty()
         st.error(str(exc), icon=":material/lock:")
         return
@@ -191,9 +198,9 @@ def run_baseline(store: Store, cycle: dt.date, family: str, scope: str, author: 
 
 
 def baseline_section(
-    store: Store, stamp: str, cycle: dt.date, family: str, region: str | None, frozen: str | None
+    store: Store, stamp: str, cycle: dt.date, family: str, region: str | None, frozen: str | None, actor: Actor
 ) -> None:
-    """The chosen model per series with its holdout error, and the "Run baseline" button."""
+    """The chosen model per series with its holdout error, and the "Run baseline" button (when ``actor`` may)."""
     st.subheader("Statistical baseline")
     models = fui.model_display(fui.load_models(store, store.path, stamp, cycle, family), region)
     if models.empty:
@@ -249,6 +256,8 @@ def baseline_section(
     if frozen:
         st.caption("Run baseline is off: this cycle's plan is approved and its baseline frozen.")
         return
+    if not can(actor, "forecast"):  # the page's caption says which role running needs
+        return
     scope_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
     scope = scope_col.radio(
         "Forecast",
@@ -258,7 +267,7 @@ def baseline_section(
         help="Chooses each series' model on held-out months; all families take a while.",
     )
     if button_col.button("Run baseline", key="dp_run", icon=":material/play_arrow:"):
-        run_baseline(store, cycle, family, str(scope), str(st.session_state.get("dp_author") or ""))
+        run_baseline(store, cycle, family, str(scope), actor)
 
 
 # ---------------------------------------------------------------- forecast value added
@@ -296,6 +305,7 @@ def fva_section(store: Store, stamp: str, cycle: dt.date, family: str) -> None:
 
 # ---------------------------------------------------------------- page
 store = get_store()
+actor = current_actor()
 st.title("Demand planning")
 stamp = fui.stamp(store)
 options = fui.load_options(store, store.path, stamp)
@@ -309,6 +319,10 @@ if options.master.empty or not options.cycles:
     st.stop()
 if message := st.session_state.pop(MESSAGE, None):
     st.success(message, icon=":material/check_circle:")
+if not can(actor, "forecast"):
+    st.caption(
+        needs_role(actor, "forecast", "Saving overrides and running the baseline need") + " The grid is read-only."
+    )
 
 st.sidebar.subheader("Family and region")
 latest = options.cycles[0]
@@ -331,8 +345,8 @@ region = None if chosen == fui.ALL_REGIONS else str(chosen)
 frozen = fui.frozen_reason(options.versions, cycle)
 unit = str(options.master.set_index("family").at[family, "unit"])
 
-forecast_and_overrides(store, cycle, family, region, unit, frozen)
-baseline_section(store, stamp, cycle, family, region, frozen)
+forecast_and_overrides(store, cycle, family, region, unit, frozen, actor)
+baseline_section(store, stamp, cycle, family, region, frozen, actor)
 fva_section(store, stamp, cycle, family)
 with st.expander("SKU drill-down: the consensus spread to SKUs (whole units that add up to the family)"):
     drill = fui.load_drilldown(store, store.path, stamp, cycle, family, region)

@@ -63,4 +63,4 @@ else:
     st.dataframe(neutralise(open_scenarios), hide_index=True, width="stretch")  # the grid's CSV download too
     download_csv(open_scenarios, f"trade-offs-{rv.cycle:%Y-%m}", key="ex_trade_csv")
 
-overdue_section(view.store, view.stamp)  # open decisions and assumptions past their due date
+overdue_section(view.store)  # open decisions and assumptions past their due date

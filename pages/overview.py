@@ -51,4 +51,4 @@ st.plotly_chart(
     key="ov_demand",
 )
 
-overdue_section(view.store, view.stamp)  # open decisions and assumptions past their due date
+overdue_section(view.store)  # open decisions and assumptions past their due date

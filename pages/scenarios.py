@@ -1,4 +1,10 @@
-"""Scenarios: move plan levers and see the trade-offs against the current plan at once; save, compare, promote."""
+"""Scenarios: move plan levers and see the trade-offs against the current plan at once; save, compare, promote.
+
+Anyone may move the levers and compare (nothing is written); saving, deleting and promoting need the
+``scenario`` permission. Delete and promote act on the version listed when their buttons were drawn
+(button callbacks with the id and the draft's fingerprint as arguments), so a change by someone else in
+between is refused by the engine, naming who and when, instead of acting on what replaced it.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +14,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sop_core import FrozenPlanError, Store, StoreError, facts
+from sop_core import Store, StoreError, facts
 from sop_core import scenario as sc
 from sop_core.charts.scenario import scenario_spec
 from sop_core.conventions import EPS
 from sop_core.export import neutralise
+from sop_core.people import Actor, can, needs_role
 from sop_ui import scenario_levers as levers
+from sop_ui.auth import current_actor
 from sop_ui.format import money
 from sop_ui.live_chart import live_chart
 from sop_ui.store import get_store
@@ -27,9 +35,13 @@ CHART_KEY = (
 
 # ---------------------------------------------------------------- cached data
 @st.cache_data(show_spinner="Reading the plan…", ttl=CACHE_TTL, max_entries=8)
-def load_inputs(_store: Store, path: str, stamp: str) -> sc.ScenarioInputs:
-    """The pre-aggregated plan of the latest cycle (re-read when the store's data stamp changes)."""
-    return sc.baseline_inputs(_store)
+def load_inputs(_store: Store, path: str, stamp: str) -> tuple[sc.ScenarioInputs, str]:
+    """The pre-aggregated plan of the latest cycle and its fingerprint (re-read when the data stamp changes).
+
+    The fingerprint goes with a promotion (``plan_seen``): the draft must still be the one the figures show.
+    """
+    inputs = sc.baseline_inputs(_store)
+    return inputs, sc.plan_fingerprint(_store, inputs.cycle)
 
 
 # ---------------------------------------------------------------- levers (widgets: sop_ui.scenario_levers)
@@ -177,32 +189,86 @@ def scenario_card(inputs: sc.ScenarioInputs, currency: str, families: pd.DataFra
 
 
 # ---------------------------------------------------------------- save, compare, promote
+SAVE_MESSAGE, LIST_MESSAGE, PROMOTE_MESSAGE = "scn_save_message", "scn_list_message", "scn_promote_message"
+
+
 def load_into_levers(inputs: sc.ScenarioInputs, saved: sc.Levers) -> None:
     """Set the widgets to a saved scenario's levers (a button callback: runs before the widgets exist)."""
     st.session_state.update(levers.state_from_levers(saved, inputs))
     st.session_state["scn_editor_gen"] = st.session_state.get("scn_editor_gen", 0) + 1
 
 
-def save_form(store: Store) -> None:
-    """Save the levers on screen as a named scenario."""
+def show_message(key: str) -> None:
+    """Show (once) what a button callback left under ``key``: ``(kind, text)``."""
+    if found := st.session_state.pop(key, None):
+        kind, text = found
+        {"success": st.success, "warning": st.warning}.get(kind, st.error)(text)
+
+
+def save_scenario(store: Store, seen: dict[str, int]) -> None:
+    """The save form's callback: save the levers on screen; ``seen`` maps the names listed to their ids.
+
+    The callbacks ask for the acting person when they run (the sidebar's name may have changed since).
+    """
+    actor = current_actor()
+    name = str(st.session_state.get("scn_save_name") or "").strip()
+    replaces = seen.get(name) if st.session_state.get("scn_save_replace") else None
+    try:
+        sid = sc.save_scenario(
+            store, name, st.session_state["scn_levers"], actor, st.session_state.get("scn_save_note"), replaces=replaces
+        )
+    except (PermissionError, ValueError, StoreError) as exc:
+        st.session_state[SAVE_MESSAGE] = ("error", str(exc))
+    else:
+        done = "Replaced" if replaces is not None else "Saved"
+        st.session_state[SAVE_MESSAGE] = ("success", f"{done} scenario {name!r} (#{sid}).")
+
+
+def save_form(store: Store, actor: Actor, seen: dict[str, int]) -> None:
+    """Save the levers on screen as a named scenario, signed by ``actor``."""
     with st.form("scn_save", clear_on_submit=False, border=True):
         st.markdown("**Save these levers as a scenario**")
-        st.caption("Saves the levers as they are on screen now.")
-        name = st.text_input("Name", key="scn_save_name")
-        note = st.text_area("Note", key="scn_save_note", height=80)
-        author = st.text_input("Author", key="scn_save_author")
-        if st.form_submit_button("Save scenario", icon=":material/save:"):
-            try:
-                sid = sc.save_scenario(store, name, st.session_state["scn_levers"], author, note)
-            except (ValueError, StoreError) as exc:
-                st.error(str(exc))
-            else:
-                st.success(f"Saved scenario {name!r} (#{sid}).")
+        st.caption(f"Saves the levers as they are on screen now, signed {actor.author}.")
+        st.text_input("Name", key="scn_save_name")
+        st.text_area("Note", key="scn_save_note", height=80)
+        st.checkbox(
+            "Replace the saved scenario of this name",
+            key="scn_save_replace",
+            help="Only the version listed on this page: if someone saved it again since, nothing is saved.",
+        )
+        st.form_submit_button("Save scenario", icon=":material/save:", on_click=save_scenario, args=(store, seen))
+    show_message(SAVE_MESSAGE)
 
 
-def saved_section(store: Store, inputs: sc.ScenarioInputs, currency: str) -> None:
-    """List, load, delete, compare and promote saved scenarios."""
-    saved = sc.list_scenarios(store)
+def delete_saved(store: Store, scenario_id: int, name: str) -> None:
+    """The Delete button's callback: delete the version listed when the button was drawn."""
+    try:
+        sc.delete_scenario(store, scenario_id, current_actor())
+    except (PermissionError, StoreError) as exc:
+        st.session_state[LIST_MESSAGE] = ("error", str(exc))
+    else:
+        st.session_state[LIST_MESSAGE] = ("success", f"Deleted scenario {name!r}; its levers stay in the decision log.")
+
+
+def promote_saved(store: Store, scenario_id: int, name: str, plan_seen: str) -> None:
+    """The promote form's callback: promote the version listed onto the draft the figures were computed from."""
+    if not st.session_state.get("scn_promote_sure"):
+        st.session_state[PROMOTE_MESSAGE] = ("warning", "Tick the confirmation first.")
+        return
+    try:
+        cycle = sc.promote_scenario(store, scenario_id, current_actor(), plan_seen=plan_seen)
+    except (PermissionError, ValueError, StoreError) as exc:  # FrozenPlanError is a StoreError
+        st.session_state[PROMOTE_MESSAGE] = ("error", str(exc))
+    else:
+        load_inputs.clear()
+        st.session_state["scn_promoted"] = f"Promoted {name!r} to the draft of cycle {cycle:%Y-%m}."
+
+
+def saved_section(
+    store: Store, inputs: sc.ScenarioInputs, currency: str, saved: pd.DataFrame, actor: Actor, plan_seen: str
+) -> None:
+    """List, load and compare saved scenarios; delete and promote them when ``actor`` may."""
+    show_message(LIST_MESSAGE)
     if saved.empty:
         st.info("No saved scenarios yet: move the levers, then save them on the left.", icon=":material/bookmark:")
         return
@@ -230,48 +296,46 @@ def saved_section(store: Store, inputs: sc.ScenarioInputs, currency: str) -> Non
             shown[col] = [cell(m, v, currency) for m, v in zip(table["metric"], table[col], strict=True)]
         st.table(shown, hide_index=True)
 
-    pick = st.selectbox("Scenario", list(names), key="scn_pick")
+    pick = str(st.selectbox("Scenario", list(names), key="scn_pick"))
+    sid = int(names[pick])
+    may = can(actor, "scenario")
     load_col, delete_col = st.columns(2)
     load_col.button(
         "Load into the levers",
         key="scn_load",
         icon=":material/upload:",
         on_click=load_into_levers,
-        args=(inputs, sc.load_scenario(store, names[pick]).levers),
+        args=(inputs, sc.load_scenario(store, sid).levers),
     )
-    if delete_col.button("Delete", key="scn_delete", icon=":material/delete:"):
-        sc.delete_scenario(store, names[pick])
-        st.rerun()
-
+    if not may:
+        return
+    delete_col.button(
+        "Delete", key="scn_delete", icon=":material/delete:", on_click=delete_saved, args=(store, sid, pick)
+    )
     with st.form("scn_promote", border=True):
         st.markdown(f"**Promote {pick!r} to the draft plan of cycle {inputs.cycle:%Y-%m}**")
         st.caption(
             "Writes the scenario's production plan (and its demand plan when demand moved) into the draft; "
-            "recorded in the decision log. An approved plan is never changed."
+            f"recorded in the decision log, signed {actor.author}. An approved plan is never changed, and nothing "
+            "is written if the draft changed since this page was drawn."
         )
-        by = st.text_input("Promoted by", key="scn_promote_by")
-        sure = st.checkbox("I confirm: replace the draft's plan with this scenario", key="scn_promote_sure")
-        if st.form_submit_button("Promote to draft", icon=":material/publish:", type="primary"):
-            if not sure:
-                st.warning("Tick the confirmation first.")
-                return
-            try:
-                cycle = sc.promote_scenario(store, names[pick], by)
-            except FrozenPlanError as exc:
-                st.error(str(exc), icon=":material/lock:")
-            except (ValueError, StoreError) as exc:
-                st.error(str(exc))
-            else:
-                load_inputs.clear()
-                st.session_state["scn_promoted"] = f"Promoted {pick!r} to the draft of cycle {cycle:%Y-%m}."
-                st.rerun()
+        st.checkbox("I confirm: replace the draft's plan with this scenario", key="scn_promote_sure")
+        st.form_submit_button(
+            "Promote to draft",
+            icon=":material/publish:",
+            type="primary",
+            on_click=promote_saved,
+            args=(store, sid, pick, plan_seen),
+        )
+    show_message(PROMOTE_MESSAGE)
 
 
 # ---------------------------------------------------------------- page
 store = get_store()
 st.title("Scenarios and trade-offs")
+actor = current_actor()
 try:
-    inputs = load_inputs(store, store.path, facts.data_stamp(store))
+    inputs, plan_seen = load_inputs(store, store.path, facts.data_stamp(store))
 except StoreError as exc:
     st.info(f"{exc} Load plans on the Data page first.", icon=":material/inbox:")
     st.stop()
@@ -294,8 +358,15 @@ with card:
 
 st.divider()
 st.subheader("Saved scenarios")
+saved = sc.list_scenarios(store)
 save_col, list_col = st.columns([1, 3], gap="medium")
 with save_col:
-    save_form(store)
+    if can(actor, "scenario"):
+        save_form(store, actor, dict(zip(saved["name"], saved["scenario_id"].astype(int), strict=True)))
+    else:
+        st.caption(
+            needs_role(actor, "scenario", "Saving, deleting and promoting scenarios need")
+            + " The levers are yours to try: they write nothing."
+        )
 with list_col:
-    saved_section(store, inputs, currency)
+    saved_section(store, inputs, currency, saved, actor, plan_seen)

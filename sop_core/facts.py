@@ -44,7 +44,7 @@ import pandas as pd
 from .actuals import ACTUAL_KINDS
 from .months import add_months
 from .plans import plan_versions
-from .store import Store, filter_list
+from .store import Store, filter_list, write_generation
 
 PLAN_KINDS = ("demand", "production", "inventory")
 PARTS = frozenset({"record", "plans", "actuals", "budget", "capacity"})
@@ -272,47 +272,19 @@ def currency(store: Store) -> str:
     return str(store.scalar("SELECT value FROM settings WHERE key = 'currency'") or "EUR")
 
 
-# Draft plans change in place (overrides rewrite the consensus, scenarios promote, the supply plan is
-# regenerated) without changing any count, so the stamp also weighs each draft row by a hash of its key:
-# a quantity moved from one month to another changes it. Approved versions are frozen and need no weighing.
-# Fixed tables and no user values: nothing is formatted into this text.
-_DRAFT_WEIGHT_SQL = (
-    "(SELECT sum(w) FROM ("
-    + " UNION ALL ".join(
-        f"SELECT sum(quantity * (hash(family, {key}, month) % 1000003)) AS w FROM {table} "
-        "WHERE cycle IN (SELECT cycle FROM plan_versions WHERE status = 'draft')"
-        for table, key in (("demand_plan", "region"), ("production_plan", "family"), ("inventory_plan", "family"))
-    )
-    + "))"
-)
-_COUNTS_SQL = (
-    "SELECT (SELECT count(*) FROM uploads), (SELECT count(*) FROM decisions), "
-    "(SELECT count(*) FROM plan_versions), (SELECT count(*) FROM families), "
-    "(SELECT count(*) FROM actuals), (SELECT count(*) FROM scenarios), "
-    "(SELECT count(*) FROM plan_versions WHERE status = 'approved'), "
-    "(SELECT epoch_ms(max(approved_at)) FROM plan_versions), "
-    # the cycle's own state: opened cycles, signed steps, ticked tasks, register edits, supply-plan changes
-    "(SELECT count(*) FROM cycles), (SELECT count(signed_at) FROM cycle_steps), "
-    "(SELECT count(done_at) FROM cycle_tasks), (SELECT epoch_ms(max(done_at)) FROM cycle_tasks), "
-    "(SELECT count(*) FROM register_audit), (SELECT count(*) FROM supply_adjustments), "
-    "(SELECT epoch_ms(max(updated_at)) FROM supply_policies), "
-    "(SELECT count(reviewed_by) FROM cycle_carried_overrides), "
-    # demand planning: override saves (the history only grows), baseline runs, layers and reason codes
-    "(SELECT count(*) FROM forecast_override_history), (SELECT count(*) FROM forecast_baseline), "
-    "(SELECT count(*) FROM forecast_models), (SELECT epoch_ms(max(run_at)) FROM forecast_models), "
-    "(SELECT count(*) FROM forecast_layers), (SELECT count(*) FROM forecast_reasons)"
-)
-
-
 def data_stamp(store: Store) -> str:
-    """The one cache key of the pages: changes with every upload, plan write, approval, cycle step, register edit,
-    override save or baseline run (two statements, a few milliseconds)."""
-    # Two statements: DuckDB plans the hash-weighted sums an order of magnitude slower inside the
-    # statement of scalar counts (measured: ~30 ms together, ~3 + ~4 ms apart).
-    cur = store.cursor()
-    try:
-        counts = cur.execute(_COUNTS_SQL).fetchall()[0]
-        weight = cur.execute("SELECT " + _DRAFT_WEIGHT_SQL).fetchall()[0][0]
-    finally:
-        cur.close()
-    return "-".join(str(v) for v in (*counts, weight))
+    """The one cache key of the pages: changes with every committed write (upload, plan write, approval,
+    cycle step, register edit, override save, baseline run…); no statement at all.
+
+    Every write commits through :func:`sop_core.store.transaction_on`, which counts commits per process
+    (:func:`~sop_core.store.write_generation`); while the app holds the store no other process can write
+    it, and scheduled loads run inside the app (``sop_core.jobs``). The counts of a dozen tables and a
+    hash of the draft plan this replaced cost 8–20 ms per page run (issue 9, bench/ui.py).
+    """
+    return f"{store.opened}-{write_generation()}"
+
+
+def registers_stamp(store: Store) -> str:
+    """:func:`data_stamp` that also moves with the decision and assumption registers: the key of what reads them
+    (the cycle page, the agenda, overdue items). A register edit leaves the review pages' caches valid."""
+    return f"{data_stamp(store)}-{write_generation('registers')}"

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from .months import month_start
+from .people import Actor, require
 from .store import FrozenPlanError, Store, StoreError
 
 PlanTable = Literal["demand_plan", "production_plan", "inventory_plan", "budget"]
@@ -99,17 +100,31 @@ def write_plan_rows(
 
 
 def write_plan(
-    store: Store, table: PlanTable, cycle: dt.date | str, rows: pd.DataFrame, *, replace_all: bool = False
+    store: Store,
+    table: PlanTable,
+    cycle: dt.date | str,
+    rows: pd.DataFrame,
+    *,
+    actor: Actor,
+    replace_all: bool = False,
 ) -> int:
-    """Write plan rows into the draft of ``cycle`` in one transaction (see :func:`write_plan_rows`)."""
+    """Write plan rows into the draft of ``cycle`` in one transaction (see :func:`write_plan_rows`).
+
+    Needs the ``upload`` role (``budget`` for the budget table); ``PermissionError`` otherwise, nothing written.
+    """
+    require(actor, "budget" if table == "budget" else "upload")
     with store.transaction() as cur:
         return write_plan_rows(cur, table, cycle, rows, replace_all=replace_all)
 
 
-def approve_plan(store: Store, cycle: dt.date | str, approved_by: str, note: str | None = None) -> str:
-    """Approve (freeze) the draft version of ``cycle`` and record the decision; returns the snapshot's sha256."""
+def approve_plan(store: Store, cycle: dt.date | str, actor: Actor, note: str | None = None) -> str:
+    """Approve (freeze) the draft version of ``cycle`` and record the decision; returns the snapshot's sha256.
+
+    Needs the ``approve`` role (``PermissionError`` otherwise, nothing written); recorded as ``actor.author``.
+    """
+    require(actor, "approve")
     with store.transaction() as cur:
-        return freeze_plan(cur, month_start(cycle), approved_by, note)
+        return freeze_plan(cur, month_start(cycle), actor.author, note)
 
 
 def freeze_plan(cur: duckdb.DuckDBPyConnection, cycle: dt.date, approved_by: str, note: str | None = None) -> str:

@@ -189,17 +189,26 @@ def current_actor() -> Actor:
     return actor
 
 
+def _keep_local_name() -> None:
+    st.session_state[LOCAL_NAME_KEY] = str(st.session_state.get(f"{LOCAL_NAME_KEY}_input") or "").strip()
+
+
 def render_identity(actor: Actor) -> None:
     """The sidebar's who-am-I: the local-mode badge, or name, e-mail, roles and a sign-out button."""
     side = st.sidebar
     if actor.local:
         side.badge("Local mode — sign-in not configured", icon=":material/lock_open:", color="orange")
         side.caption("Whoever opens this app acts as the local user, with every role. " + README_HINT)
+        # The name lives in its own session key, not the widget's: the very first run of a fresh server
+        # happens in Streamlit's pages-folder mode (sop_ui/store.py), where the widget's id differs, and a
+        # widget-owned value typed then would be dropped at the next run.
         side.text_input(
             "Your name",
-            key=LOCAL_NAME_KEY,
+            value=str(st.session_state.get(LOCAL_NAME_KEY) or ""),
+            key=f"{LOCAL_NAME_KEY}_input",
             placeholder="Local user",
             help="Signs every change you make in this session (uploads, overrides, decisions, approvals).",
+            on_change=_keep_local_name,
         )
         return
     side.markdown(f"**{actor.name}**" if actor.name != actor.email else f"**{actor.email}**")

@@ -18,7 +18,7 @@ from sop_core import Store, cycle
 from sop_core.cycle.supply_check import SupplyCheck, supply_check, supply_exceptions
 from sop_core.cycle.supply_plan import supply_adjustments
 from sop_core.cycle.supply_policy import supply_policies
-from sop_core.facts import currency, data_stamp, family_names
+from sop_core.facts import currency, family_names, registers_stamp
 from sop_core.formatting import money, pct
 
 CACHE_TTL = 600
@@ -27,8 +27,8 @@ FLASH = "cy_flash"
 
 # One query over fixed tables, no user values: counts and times that move with every write of the cycle.
 def stamp(store: Store) -> str:
-    """The cache key of the loaders here: the store's data stamp (it covers the cycle tables too)."""
-    return data_stamp(store)
+    """The cache key of the loaders here: the store's data and registers stamp (the cycle reads both)."""
+    return registers_stamp(store)
 
 
 # ---------------------------------------------------------------- cached loaders
@@ -251,13 +251,10 @@ def _plain(text: object) -> str:
     return out
 
 
-def overdue_section(store: Store, data_stamp: str, today: dt.date | None = None) -> None:
-    """The overdue decisions and assumptions (a small section for the Overview and Executive pages).
-
-    ``data_stamp`` is the page's own (the review pages have read it already this run).
-    """
+def overdue_section(store: Store, today: dt.date | None = None) -> None:
+    """The overdue decisions and assumptions (a small section for the Overview and Executive pages)."""
     day = today or dt.date.today()
-    items = load_overdue(store, store.path, data_stamp, day)
+    items = load_overdue(store, store.path, stamp(store), day)
     st.subheader("Overdue decisions and assumptions")
     if items.empty:
         st.success(

@@ -22,6 +22,7 @@ import streamlit as st
 
 from sop_core import Store, plan_data, plans
 from sop_core import forecast as fc
+from sop_core.conventions import EPS
 from sop_core.facts import cycles as plan_cycles
 from sop_core.facts import region_names
 from sop_core.forecast.baseline import baseline_cycle
@@ -290,7 +291,7 @@ def changed_rows(shown: pd.DataFrame, edited: pd.DataFrame) -> list[tuple[str, b
         values = pd.to_numeric(pd.Series([before["Value"], after["Value"]]), errors="coerce").to_numpy(float)
         if np.isnan(values).all():  # no override before or after: nothing to save
             continue
-        same_value = bool(np.isclose(values[0], values[1], rtol=0, atol=1e-9))
+        same_value = bool(np.isclose(values[0], values[1], rtol=0, atol=EPS))
         same_text = all(_text(before[c]) == _text(after[c]) for c in ("Kind", "Reason", "Comment"))
         if not (same_value and same_text):
             out.append((f"{after['Layer']} · {after['Month']}", not np.isnan(values[1]) and not _text(after["Reason"])))

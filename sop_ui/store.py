@@ -9,6 +9,7 @@ from streamlit import config
 from streamlit.runtime.pages_manager import PagesManager
 
 from sop_core import Store, StoreError, default_db_path, load_demo, open_store
+from sop_core.jobs import start_runner, stop_runner
 
 
 def demo_on_empty() -> bool:
@@ -16,12 +17,15 @@ def demo_on_empty() -> bool:
     return os.environ.get("SOP_DEMO", "1") != "0"
 
 
-@st.cache_resource(show_spinner=False)
+# A cleared cache entry stops its store's runner; the next page run opens the store and starts one.
+@st.cache_resource(show_spinner=False, on_release=stop_runner)
 def _open(path: str, with_demo: bool) -> Store:
     store = open_store(path)
     if with_demo and store.is_empty():
         with st.spinner("First start: creating the demo company…"):
             load_demo(store)
+    if not config.get_option("global.appTest"):  # AppTest runs pages in the test process: nobody hands it jobs
+        start_runner(store)  # commands (python -m sop_core import …) hand their jobs to this process: sop_core.jobs
     return store
 
 

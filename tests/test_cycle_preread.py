@@ -32,6 +32,7 @@ from sop_core.cycle.preread import (
     unavailable_reason,
 )
 from sop_core.demo import load_demo
+from sop_core.people import local_actor
 from sop_core.review import decision_families
 from tests.support.stores import DEMO_AS_OF, ROOT
 
@@ -61,12 +62,19 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
             store,
             DECISION,
             owner="Operations",
-            by="test",
+            actor=local_actor("test"),
             due_date=dt.date(2026, 12, 15),
             cycle=CYCLE,
             family="Custom Skids",
         )
-        add_assumption(store, ASSUMPTION, owner="Purchasing", by="test", due_date=dt.date(2026, 12, 31), cycle=CYCLE)
+        add_assumption(
+            store,
+            ASSUMPTION,
+            owner="Purchasing",
+            actor=local_actor("test"),
+            due_date=dt.date(2026, 12, 31),
+            cycle=CYCLE,
+        )
     return path
 
 

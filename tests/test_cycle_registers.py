@@ -15,13 +15,22 @@ from sop_core.cycle import (
     add_decision,
     assumptions_changed,
     audit_trail,
+    item_version,
     list_assumptions,
     list_decisions,
     overdue_items,
     update_assumption,
     update_decision,
 )
+from sop_core.people import local_actor
 from sop_core.plans import approve_plan, record_decision
+from tests.support.people import VIEWER
+
+# People of these tests: the local single-user mode (every role) under their names, as the author strings.
+JONAS = local_actor("Jonas")
+KATRIN = local_actor("Katrin")
+LENA = local_actor("Lena")
+TOM = local_actor("Tom")
 
 MARCH = dt.date(2026, 3, 1)
 
@@ -37,7 +46,7 @@ def test_decision_fields_links_and_audit(tiny):
         tiny,
         "Run overtime on R in April",
         owner="Lena",
-        by="Katrin",
+        actor=KATRIN,
         due_date="2026-03-20",
         family="A",
         scenario_id=sid,
@@ -55,8 +64,10 @@ def test_decision_fields_links_and_audit(tiny):
     assert pd.Timestamp(row["cycle"]).date() == MARCH  # default: the latest cycle
     assert not row["carried"] and not row["overdue"] and row["created_by"] == "Katrin"
 
-    assert update_decision(tiny, item, {"owner": "Lena", "due_date": "2026-03-27", "status": "done"}, by="Tom") == 2
-    assert update_decision(tiny, item, {"status": "done"}, by="Tom") == 0  # nothing changed, nothing audited
+    changes = {"owner": "Lena", "due_date": "2026-03-27", "status": "done"}
+    assert update_decision(tiny, item, changes, actor=TOM, seen=None) == 2  # seen: never changed since created
+    seen = item_version(tiny, "decision", item)
+    assert update_decision(tiny, item, {"status": "done"}, actor=TOM, seen=seen) == 0  # nothing changed, not audited
     trail = audit_trail(tiny, "decision", item)
     assert trail[["field", "old_value", "new_value", "changed_by"]].values.tolist() == [
         ["created", None, "Run overtime on R in April", "Katrin"],
@@ -69,47 +80,47 @@ def test_decision_fields_links_and_audit(tiny):
 
 
 def test_refusals_change_nothing(tiny):
-    item = add_decision(tiny, "Expedite A", owner="Lena", by="Katrin")
+    item = add_decision(tiny, "Expedite A", owner="Lena", actor=KATRIN)
     before = audit_trail(tiny)
     for call, match in [
-        (lambda: add_decision(tiny, "  ", owner="Lena", by="Katrin"), "text"),
-        (lambda: add_decision(tiny, "X", owner="", by="Katrin"), "owner"),
-        (lambda: add_decision(tiny, "X", owner="Lena", by=""), "Say who"),
-        (lambda: add_decision(tiny, "X", owner="Lena", by="K", family="Nope"), "Unknown family"),
-        (lambda: add_decision(tiny, "X", owner="Lena", by="K", resource="Nope"), "Unknown resource"),
-        (lambda: add_decision(tiny, "X", owner="Lena", by="K", scenario_id=99), "no scenario"),
-        (lambda: update_decision(tiny, item, {"status": "maybe"}, by="Tom"), "Status must be"),
-        (lambda: update_decision(tiny, item, {"decided_by": "Tom"}, by="Tom"), "Cannot change"),
-        (lambda: update_decision(tiny, 999, {"status": "done"}, by="Tom"), "no decision 999"),
+        (lambda: add_decision(tiny, "  ", owner="Lena", actor=KATRIN), "text"),
+        (lambda: add_decision(tiny, "X", owner="", actor=KATRIN), "owner"),
+        (lambda: add_decision(tiny, "X", owner="Lena", actor=VIEWER), "may not record decisions"),
+        (lambda: add_decision(tiny, "X", owner="Lena", actor=KATRIN, family="Nope"), "Unknown family"),
+        (lambda: add_decision(tiny, "X", owner="Lena", actor=KATRIN, resource="Nope"), "Unknown resource"),
+        (lambda: add_decision(tiny, "X", owner="Lena", actor=KATRIN, scenario_id=99), "no scenario"),
+        (lambda: update_decision(tiny, item, {"status": "maybe"}, actor=TOM, seen=None), "Status must be"),
+        (lambda: update_decision(tiny, item, {"decided_by": "Tom"}, actor=TOM, seen=None), "Cannot change"),
+        (lambda: update_decision(tiny, 999, {"status": "done"}, actor=TOM, seen=None), "no decision 999"),
     ]:
-        with pytest.raises((CycleError, ValueError), match=match):
+        with pytest.raises((CycleError, ValueError, PermissionError), match=match):
             call()
     pd.testing.assert_frame_equal(audit_trail(tiny), before)
     assert len(list_decisions(tiny)) == 1
 
 
 def test_overdue_items_and_engine_events_kept_apart(tiny):
-    late = add_decision(tiny, "Qualify a supplier", owner="Lena", by="Katrin", due_date="2026-03-05")
-    add_decision(tiny, "Review prices", owner="Tom", by="Katrin", due_date="2026-04-30")
-    add_assumption(tiny, "Steel stays flat", owner="Tom", by="Tom", due_date="2026-03-01")
-    approve_plan(tiny, "2026-03", "Katrin")  # an engine event in the same table
+    late = add_decision(tiny, "Qualify a supplier", owner="Lena", actor=KATRIN, due_date="2026-03-05")
+    add_decision(tiny, "Review prices", owner="Tom", actor=KATRIN, due_date="2026-04-30")
+    add_assumption(tiny, "Steel stays flat", owner="Tom", actor=TOM, due_date="2026-03-01")
+    approve_plan(tiny, "2026-03", KATRIN)  # an engine event in the same table
     assert len(list_decisions(tiny)) == 2
     overdue = overdue_items(tiny, today=dt.date(2026, 3, 11))
     assert overdue[["register", "days_overdue"]].values.tolist() == [["assumption", 10], ["decision", 6]]
     assert overdue.loc[overdue["register"] == "decision", "id"].tolist() == [late]
     assert list_decisions(tiny, today=dt.date(2026, 3, 11)).set_index("id").loc[late, "overdue"]
-    update_decision(tiny, late, {"status": "dropped"}, by="Lena")
+    update_decision(tiny, late, {"status": "dropped"}, actor=LENA, seen=None)
     assert overdue_items(tiny, today=dt.date(2026, 3, 11))["register"].tolist() == ["assumption"]
 
 
 def test_assumptions_changed_since_the_last_cycle(tiny):
-    old = add_assumption(tiny, "Steel stays flat", owner="Tom", by="Tom", cycle="2026-02")
-    approve_plan(tiny, "2026-03", "Katrin")
+    old = add_assumption(tiny, "Steel stays flat", owner="Tom", actor=TOM, cycle="2026-02")
+    approve_plan(tiny, "2026-03", KATRIN)
     with tiny.transaction() as cur:  # back-date the history: created in February, March approved on the 20th
         cur.execute("UPDATE register_audit SET changed_at = TIMESTAMP '2026-02-10 10:00'")
         cur.execute("UPDATE plan_versions SET approved_at = TIMESTAMP '2026-03-20 10:00' WHERE cycle = '2026-03-01'")
-    new = add_assumption(tiny, "Customer A grows 5 %", owner="Jonas", by="Jonas", family="A", cycle="2026-04")
-    update_assumption(tiny, old, {"text": "Steel up 8 % from May"}, by="Tom")
+    new = add_assumption(tiny, "Customer A grows 5 %", owner="Jonas", actor=JONAS, family="A", cycle="2026-04")
+    update_assumption(tiny, old, {"text": "Steel up 8 % from May"}, actor=TOM, seen=None)
     changed = assumptions_changed(tiny, "2026-04")
     assert changed.set_index("id")["changes"].to_dict() == {
         old: "text: Steel stays flat → Steel up 8 % from May",

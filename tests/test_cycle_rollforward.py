@@ -27,6 +27,13 @@ from sop_core.cycle import (
     update_decision,
 )
 from sop_core.forecast import save_override
+from sop_core.people import local_actor
+
+# People of these tests: the local single-user mode (every role) under their names, as the author strings.
+INES = local_actor("Ines")
+JONAS = local_actor("Jonas")
+KATRIN = local_actor("Katrin")
+TOM = local_actor("Tom")
 
 MARCH, APRIL = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
 
@@ -44,36 +51,36 @@ def close_march(store) -> dict[str, int]:
             value=value,
             reason="promotion",
             comment="dealer push",
-            author="Jonas",
+            actor=JONAS,
         )
     ids = {
-        "open": add_decision(store, "Expedite A", owner="Lena", by="Katrin", cycle=MARCH, due_date="2026-04-20"),
-        "done": add_decision(store, "Hire a planner", owner="Tom", by="Katrin", cycle=MARCH),
-        "assumption": add_assumption(store, "Steel stays flat", owner="Tom", by="Tom", cycle=MARCH),
+        "open": add_decision(store, "Expedite A", owner="Lena", actor=KATRIN, cycle=MARCH, due_date="2026-04-20"),
+        "done": add_decision(store, "Hire a planner", owner="Tom", actor=KATRIN, cycle=MARCH),
+        "assumption": add_assumption(store, "Steel stays flat", owner="Tom", actor=TOM, cycle=MARCH),
     }
-    update_decision(store, ids["done"], {"status": "done"}, by="Tom")
+    update_decision(store, ids["done"], {"status": "done"}, actor=TOM, seen=None)
     tasks = cycle_status(store, MARCH).tasks
     for task in tasks[(tasks["step"] != "executive") & ~tasks["done"]].itertuples():
-        tick_task(store, MARCH, task.task, by="Ines", comment="tiny store" if task.auto else "")
+        tick_task(store, MARCH, task.task, actor=INES, comment="tiny store" if task.auto else "")
     for step in ("data", "demand", "supply", "pre_sop"):
-        sign_off_step(store, MARCH, step, by="Ines")
-    approve_cycle(store, MARCH, by="Katrin")
+        sign_off_step(store, MARCH, step, actor=INES)
+    approve_cycle(store, MARCH, actor=KATRIN)
     return ids
 
 
 def test_open_refuses_while_an_earlier_cycle_is_a_draft(tiny):
     with pytest.raises(CycleError, match="2026-03 is still a draft"):
-        open_cycle(tiny, "2026-04", by="Ines", mode="quick")
+        open_cycle(tiny, "2026-04", actor=INES, mode="quick")
     with pytest.raises(CycleError, match="already open"):
-        open_cycle(tiny, "2026-02", by="Ines", mode="quick")
+        open_cycle(tiny, "2026-02", actor=INES, mode="quick")
     with pytest.raises(CycleError, match="before the latest"):
-        open_cycle(tiny, "2025-12", by="Ines", mode="quick")
+        open_cycle(tiny, "2025-12", actor=INES, mode="quick")
     assert tiny.scalar("SELECT count(*) FROM plan_versions") == 3
 
 
 def test_roll_forward_from_the_last_approved_plan(tiny):
     ids = close_march(tiny)
-    opened = open_cycle(tiny, by="Ines", mode="quick")
+    opened = open_cycle(tiny, actor=INES, mode="quick")
     assert opened.cycle == APRIL and opened.from_cycle == MARCH
     assert (opened.overrides_carried, opened.decisions_carried, opened.assumptions_carried) == (1, 1, 1)
     assert opened.baseline_rows > 0
@@ -113,7 +120,7 @@ def test_roll_forward_from_the_last_approved_plan(tiny):
         start="2026-04",
         value=4,
         reason="promotion",
-        author="Jonas",
+        actor=JONAS,
         seen=1,
     )
     assert carried_overrides(tiny, APRIL)["to_review"].tolist() == [False]  # re-saved: reviewed
@@ -127,20 +134,20 @@ def test_roll_forward_from_the_last_approved_plan(tiny):
     assert json.loads(event.at[0, "detail"])["from_cycle"] == "2026-03"
 
     with pytest.raises(CycleError, match="already open"):
-        open_cycle(tiny, APRIL, by="Ines", mode="quick")
+        open_cycle(tiny, APRIL, actor=INES, mode="quick")
 
 
 def test_confirm_carried_overrides(tiny):
     close_march(tiny)
-    open_cycle(tiny, by="Ines", mode="quick")
-    assert confirm_carried_overrides(tiny, APRIL, by="Jonas", family="B") == 0
-    assert confirm_carried_overrides(tiny, APRIL, by="Jonas", layer="sales") == 1
+    open_cycle(tiny, actor=INES, mode="quick")
+    assert confirm_carried_overrides(tiny, APRIL, actor=JONAS, family="B") == 0
+    assert confirm_carried_overrides(tiny, APRIL, actor=JONAS, layer="sales") == 1
     assert cycle_status(tiny, APRIL).carried_overrides_to_review == 0
 
 
 def test_first_cycle_opens_an_empty_draft():
     with open_store(":memory:") as store:
-        opened = open_cycle(store, "2026-01", by="Ines", mode="quick")
+        opened = open_cycle(store, "2026-01", actor=INES, mode="quick")
         assert (opened.from_cycle, opened.plan_rows, opened.baseline_rows) == (None, 0, 0)
         state = cycle_status(store, today=dt.date(2026, 1, 2))
         assert state.opened and state.plan_status == "draft" and len(state.steps) == 5

@@ -29,8 +29,14 @@ from sop_core.cycle.supply_plan import (
 )
 from sop_core.cycle.supply_policy import DEFAULT_SUPPLY_STRATEGY, set_supply_policies, supply_policies
 from sop_core.months import add_months, days_in_month
+from sop_core.people import local_actor
 from sop_core.plans import write_plan_rows
 from sop_core.review import EXCEPTION_COLUMNS
+from tests.support.people import VIEWER
+
+# People of these tests: the local single-user mode (every role) under their names, as the author strings.
+OLIVIA = local_actor("Olivia")
+OMAR = local_actor("Omar")
 
 CYCLE = dt.date(2026, 3, 1)
 MAR, APR = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
@@ -50,7 +56,7 @@ def cell(plan: pd.DataFrame, family: str, month: dt.date, column: str) -> float:
 def test_level_plan_hand_checked(tiny: Store):
     """Level, 30 days of target: A total 230 + 100 − 30 + 3 = 303 → 151.5 a month; B 28 + 5 − 14 = 19 → 9.5."""
     result = generate_supply_plan(
-        tiny, by="Olivia", strategies={"A": "level", "B": "level"}, target_days={"A": 30, "B": 30}
+        tiny, actor=OLIVIA, strategies={"A": "level", "B": "level"}, target_days={"A": 30, "B": 30}
     )
     assert result.cycle == CYCLE and result.rows == 8 and list(result.plan.columns) == PLAN_COLUMNS
     assert plan_table(tiny, "production_plan") == pytest.approx(
@@ -70,7 +76,7 @@ def test_level_plan_hand_checked(tiny: Store):
 def test_chase_plan_hand_checked(tiny: Store):
     """Chase to a zero target: A makes 130 − 27 = 103, then 100; B ships its backlog and orders: 19, then 14."""
     result = generate_supply_plan(
-        tiny, by="Olivia", strategies={"A": "chase", "B": "chase"}, target_days={"A": 0, "B": 0}
+        tiny, actor=OLIVIA, strategies={"A": "chase", "B": "chase"}, target_days={"A": 0, "B": 0}
     )
     assert plan_table(tiny, "production_plan") == pytest.approx(
         {("A", MAR): 103.0, ("A", APR): 100.0, ("B", MAR): 19.0, ("B", APR): 14.0}
@@ -99,7 +105,7 @@ def test_stored_policy_is_the_default_and_the_call_overrides_it(tiny: Store):
     defaults = supply_policies(tiny)
     assert defaults["strategy"].tolist() == [DEFAULT_SUPPLY_STRATEGY] * 2
     assert defaults["target_days"].tolist() == [25.0, 20.0]  # the middle of 10–40 and 10–30 days
-    set_supply_policies(tiny, {"A": "level"}, by="Olivia", target_days={"A": 30})
+    set_supply_policies(tiny, {"A": "level"}, actor=OLIVIA, target_days={"A": 30})
     stored = supply_policies(tiny).set_index("family")
     assert stored.loc["A", ["strategy", "target_days", "source", "updated_by"]].tolist() == [
         "level",
@@ -108,31 +114,31 @@ def test_stored_policy_is_the_default_and_the_call_overrides_it(tiny: Store):
         "Olivia",
     ]
     assert stored.loc["B", "source"] == "default"
-    result = generate_supply_plan(tiny, by="Olivia", families=["A"])
+    result = generate_supply_plan(tiny, actor=OLIVIA, families=["A"])
     assert result.strategies == {"A": "level"} and cell(result.plan, "A", MAR, "production") == pytest.approx(151.5)
     assert plan_table(tiny, "production_plan")[("B", MAR)] == 10.0  # not generated: untouched
     assert preview_supply_plan(tiny, strategies={"A": "chase"}, target_days={"A": 0}).strategies["A"] == "chase"
     with pytest.raises(ValueError, match="Unknown strategy"):
-        set_supply_policies(tiny, {"A": "plan"}, by="Olivia")
+        set_supply_policies(tiny, {"A": "plan"}, actor=OLIVIA)
     with pytest.raises(CycleError, match="Unknown family"):
-        generate_supply_plan(tiny, by="Olivia", strategies={"Z": "level"})
+        generate_supply_plan(tiny, actor=OLIVIA, strategies={"Z": "level"})
 
 
-def test_generation_refused_on_an_approved_plan_and_without_a_name(tiny: Store):
+def test_generation_refused_on_an_approved_plan_and_without_the_role(tiny: Store):
     before = plan_table(tiny, "production_plan"), plan_table(tiny, "inventory_plan")
-    with pytest.raises(CycleError, match="name"):
-        generate_supply_plan(tiny, by="  ")
+    with pytest.raises(PermissionError, match="may not change the supply plan"):
+        generate_supply_plan(tiny, actor=VIEWER)
     tiny.query("UPDATE plan_versions SET status = 'approved' WHERE cycle = ? RETURNING cycle", [CYCLE])
     with pytest.raises(FrozenPlanError):
-        generate_supply_plan(tiny, by="Olivia")
+        generate_supply_plan(tiny, actor=OLIVIA)
     assert (plan_table(tiny, "production_plan"), plan_table(tiny, "inventory_plan")) == before
     assert not tiny.scalar("SELECT count(*) FROM decisions WHERE kind = 'supply_plan'")
 
 
 # ------------------------------------------------------------------- adjustment
 def test_adjustment_reprojects_and_is_logged(tiny: Store):
-    generate_supply_plan(tiny, by="Olivia", strategies={"A": "level", "B": "level"}, target_days={"A": 30, "B": 30})
-    previous = adjust_supply_plan(tiny, CYCLE, "A", "2026-03", 200, by="Omar", reason="Overtime agreed")
+    generate_supply_plan(tiny, actor=OLIVIA, strategies={"A": "level", "B": "level"}, target_days={"A": 30, "B": 30})
+    previous = adjust_supply_plan(tiny, CYCLE, "A", "2026-03", 200, actor=OMAR, reason="Overtime agreed", seen=151.5)
     assert previous == pytest.approx(151.5)
     assert plan_table(tiny, "production_plan")[("A", MAR)] == 200.0
     # 27 + 200 − 130 = 97, then 97 + 151.5 − 100 = 148.5
@@ -147,25 +153,25 @@ def test_adjustment_reprojects_and_is_logged(tiny: Store):
 def test_adjustment_refusals_change_nothing(tiny: Store):
     before = plan_table(tiny, "production_plan"), plan_table(tiny, "inventory_plan")
     with pytest.raises(CycleError, match="reason"):
-        adjust_supply_plan(tiny, CYCLE, "A", MAR, 120, by="Omar", reason=" ")
-    with pytest.raises(CycleError, match="name"):
-        adjust_supply_plan(tiny, CYCLE, "A", MAR, 120, by="", reason="why")
+        adjust_supply_plan(tiny, CYCLE, "A", MAR, 120, actor=OMAR, reason=" ", seen=150)
+    with pytest.raises(PermissionError, match="may not change the supply plan"):
+        adjust_supply_plan(tiny, CYCLE, "A", MAR, 120, actor=VIEWER, reason="why", seen=150)
     with pytest.raises(CycleError, match="outside"):
-        adjust_supply_plan(tiny, CYCLE, "A", add_months(CYCLE, 18), 120, by="Omar", reason="why")
+        adjust_supply_plan(tiny, CYCLE, "A", add_months(CYCLE, 18), 120, actor=OMAR, reason="why", seen=150)
     with pytest.raises(CycleError, match="Unknown family"):
-        adjust_supply_plan(tiny, CYCLE, "Z", MAR, 120, by="Omar", reason="why")
+        adjust_supply_plan(tiny, CYCLE, "Z", MAR, 120, actor=OMAR, reason="why", seen=150)
     with pytest.raises(ValueError, match="at least 0"):
-        adjust_supply_plan(tiny, CYCLE, "A", MAR, -1, by="Omar", reason="why")
+        adjust_supply_plan(tiny, CYCLE, "A", MAR, -1, actor=OMAR, reason="why", seen=150)
     tiny.query("UPDATE plan_versions SET status = 'approved' WHERE cycle = ? RETURNING cycle", [CYCLE])
     with pytest.raises(FrozenPlanError):
-        adjust_supply_plan(tiny, CYCLE, "A", MAR, 120, by="Omar", reason="why")
+        adjust_supply_plan(tiny, CYCLE, "A", MAR, 120, actor=OMAR, reason="why", seen=150)
     assert (plan_table(tiny, "production_plan"), plan_table(tiny, "inventory_plan")) == before
     assert supply_adjustments(tiny).empty
 
 
 # ------------------------------------------------------------------- check and exceptions
 def test_check_and_exceptions_hand_checked(tiny: Store):
-    generate_supply_plan(tiny, by="Olivia", strategies={"A": "level", "B": "level"}, target_days={"A": 30, "B": 30})
+    generate_supply_plan(tiny, actor=OLIVIA, strategies={"A": "level", "B": "level"}, target_days={"A": 30, "B": 30})
     check = supply_check(tiny)
     # Load 0.5 × 151.5 + 2 × 9.5 = 94.75 h of 100: at the warning threshold (90 %), no overload.
     assert check.capacity["load_hours"].tolist() == pytest.approx([94.75, 94.75])
@@ -175,7 +181,7 @@ def test_check_and_exceptions_hand_checked(tiny: Store):
     assert proj.loc[("A", pd.Timestamp(MAR)), "ending_inventory"] == pytest.approx(48.5)
     assert proj.loc[("B", pd.Timestamp(APR)), "backlog"] == pytest.approx(14.0)
     assert check.shortages["family"].tolist() == ["B"]  # 14 units of backlog = 30 days, above the 30-day ceiling
-    adjust_supply_plan(tiny, CYCLE, "A", MAR, 200, by="Omar", reason="Overtime agreed")
+    adjust_supply_plan(tiny, CYCLE, "A", MAR, 200, actor=OMAR, reason="Overtime agreed", seen=151.5)
     check = supply_check(tiny)
     # March: 100 + 19 = 119 h of 100 → overloaded by 19 h.
     assert check.overloads[["resource", "load_hours"]].values.tolist() == [["R", pytest.approx(119.0)]]
@@ -239,7 +245,7 @@ def one_family_store(demand: list[float], inventory: float, backorders: float) -
 def test_level_total_is_demand_plus_target_minus_opening(demand, inventory, backorders, days):
     """Σ production = Σ demand + target ending − opening inventory + opening backorders (floored at 0)."""
     with one_family_store(demand, inventory, backorders) as store:
-        plan = generate_supply_plan(store, by="P", strategies={"F": "level"}, target_days={"F": days}).plan
+        plan = generate_supply_plan(store, actor=OLIVIA, strategies={"F": "level"}, target_days={"F": days}).plan
         last = add_months(CYCLE, len(demand) - 1)
         target_end = days * demand[-1] / days_in_month(last)
         expected = max(sum(demand) + target_end - inventory + backorders, 0.0)

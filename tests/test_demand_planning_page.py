@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from sop_core import open_store
 from sop_core.forecast import model_table, overrides, save_override
-from tests.support.apptest import APP, build_demo_file, open_app_page, use_copy
+from sop_core.people import local_actor
+from tests.support.apptest import APP, build_demo_file, list_person, open_app_page, signed_in_as, use_copy
 from tests.support.stores import DEMO_AS_OF
 
 PAGE = "pages/demand_planning.py"
@@ -64,6 +65,14 @@ def save_button(at: AppTest):
     return next(b for b in at.button if b.label == "Save overrides")
 
 
+def sign_as(at: AppTest, name: str) -> None:
+    """Local mode: the sidebar's "Your name" (it signs the session's changes) set to ``name``.
+
+    AppTest runs a switched-to page without ``app.py``, so the sidebar box is not drawn: set its state.
+    """
+    at.session_state["local_name"] = name
+
+
 def test_page_renders_on_the_demo_company(page: AppTest):
     assert page.title[0].value == "Demand planning"
     names = [t.get("name") for t in chart(page)["data"]]
@@ -93,7 +102,7 @@ def test_an_override_with_a_reason_is_saved_and_moves_the_consensus(page: AppTes
     family = str(page.sidebar.selectbox(key="dp_family").value)
     region = str(page.sidebar.selectbox(key="dp_region").value)
     before = consensus_line(page)
-    page.text_input(key="dp_author").input("Ana Planner")
+    sign_as(page, "Ana Planner")
     edit_first_row(page, Value=250, Reason="Promotion", Comment="trade fair")
     save_button(page).click().run()
     assert not page.exception, [e.value for e in page.exception]
@@ -120,7 +129,7 @@ def test_an_override_without_a_reason_is_refused_and_nothing_changes(page: AppTe
     with open_store(db_file) as store:
         before = overrides(store)
         plan_before = store.query("SELECT * FROM demand_plan ORDER BY ALL")
-    page.text_input(key="dp_author").input("Ana Planner")
+    sign_as(page, "Ana Planner")
     edit_first_row(page, Value=250)
     save_button(page).click().run()
     assert not page.exception, [e.value for e in page.exception]
@@ -133,12 +142,16 @@ def test_an_override_without_a_reason_is_refused_and_nothing_changes(page: AppTe
         assert store.query("SELECT * FROM demand_plan ORDER BY ALL").equals(plan_before)
 
 
-def test_an_override_without_an_author_is_refused(page: AppTest, db_file: Path):
+def test_an_override_saved_without_a_name_is_signed_by_the_local_user(page: AppTest, db_file: Path):
+    """Local mode: the actor always has an author (the sidebar's name, else "Local user"); no name field here."""
+    assert not [t for t in page.main.text_input if t.label == "Your name"]
     edit_first_row(page, Value=250, Reason="Promotion")
     save_button(page).click().run()
-    assert any("Your name" in e.value for e in page.error)
+    assert not page.error, [e.value for e in page.error]
+    assert any("as Local user" in s.value for s in page.success)
     with open_store(db_file) as store:
-        assert not (overrides(store)["value"] == 250).any()
+        saved = overrides(store)
+        assert saved[saved["value"] == 250]["author"].tolist() == ["Local user"]
 
 
 def test_an_approved_cycle_shows_a_read_only_grid_with_the_reason(page: AppTest):
@@ -162,9 +175,9 @@ def test_a_conflicting_save_names_who_changed_the_cell_and_saves_nothing(page: A
             start="2026-11-01",
             value=40,
             reason="new_customer",
-            author="Bo Sales",
+            actor=local_actor("Bo Sales"),
         )
-    page.text_input(key="dp_author").input("Ana Planner")
+    sign_as(page, "Ana Planner")
     edit_first_row(page, Value=250, Reason="Promotion")
     save_button(page).click().run()
     assert not page.exception, [e.value for e in page.exception]
@@ -208,9 +221,48 @@ def test_empty_override_cells_show_empty_not_none(page: AppTest):
 
 
 def test_the_no_reason_message_uses_the_labels_on_screen(page: AppTest):
-    page.text_input(key="dp_author").input("Ana Planner")
+    sign_as(page, "Ana Planner")
     edit_first_row(page, Value=250)
     save_button(page).click().run()
     message = " ".join(e.value for e in page.error)
     assert "Sales override for Compact Pumps" in message and "2026-11" in message
     assert "Promotion" in message and "Market trend" in message and "market_trend" not in message
+
+
+# ------------------------------------------------------------------------------ who may save
+def write_controls(at: AppTest) -> list[str]:
+    return [b.label for b in at.button if b.label in ("Save overrides", "Run baseline")]
+
+
+def open_signed_in(email: str) -> AppTest:
+    """The page with sign-in configured and ``email`` signed in.
+
+    (Not ``open_app_page(PAGE, at)``: an AppTest that has not run is falsy, so ``at or …`` drops it.)
+    """
+    at = signed_in_as(email)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_viewer_sees_the_grid_read_only_and_why(db_file: Path):
+    at = open_signed_in("vera@example.com")  # not listed: the default role, viewer
+    assert not write_controls(at) and not at.radio
+    assert at.data_editor[0].proto.disabled
+    assert any("need the planner role; you are signed in as viewer" in c.value for c in at.caption)
+    assert not [t for t in at.text_input if t.label == "Your name"], "no free-text author when signed in"
+
+
+def test_a_signed_in_planner_saves_and_the_override_records_the_email(db_file: Path):
+    list_person(db_file, "pat@example.com", "planner")
+    at = open_signed_in("pat@example.com")
+    assert write_controls(at) == ["Save overrides", "Run baseline"]
+    assert not any("need the planner role" in c.value for c in at.caption)
+    edit_first_row(at, Value=250, Reason="Promotion")
+    save_button(at).click().run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    assert any("as pat@example.com" in s.value for s in at.success)
+    with open_store(db_file) as store:
+        saved = overrides(store)
+        assert saved[saved["value"] == 250]["author"].tolist() == ["pat@example.com"]

@@ -12,6 +12,7 @@ from sop_core import FrozenPlanError, Store, open_store
 from sop_core.actuals import insert_actuals
 from sop_core.forecast import BASELINE_COLUMNS, model_table, run_baseline, statistical_forecast, stored_baseline
 from sop_core.plans import approve_plan
+from tests.support.people import EVERYONE, EXECUTIVE
 
 CYCLE = "2026-01"
 
@@ -75,7 +76,7 @@ def test_no_look_ahead(store):
 
 def test_run_baseline_stores_and_reports_progress(store):
     seen: list[float] = []
-    frame = run_baseline(store, CYCLE, horizon=6, progress=lambda f, _m: seen.append(f))
+    frame = run_baseline(store, CYCLE, horizon=6, progress=lambda f, _m: seen.append(f), actor=EVERYONE)
     assert seen and seen[-1] == 1.0
     stored = stored_baseline(store, CYCLE)
     assert len(stored) == len(frame)
@@ -83,21 +84,21 @@ def test_run_baseline_stores_and_reports_progress(store):
     models = model_table(store, CYCLE)
     assert len(models) == 3 and set(models["mode"]) == {"full"}
     # A second run replaces rather than duplicates.
-    run_baseline(store, CYCLE, horizon=6)
+    run_baseline(store, CYCLE, horizon=6, actor=EVERYONE)
     assert store.scalar("SELECT count(*) FROM forecast_baseline") == len(frame)
 
 
 def test_baseline_is_frozen_with_the_approved_plan(store):
-    run_baseline(store, CYCLE, horizon=3, mode="quick")
-    approve_plan(store, CYCLE, "exec")
+    run_baseline(store, CYCLE, horizon=3, mode="quick", actor=EVERYONE)
+    approve_plan(store, CYCLE, EXECUTIVE)
     with pytest.raises(FrozenPlanError):
-        run_baseline(store, CYCLE, horizon=3, mode="quick")
+        run_baseline(store, CYCLE, horizon=3, mode="quick", actor=EVERYONE)
     assert store.scalar("SELECT count(*) FROM forecast_baseline") == 3 * 3
 
 
 def test_previous_model_is_recorded(store):
-    run_baseline(store, "2025-12", horizon=3)
-    run_baseline(store, CYCLE, horizon=3)
+    run_baseline(store, "2025-12", horizon=3, actor=EVERYONE)
+    run_baseline(store, CYCLE, horizon=3, actor=EVERYONE)
     models = model_table(store, CYCLE).set_index("sku")
     assert models.loc["A1", "previous_model"] in {"SeasonalNaive", "AutoETS", "Theta"}
 
@@ -116,7 +117,7 @@ def test_months_not_yet_loaded_are_bridged(store):
 
 def test_run_baseline_progress_reads_forecasts_and_stores_in_order(store):
     reports: list[tuple[float, str]] = []
-    run_baseline(store, CYCLE, horizon=3, progress=lambda f, m: reports.append((f, m)))
+    run_baseline(store, CYCLE, horizon=3, progress=lambda f, m: reports.append((f, m)), actor=EVERYONE)
     fractions = [f for f, _ in reports]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     messages = [m for _, m in reports]

@@ -13,6 +13,7 @@ from sop_core.actuals import insert_actuals
 from sop_core.forecast import fva_stairstep, layer_exceptions, save_override
 from sop_core.forecast.baseline import BASELINE_COLUMNS, store_baseline
 from sop_core.plans import write_plan_rows
+from tests.support.people import EVERYONE
 
 
 def _cycle(
@@ -31,7 +32,7 @@ def _cycle(
     models = frame.head(1)[["family", "sku", "region", "model", "holdout_mase"]].assign(
         series_class="regular", history_months=24
     )
-    store_baseline(store, pd.Timestamp(cycle).date(), frame, models)
+    store_baseline(store, pd.Timestamp(cycle).date(), frame, models, actor=EVERYONE)
     for layer, month, kind, value in layers:
         save_override(
             store,
@@ -43,7 +44,7 @@ def _cycle(
             value=value,
             kind=kind,
             reason="other",
-            author="t",
+            actor=EVERYONE,
         )
     with store.transaction() as cur:
         write_plan_rows(

@@ -28,10 +28,12 @@ from sop_core.forecast import (
     write_consensus,
 )
 from sop_core.forecast.baseline import BASELINE_COLUMNS, store_baseline
+from sop_core.people import local_actor
 from sop_core.plans import approve_plan, write_plan_rows
 
 CYCLE = dt.date(2026, 1, 1)
 MONTHS = [dt.date(2026, m, 1) for m in (1, 2, 3)]
+ANNA, BOB, EXEC = local_actor("anna"), local_actor("bob"), local_actor("exec")  # every role; they sign as named
 
 
 @pytest.fixture()
@@ -66,7 +68,7 @@ def store() -> Iterator[Store]:
     )
     models = frame.drop_duplicates(["family", "sku", "region"])[["family", "sku", "region", "model", "holdout_mase"]]
     models = models.assign(series_class="regular", history_months=30)
-    store_baseline(s, CYCLE, frame, models)
+    store_baseline(s, CYCLE, frame, models, actor=ANNA)
     yield s
     s.close()
 
@@ -79,7 +81,7 @@ def _save(store: Store, **kw: Any) -> int:
         "start": "2026-02",
         "value": 10.0,
         "reason": "promotion",
-        "author": "anna",
+        "actor": ANNA,
     }
     args.update(kw)
     return save_override(store, CYCLE, **args)
@@ -99,9 +101,9 @@ def test_no_reason_no_save(store):
 def test_second_editor_of_a_cell_is_refused(store):
     grid = override_grid(store, "A", "N", CYCLE)
     assert len(grid) == 4 * 3 and (grid["version"] == 0).all()
-    assert _save(store, author="anna", value=10.0) == 1
+    assert _save(store, actor=ANNA, value=10.0) == 1
     with pytest.raises(OverrideConflictError, match="changed by anna at") as err:
-        _save(store, author="bob", value=-5.0, seen=0)  # bob still saw the empty cell
+        _save(store, actor=BOB, value=-5.0, seen=0)  # bob still saw the empty cell
     assert err.value.changed_by == "anna"
     assert isinstance(err.value.changed_at, dt.datetime)
     assert err.value.cells == [("sales", "A", "N", "", dt.date(2026, 2, 1))]
@@ -114,7 +116,7 @@ def test_second_editor_of_a_cell_is_refused(store):
         .loc[("sales", pd.Timestamp("2026-02-01")), "version"]
     )
     assert seen == 1
-    assert _save(store, author="bob", value=-5.0, seen=int(seen)) == 1
+    assert _save(store, actor=BOB, value=-5.0, seen=int(seen)) == 1
     assert overrides(store, CYCLE)["version"].tolist() == [2]
     assert store.scalar("SELECT count(*) FROM forecast_override_history") == 2
 
@@ -122,7 +124,7 @@ def test_second_editor_of_a_cell_is_refused(store):
 def test_saving_an_unchanged_grid_writes_nothing(store):
     _save(store)
     grid = override_grid(store, "A", "N", CYCLE)
-    assert save_overrides(store, CYCLE, grid, "anna") == 0
+    assert save_overrides(store, CYCLE, grid, ANNA) == 0
 
 
 def test_removing_an_override_keeps_its_version(store):
@@ -135,11 +137,11 @@ def test_removing_an_override_keeps_its_version(store):
 
 def test_overrides_are_frozen_with_the_plan(store):
     _save(store)
-    approve_plan(store, CYCLE, "exec")
+    approve_plan(store, CYCLE, EXEC)
     with pytest.raises(FrozenPlanError):
         _save(store, value=20.0, seen=1)
     with pytest.raises(FrozenPlanError):
-        write_consensus(store, CYCLE, author="anna")
+        write_consensus(store, CYCLE, actor=ANNA)
     assert overrides(store, CYCLE)["value"].tolist() == [10.0]
 
 
@@ -153,7 +155,7 @@ def test_consensus_is_baseline_plus_layers(store):
         (100.0, 10.0, -20.0, 90.0)
     )
     assert (cells.xs("S", level="region")["consensus"] == 0).all()  # never below zero
-    assert write_consensus(store, CYCLE, author="anna") == 6
+    assert write_consensus(store, CYCLE, actor=ANNA) == 6
     plan = store.query("SELECT region, month, quantity FROM demand_plan WHERE cycle = ? ORDER BY ALL", [CYCLE])
     assert plan["quantity"].tolist() == [100.0, 90.0, 100.0, 0.0, 0.0, 0.0]
 
@@ -161,7 +163,7 @@ def test_consensus_is_baseline_plus_layers(store):
 def test_sku_drilldown_adds_up_to_the_family(store):
     _save(store, value=7.0)
     _save(store, layer="marketing", sku="A2", start="2026-03", value=3.0)
-    write_consensus(store, CYCLE, author="anna")
+    write_consensus(store, CYCLE, actor=ANNA)
     drill = sku_drilldown(store, "A", "N", CYCLE).set_index(["sku", "month"])
     feb = pd.Timestamp("2026-02-01")
     assert drill.loc[("A1", feb), "consensus"] + drill.loc[("A2", feb), "consensus"] == 107
@@ -205,7 +207,7 @@ def test_a_family_level_baseline_is_split_by_the_skus_recent_actuals(store):
         [("A", "", "N", "Quick", float("nan"), "quick", 24)],
         columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"],
     )
-    store_baseline(store, CYCLE, family_level, models, mode="quick")
+    store_baseline(store, CYCLE, family_level, models, mode="quick", actor=ANNA)
     with store.transaction() as cur:
         insert_actuals(
             cur,
@@ -251,10 +253,10 @@ def test_forecast_stamp_moves_with_every_save_run_and_approval(store):
         [("A", "A1", "N", "Naive", 1.0, "regular", 12)],
         columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"],
     )
-    store_baseline(store, CYCLE, frame, models)
+    store_baseline(store, CYCLE, frame, models, actor=ANNA)
     after_run = forecast_stamp(store)
     assert after_run != after_save
-    approve_plan(store, CYCLE, "exec")
+    approve_plan(store, CYCLE, EXEC)
     assert forecast_stamp(store) != after_run
 
 

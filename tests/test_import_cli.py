@@ -96,7 +96,7 @@ def test_cli_says_which_process_holds_the_database(db_path):
     )
     try:
         assert cast(IO[str], holder.stdout).readline().strip() == "ready"
-        result = _cli("import", "sales", str(GOOD), "--db", db_path)
+        result = _cli("import", "sales", str(GOOD), "--db", db_path, env={"SOP_WAIT": "0"})  # no retrying
         assert result.returncode == 2
         assert f"is in use by process {holder.pid}" in result.stderr
         assert "Traceback" not in result.stderr

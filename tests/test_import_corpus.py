@@ -7,6 +7,7 @@ import pytest
 from sop_core import actuals
 from sop_core.importer import import_file
 from tests.support.imports import CORPUS, MANIFEST, dump, options
+from tests.support.people import EVERYONE
 
 BAD = MANIFEST["bad"]
 GOOD = MANIFEST["good"]
@@ -21,7 +22,7 @@ def test_corpus_is_large_enough():
 def test_bad_file_is_refused_and_changes_nothing(tiny, name):
     case = BAD[name]
     before = dump(tiny)
-    report = import_file(tiny, case["kind"], CORPUS / "bad" / name, options=options(case["options"]))
+    report = import_file(tiny, case["kind"], CORPUS / "bad" / name, options=options(case["options"]), actor=EVERYONE)
     assert report.status == "rejected", report.to_text()
     reasons = [p.reason for p in report.problems]
     assert any(case["reason"] in r for r in reasons), report.to_text()
@@ -36,7 +37,7 @@ def test_bad_file_is_refused_and_changes_nothing(tiny, name):
 @pytest.mark.parametrize("name", sorted(GOOD))
 def test_good_file_loads(tiny, name):
     case = GOOD[name]
-    report = import_file(tiny, case["kind"], CORPUS / "good" / name, options=options(case["options"]))
+    report = import_file(tiny, case["kind"], CORPUS / "good" / name, options=options(case["options"]), actor=EVERYONE)
     assert report.status == "committed", report.to_text()
     assert report.rows_read == report.rows_loaded + report.rows_rejected
     assert report.rows_rejected == 0

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sop_core import open_store
 from sop_core.importer import ImportOptions, ImportReport, import_file
 from tests.support.imports import dump
+from tests.support.people import EVERYONE
 from tests.support.stores import build_tiny
 
 excel = importlib.import_module("sop_core.importer.excel")
@@ -174,9 +175,9 @@ DECIMALS: list[list[object]] = [
 @example(case=(_xlsx(DECIMALS), ImportOptions()))
 def test_typed_columns_report_what_cell_by_cell_reports(case):
     data, options = case
-    fast = import_file(STORE, "sales", data, "w.xlsx", options, dry_run=True)
+    fast = import_file(STORE, "sales", data, "w.xlsx", options, dry_run=True, actor=EVERYONE)
     with mock.patch.object(excel, "_column", _slow_column):
-        slow = import_file(STORE, "sales", data, "w.xlsx", options, dry_run=True)
+        slow = import_file(STORE, "sales", data, "w.xlsx", options, dry_run=True, actor=EVERYONE)
     preview = [None if r.preview is None else r.preview.to_csv(index=False) for r in (fast, slow)]
     assert (fast.status, fast.rows_read, _problems(fast), fast.warnings, fast.months) == (
         slow.status,
@@ -217,7 +218,7 @@ def test_error_cells_are_reported_with_their_code(tiny):
         (4, "quantity", "", "missing value"),
     ]  # a formula without a cached value is blank
     for body in (data, _without_cell_references(data)):
-        report = import_file(tiny, "sales", body, "errors.xlsx", dry_run=True)
+        report = import_file(tiny, "sales", body, "errors.xlsx", dry_run=True, actor=EVERYONE)
         assert report.status == "rejected" and _problems(report) == expected, report.to_text()
 
 
@@ -230,9 +231,11 @@ def test_sheet_is_chosen_by_kind_or_option(tiny):
     book["Sales"].append([dt.date(2026, 2, 10), "A1", 4])
     buf = io.BytesIO()
     book.save(buf)
-    report = import_file(tiny, "sales", buf.getvalue(), "book.xlsx", dry_run=True)
+    report = import_file(tiny, "sales", buf.getvalue(), "book.xlsx", dry_run=True, actor=EVERYONE)
     assert report.status == "valid" and report.rows_read == 1, report.to_text()
-    missing = import_file(tiny, "sales", buf.getvalue(), "book.xlsx", ImportOptions(sheet="Nope"), dry_run=True)
+    missing = import_file(
+        tiny, "sales", buf.getvalue(), "book.xlsx", ImportOptions(sheet="Nope"), dry_run=True, actor=EVERYONE
+    )
     assert "no worksheet named 'Nope'" in missing.to_text()
 
 
@@ -253,5 +256,5 @@ def test_other_zip_packages_are_refused(tiny):
     )
     xlsb = _zip({"_rels/.rels": rels, "xl/workbook.bin": b"\x00"})
     for data in (ods, xlsb):
-        report = import_file(tiny, "sales", data, "book.xlsx", dry_run=True)
+        report = import_file(tiny, "sales", data, "book.xlsx", dry_run=True, actor=EVERYONE)
         assert report.status == "rejected" and "not a readable Excel .xlsx workbook" in report.to_text()

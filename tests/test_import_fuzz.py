@@ -12,6 +12,7 @@ from sop_core import open_store
 from sop_core.importer import import_file
 from sop_core.importer.kinds import KINDS
 from tests.support.imports import dump
+from tests.support.people import EVERYONE
 from tests.support.stores import build_tiny
 
 STORE = open_store(":memory:")
@@ -60,7 +61,7 @@ headers = st.lists(
 )
 def test_random_csv_never_raises_and_counts_hold(header, body, delimiter, newline):
     text = newline.join(delimiter.join(r) for r in [header, *body])
-    report = import_file(STORE, "sales", text.encode("utf-8"), "fuzz.csv", dry_run=True)
+    report = import_file(STORE, "sales", text.encode("utf-8"), "fuzz.csv", dry_run=True, actor=EVERYONE)
     assert report.rows_read == report.rows_loaded + report.rows_rejected
     assert report.status in ("rejected", "valid", "already_loaded")
     if report.status == "rejected":
@@ -71,7 +72,7 @@ def test_random_csv_never_raises_and_counts_hold(header, body, delimiter, newlin
 @settings(max_examples=100, deadline=None)
 @given(data=st.binary(max_size=300))
 def test_random_bytes_never_raise(data):
-    report = import_file(STORE, "production", data, "fuzz.bin", dry_run=True)
+    report = import_file(STORE, "production", data, "fuzz.bin", dry_run=True, actor=EVERYONE)
     assert report.rows_read == report.rows_loaded + report.rows_rejected
     assert dump(STORE) == BEFORE
 
@@ -84,10 +85,12 @@ numberish = st.text(alphabet="0123456789+-.eE _infatyINF", min_size=0, max_size=
 def test_reader_fast_path_agrees_with_the_text_path(values):
     """The typed fast path (DuckDB's number parser) accepts and refuses exactly what the text path does."""
     body = "".join(f"2026-02-{i + 1:02d},A1,{v}\n" for i, v in enumerate(values))
-    fast = import_file(STORE, "sales", ("date,sku,quantity\n" + body).encode(), "a.csv", dry_run=True)
+    fast = import_file(STORE, "sales", ("date,sku,quantity\n" + body).encode(), "a.csv", dry_run=True, actor=EVERYONE)
     # An ignored column holding "_" forces the text path without changing the meaning.
     text_body = "".join(f"2026-02-{i + 1:02d},A1,{v},x_y\n" for i, v in enumerate(values))
-    text = import_file(STORE, "sales", ("date,sku,quantity,note\n" + text_body).encode(), "b.csv", dry_run=True)
+    text = import_file(
+        STORE, "sales", ("date,sku,quantity,note\n" + text_body).encode(), "b.csv", dry_run=True, actor=EVERYONE
+    )
     assert fast.status == text.status
     assert [(p.row, p.column, p.reason[:12]) for p in fast.problems] == [
         (p.row, p.column, p.reason[:12]) for p in text.problems
@@ -127,7 +130,7 @@ def test_every_kind_reports_without_raising(kind, data):
     header = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
     body = data.draw(st.lists(st.lists(any_cell, min_size=len(header), max_size=len(header)), max_size=5))
     text = "\n".join(",".join(r) for r in [header, *body]) + "\n"
-    report = import_file(STORE, kind, text.encode(), f"{kind}.csv", dry_run=True)
+    report = import_file(STORE, kind, text.encode(), f"{kind}.csv", dry_run=True, actor=EVERYONE)
     assert report.rows_read == report.rows_loaded + report.rows_rejected
     assert report.status in ("rejected", "valid", "already_loaded")
     assert dump(STORE) == BEFORE

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sop_core import open_store
 from sop_core.importer import ImportOptions, ImportReport, import_file
 from tests.support.imports import dump
+from tests.support.people import EVERYONE
 from tests.support.stores import build_tiny
 
 validate_module = importlib.import_module("sop_core.importer.validate")
@@ -43,9 +44,9 @@ def _outcome(report: ImportReport) -> tuple:
 
 def _both_ways(kind: str, data: bytes, options: ImportOptions) -> tuple[tuple, tuple]:
     """The report of the normal import, and of one that skips the one-scan path."""
-    fast = import_file(STORE, kind, data, "a.csv", options, dry_run=True)
+    fast = import_file(STORE, kind, data, "a.csv", options, dry_run=True, actor=EVERYONE)
     with mock.patch.object(validate_module, "_stage_if_clean", return_value=False):
-        exact = import_file(STORE, kind, data, "a.csv", options, dry_run=True)
+        exact = import_file(STORE, kind, data, "a.csv", options, dry_run=True, actor=EVERYONE)
     return _outcome(fast), _outcome(exact)
 
 
@@ -115,8 +116,8 @@ def test_family_beside_sku_without_duplicates_loads():
 
 def test_plain_file_read_from_a_temporary_copy_leaves_nothing_behind(tiny, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    clean = import_file(tiny, "sales", b"date,sku,quantity\n2026-02-10,A1,1\n", "ok.csv")
-    bad = import_file(tiny, "sales", b"date,sku,quantity\n2026-02-10,ZZ,1\n", "bad.csv")
+    clean = import_file(tiny, "sales", b"date,sku,quantity\n2026-02-10,A1,1\n", "ok.csv", actor=EVERYONE)
+    bad = import_file(tiny, "sales", b"date,sku,quantity\n2026-02-10,ZZ,1\n", "bad.csv", actor=EVERYONE)
     assert clean.status == "committed" and bad.status == "rejected"
     assert list(tmp_path.iterdir()) == []
 
@@ -126,7 +127,7 @@ def test_total_row_of_known_names_is_refused(tiny):
     with tiny.transaction() as cur:
         cur.execute("INSERT INTO products VALUES ('Total Pump', 'A', 'named like a total')")
     data = b"date,sku,quantity,revenue\n2026-02-10,A1,1,5\n2026-02-11,Total Pump,1,\n"
-    report = import_file(tiny, "sales", data, "total.csv", dry_run=True)
+    report = import_file(tiny, "sales", data, "total.csv", dry_run=True, actor=EVERYONE)
     assert report.status == "rejected"
     assert [(p.row, p.reason) for p in report.problems] == [
         (3, "a total/footer row: remove totals and footers from the file")

@@ -121,3 +121,86 @@ def test_every_kind_renders_on_the_demo_company(tmp_path, monkeypatch):
             assert not at.exception, kind
     finally:
         st.cache_resource.clear()
+
+
+# ------------------------------------------------------------------------------ who may load and revert
+@pytest.fixture()
+def signed_in_db(tmp_path, monkeypatch):
+    """A tiny store with one products upload (by all@example.com), a viewer and a planner listed."""
+    from sop_core.importer import import_file
+    from tests.support.apptest import list_person
+    from tests.support.people import EVERYONE
+
+    db = tmp_path / "sop.duckdb"
+    with open_store(str(db)) as store:
+        build_tiny(store)
+        assert import_file(store, "products", b"sku,family\nC9,B\n", "p.csv", actor=EVERYONE).status == "committed"
+    list_person(db, "viewer@example.com", "viewer")
+    list_person(db, "planner@example.com", "planner")
+    monkeypatch.setenv("SOP_DB_PATH", str(db))
+    monkeypatch.delenv("SOP_ADMIN_EMAIL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield db
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _captions(at: AppTest) -> str:
+    return "\n".join(str(c.value) for c in at.caption)
+
+
+def _history_table(at: AppTest):
+    """The History tab's table (the one with ``uploaded_by``)."""
+    return next(d.value for d in at.dataframe if "uploaded_by" in d.value.columns)
+
+
+def _data_page_as(email: str) -> AppTest:
+    """The Data page with sign-in configured and ``email`` signed in.
+
+    (Not ``open_app_page(page, at)``: an AppTest that has not run is falsy, so ``at or …`` there drops it.)
+    """
+    from tests.support.apptest import signed_in_as
+
+    at = signed_in_as(email)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_viewer_checks_a_file_but_sees_no_load_or_revert(signed_in_db):
+    at = _data_page_as("viewer@example.com")
+    assert "Loading data needs the planner role; you are signed in as viewer." in _captions(at)
+    assert "Reverting data needs the planner role; you are signed in as viewer." in _captions(at)
+    at.file_uploader(key="data_file").upload("feb.csv", (CORPUS / "good" / "comma_lf.csv").read_bytes(), "text/csv")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "The file is valid." for s in at.success)  # the check (a dry run) is allowed
+    assert not [b for b in at.button if b.key in ("data_commit", "data_revert")]
+    assert not [s for s in at.selectbox if s.key == "data_revert_id"]
+    history = _history_table(at)
+    assert history["uploaded_by"].tolist() == ["all@example.com"]
+    assert _store().scalar("SELECT count(*) FROM uploads") == 1
+
+
+def test_a_planner_loads_and_is_shown_as_the_uploader_but_not_for_the_budget(signed_in_db):
+    at = _data_page_as("planner@example.com")
+    assert "needs the" not in _captions(at)
+    at.file_uploader(key="data_file").upload("feb.csv", (CORPUS / "good" / "comma_lf.csv").read_bytes(), "text/csv")
+    at.run()
+    at.button(key="data_commit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("COMMITTED" in s.value for s in at.success)
+    history = _history_table(at)
+    assert history["uploaded_by"].tolist() == ["planner@example.com", "all@example.com"]
+    assert at.button(key="data_revert")  # the planner may revert
+    # The budget is finance's: said when chosen, and no load button for a valid budget file.
+    at.selectbox(key="data_kind").set_value("budget").run()
+    assert "Loading the budget needs the finance role; you are signed in as planner." in _captions(at)
+    at.file_uploader(key="data_file").upload(
+        "budget.csv", b"family,month,volume,revenue\nA,2026-04,10,100\n", "text/csv"
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "The file is valid." for s in at.success)
+    assert not [b for b in at.button if b.key == "data_commit"]

@@ -68,7 +68,9 @@ def test_each_role_may_do_what_the_issue_says(role: str, actions: set[str]):
 
 def test_the_refusal_names_person_roles_action_and_the_roles_needed():
     viewer = Actor(email="ann@example.com", name="Ann", roles=frozenset({"viewer"}))
-    with pytest.raises(PermissionError, match=r"^ann@example.com \(viewer\) may not approve or reopen plans: needs executive$"):
+    with pytest.raises(
+        PermissionError, match=r"^ann@example.com \(viewer\) may not approve or reopen plans: needs executive$"
+    ):
         require(viewer, "approve")
     with pytest.raises(PermissionError, match=r"\(planner, finance\) may not manage people and roles: needs admin"):
         require(as_role("finance", "planner"), "manage_people")
@@ -224,3 +226,33 @@ def test_a_listed_person_becomes_first_admin_keeping_their_roles():
         assert get_person(store, "ann@example.com").roles == ("planner", "admin")  # type: ignore[union-attr]  # the person exists: added above
         assert not add_first_admin(store, "carl@example.com", source="test")  # there is an admin already
         assert get_person(store, "carl@example.com") is None
+
+
+# ------------------------------------------------------------------------------ the command line's actor
+def test_the_command_line_names_who_acts_once_people_are_listed(store: Store, monkeypatch: pytest.MonkeyPatch):
+    from sop_core.people import UsageError, command_actor
+    from sop_core.people.command import caller_environment, login_name
+
+    monkeypatch.delenv("SOP_USER", raising=False)
+    with pytest.raises(UsageError, match="--as EMAIL"):
+        command_actor(store, None)
+    assert command_actor(store, "ANN@example.com").roles == frozenset({"planner"})
+    monkeypatch.setenv("SOP_USER", "boss@example.com")
+    assert command_actor(store, None).email == "boss@example.com"
+    # a command handed to the app acts in its caller's environment, never in the app's
+    with caller_environment(None, "caller"):
+        assert login_name() == "caller"
+        with pytest.raises(UsageError):
+            command_actor(store, None)
+    with caller_environment("ann@example.com", "caller"):
+        assert command_actor(store, None).email == "ann@example.com"
+
+
+def test_the_command_line_acts_locally_while_nobody_is_listed(monkeypatch: pytest.MonkeyPatch):
+    from sop_core.people import command_actor
+
+    monkeypatch.setenv("SOP_USER", "pat")
+    with open_store(":memory:") as empty:
+        actor = command_actor(empty, None)
+        assert actor.local and actor.author == "pat" and set(actor.roles) == set(ROLES)
+        assert command_actor(empty, "ines@example.com").author == "ines@example.com"

@@ -182,3 +182,48 @@ def test_the_bundle_equals_the_store_path(demo_store, view):
     assert review.previous_cycle == add_months(review.cycle, -1)
     regional = review.regions.assign(check=review.regions["plan"] * (1 + review.regions["deviation_pct"]))
     assert regional["check"].to_numpy() == pytest.approx(regional["actual"].to_numpy())
+
+
+def test_the_data_stamp_runs_no_statement_and_moves_with_every_commit(counted):
+    """The pages' cache key: free to read, new after a committed write, unchanged by a read or a rolled-back write."""
+    from sop_core.facts import data_stamp
+
+    store, log = counted
+    first, statements = _statements(log, lambda: data_stamp(store))
+    assert statements == []
+    store.query("SELECT count(*) FROM actuals")
+    assert data_stamp(store) == first
+    with pytest.raises(RuntimeError), store.transaction() as cur:
+        cur.execute("UPDATE settings SET value = value WHERE key = 'currency'")
+        raise RuntimeError("rolled back")
+    assert data_stamp(store) == first
+    with store.transaction() as cur:
+        cur.execute("UPDATE settings SET value = value WHERE key = 'currency'")
+    assert data_stamp(store) != first
+
+
+def test_two_opens_of_one_path_have_different_stamps(tmp_path):
+    """A store file replaced under the same path (a test's copy, a restored backup) never reuses a cache key."""
+    from sop_core import open_store
+    from sop_core.facts import data_stamp
+
+    path = tmp_path / "sop.duckdb"
+    with open_store(path) as store:
+        first = data_stamp(store)
+    with open_store(path) as store:
+        assert data_stamp(store) != first
+
+
+def test_a_register_edit_keeps_the_review_caches_and_moves_the_cycle_caches(counted):
+    """Decisions and assumptions are not review facts: their writes move only the registers stamp."""
+    from sop_core.facts import data_stamp, registers_stamp
+
+    store, _ = counted
+    data, registers = data_stamp(store), registers_stamp(store)
+    with store.transaction("registers") as cur:
+        cur.execute("UPDATE settings SET value = value WHERE key = 'currency'")
+    assert data_stamp(store) == data and registers_stamp(store) != registers
+    registers = registers_stamp(store)
+    with store.transaction() as cur:  # any other write moves both
+        cur.execute("UPDATE settings SET value = value WHERE key = 'currency'")
+    assert data_stamp(store) != data and registers_stamp(store) != registers

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from sop_core import FrozenPlanError, StoreError, calc, demand_supply_gap
+from sop_core.people import local_actor
 from sop_core.scenario import (
     Levers,
     Outcome,
@@ -27,6 +28,7 @@ from sop_core.scenario import (
 )
 
 OUTCOME_FIELDS = [f.name for f in dataclasses.fields(Outcome)]
+ANA, BOB, COO = local_actor("ana"), local_actor("bob"), local_actor("coo")  # every role; they sign as named
 AMPLE = {"R": 10_000.0}  # +10 000 % capacity: supply unconstrained
 
 
@@ -257,24 +259,24 @@ def test_evaluate_runs_at_200_families_by_36_months():
 # --------------------------------------------------------------------------- persistence
 def test_save_list_load_delete(tiny):
     levers = Levers(demand_pct=10)
-    sid = save_scenario(tiny, "Demand +10", levers, "ana", "sales push")
+    sid = save_scenario(tiny, "Demand +10", levers, ANA, "sales push")
     listed = list_scenarios(tiny)
     assert list(listed["name"]) == ["Demand +10"]
     saved = load_scenario(tiny, sid)
     assert saved.levers == levers and saved.author == "ana" and saved.note == "sales push"
     assert str(saved.cycle) == "2026-03-01" and saved.promoted_at is None
     with pytest.raises(StoreError):
-        save_scenario(tiny, "Demand +10", levers, "bob")
+        save_scenario(tiny, "Demand +10", levers, BOB)
     with pytest.raises(ValueError):
-        save_scenario(tiny, " ", levers, "bob")
-    delete_scenario(tiny, sid)
+        save_scenario(tiny, " ", levers, BOB)
+    delete_scenario(tiny, sid, ANA)
     assert list_scenarios(tiny).empty
     with pytest.raises(StoreError):
         load_scenario(tiny, sid)
 
 
 def test_compare_up_to_three_saved_scenarios_with_the_baseline(tiny):
-    ids = [save_scenario(tiny, f"S{i}", Levers(demand_pct=5 * i), "ana") for i in range(1, 5)]
+    ids = [save_scenario(tiny, f"S{i}", Levers(demand_pct=5 * i), ANA) for i in range(1, 5)]
     saved = [load_scenario(tiny, i) for i in ids]
     table = compare_scenarios(tiny, saved[:3])
     assert list(table.columns) == ["metric", "Baseline", "S1", "S2", "S3"]
@@ -286,9 +288,9 @@ def test_compare_up_to_three_saved_scenarios_with_the_baseline(tiny):
 
 def test_promote_writes_the_draft_and_records_the_decision(tiny):
     levers = Levers(demand_pct=10, strategy={"A": "chase"}, capacity_pct_resource=AMPLE)
-    sid = save_scenario(tiny, "Chase +10", levers, "ana")
+    sid = save_scenario(tiny, "Chase +10", levers, ANA)
     expected = evaluate_scenario(tiny, levers, tradeoff=False)
-    cycle = promote_scenario(tiny, sid, "coo")
+    cycle = promote_scenario(tiny, sid, COO)
     assert str(cycle) == "2026-03-01"
     prod = tiny.query(
         "SELECT family, month, quantity FROM production_plan WHERE cycle = ? ORDER BY family, month", [cycle]
@@ -307,12 +309,12 @@ def test_promote_writes_the_draft_and_records_the_decision(tiny):
 
 
 def test_promote_never_changes_an_approved_plan(tiny):
-    sid = save_scenario(tiny, "Up", Levers(demand_pct=10), "ana")
+    sid = save_scenario(tiny, "Up", Levers(demand_pct=10), ANA)
     with tiny.transaction() as cur:
         cur.execute("UPDATE plan_versions SET status = 'approved' WHERE cycle = DATE '2026-03-01'")
     before = tiny.query("SELECT * FROM production_plan ORDER BY ALL")
     with pytest.raises(FrozenPlanError):
-        promote_scenario(tiny, sid, "coo")
+        promote_scenario(tiny, sid, COO)
     pd.testing.assert_frame_equal(tiny.query("SELECT * FROM production_plan ORDER BY ALL"), before)
     assert load_scenario(tiny, sid).promoted_at is None
     assert tiny.query("SELECT count(*) AS n FROM decisions WHERE kind = 'promote_scenario'").iat[0, 0] == 0

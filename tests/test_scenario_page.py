@@ -10,9 +10,12 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from sop_core import open_store
-from sop_core.scenario import Levers, synthetic_inputs
+from sop_core.people import local_actor
+from sop_core.scenario import Levers, delete_scenario, list_scenarios, save_scenario, synthetic_inputs
 from sop_ui import live_chart
 from sop_ui import scenario_levers as lever_table
+from tests.support.apptest import signed_in_as
+from tests.support.people import VIEWER
 
 PAGE = "pages/scenarios.py"
 
@@ -111,6 +114,14 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
+def sign_as(at: AppTest, name: str) -> None:
+    """Local mode: the sidebar's "Your name" (it signs the session's changes) set to ``name``.
+
+    AppTest runs a switched-to page without ``app.py``, so the sidebar box is not drawn: set its state.
+    """
+    at.session_state["local_name"] = name
+
+
 def test_page_renders_levers_figure_and_delta_table(app):
     spec = figure_spec(app)
     panels = {a["text"] for a in spec["layout"]["annotations"]}
@@ -141,7 +152,7 @@ def test_save_compare_load_and_promote(app, db_path):
     app.slider(key="scn_demand").set_value(10).run()
     app.text_input(key="scn_save_name").input("Demand +10")
     app.text_area(key="scn_save_note").input("sales push")
-    app.text_input(key="scn_save_author").input("ana")
+    sign_as(app, "ana")
     button(app, "Save scenario").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert any("Saved scenario" in s.value for s in app.success)
@@ -154,7 +165,7 @@ def test_save_compare_load_and_promote(app, db_path):
     button(app, "Load into the levers").click().run()
     assert app.slider(key="scn_demand").value == 10
 
-    app.text_input(key="scn_promote_by").input("coo")
+    sign_as(app, "coo")
     app.checkbox(key="scn_promote_sure").check()
     button(app, "Promote to draft").click().run()
     assert not app.exception, [e.value for e in app.exception]
@@ -168,22 +179,22 @@ def test_save_compare_load_and_promote(app, db_path):
 
 def test_promote_needs_confirmation(app):
     app.text_input(key="scn_save_name").input("Flat")
-    app.text_input(key="scn_save_author").input("ana")
+    sign_as(app, "ana")
     button(app, "Save scenario").click().run()
-    app.text_input(key="scn_promote_by").input("coo")
+    sign_as(app, "coo")
     button(app, "Promote to draft").click().run()
     assert any("confirmation" in w.value for w in app.warning)
 
 
 def test_promoting_onto_an_approved_plan_shows_the_refusal(app, db_path):
     app.text_input(key="scn_save_name").input("Up")
-    app.text_input(key="scn_save_author").input("ana")
+    sign_as(app, "ana")
     button(app, "Save scenario").click().run()
     from sop_ui.store import get_store  # the app's own cached connection (same process)
 
     with get_store().transaction() as cur:
         cur.execute("UPDATE plan_versions SET status = 'approved' WHERE cycle = (SELECT max(cycle) FROM plan_versions)")
-    app.text_input(key="scn_promote_by").input("coo")
+    sign_as(app, "coo")
     app.checkbox(key="scn_promote_sure").check()
     button(app, "Promote to draft").click().run()
     assert any("approved" in e.value for e in app.error), [e.value for e in app.error]
@@ -208,9 +219,53 @@ def test_without_static_serving_the_figure_falls_back_to_st_plotly_chart(db_path
 
 def test_saved_names_that_a_spreadsheet_would_run_are_escaped_in_the_list(app):
     app.text_input(key="scn_save_name").input('=HYPERLINK("http://x")')
-    app.text_input(key="scn_save_author").input("@ana")
+    sign_as(app, "@ana")
     button(app, "Save scenario").click().run()
     assert not app.exception, [e.value for e in app.exception]
     listed = next(d.value for d in app.dataframe if "name" in d.value.columns)
     assert listed["name"].tolist() == ['\'=HYPERLINK("http://x")']  # the grid's own CSV download is safe too
     assert listed["author"].tolist() == ["'@ana"]
+
+
+# ------------------------------------------------------------------------------ who may save, delete, promote
+WRITES = ("Save scenario", "Delete", "Promote to draft")
+
+
+def test_a_viewer_moves_levers_but_sees_no_save_delete_or_promote(db_path, monkeypatch, static_serving):
+    monkeypatch.setenv("SOP_DB_PATH", db_path)
+    planner = open_scenarios(db_path, monkeypatch)  # builds the demo (local mode)
+    sign_as(planner, "ana")
+    planner.text_input(key="scn_save_name").input("Kept")
+    button(planner, "Save scenario").click().run()
+    assert [b.label for b in planner.button if b.label in WRITES] == list(WRITES)
+    st.cache_data.clear()
+    at = signed_in_as("vera@example.com")  # not listed: the default role, viewer
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [b for b in at.button if b.label in WRITES]
+    assert any("need the planner role; you are signed in as viewer" in c.value for c in at.caption)
+    assert not [t for t in at.text_input if t.label in ("Your name", "Author", "Promoted by")]
+    at.slider(key="scn_demand").set_value(10).run()  # moving a lever writes nothing
+    button(at, "Load into the levers").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="scn_demand").value == 0  # "Kept" holds the neutral levers
+    with open_store(db_path) as store:
+        assert store.query("SELECT name, author FROM scenarios").values.tolist() == [["Kept", "ana"]]
+        with pytest.raises(PermissionError):  # and the engine refuses what the page hides
+            save_scenario(store, "Sneaky", Levers(), VIEWER)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_a_deleted_scenario_cannot_be_deleted_again_from_a_stale_page(app, db_path):
+    sign_as(app, "ana")
+    app.text_input(key="scn_save_name").input("Gone")
+    button(app, "Save scenario").click().run()
+    from sop_ui.store import get_store  # the app's own connection (same process)
+
+    store = get_store()
+    delete_scenario(store, int(list_scenarios(store)["scenario_id"].iloc[0]), local_actor("bo"))
+    button(app, "Delete").click().run()  # the page still lists "Gone"
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("'Gone' was deleted by bo at" in e.value for e in app.error), [e.value for e in app.error]

@@ -11,6 +11,7 @@ import pytest
 
 from sop_core import FrozenPlanError, StoreError, StoreLockedError, approve_plan, open_store, schema, write_plan
 from sop_core.store import migrate
+from tests.support.people import EXECUTIVE, PLANNER
 from tests.support.stores import HOLD, ROOT
 
 
@@ -68,7 +69,7 @@ def test_approved_plan_is_frozen(tiny):
     before = table_counts(tiny)
     rows = pd.DataFrame({"family": ["A"], "month": ["2026-02-01"], "quantity": [999.0]})
     with pytest.raises(FrozenPlanError, match="approved and frozen"):
-        write_plan(tiny, "production_plan", "2026-02", rows)
+        write_plan(tiny, "production_plan", "2026-02", rows, actor=PLANNER)
     assert table_counts(tiny) == before
     assert (
         tiny.scalar("SELECT quantity FROM production_plan WHERE cycle = '2026-02-01' AND month = '2026-02-01'") == 125
@@ -77,7 +78,7 @@ def test_approved_plan_is_frozen(tiny):
 
 def test_draft_write_replaces_keys_and_approval_freezes(tiny):
     rows = pd.DataFrame({"family": ["A"], "month": ["2026-03-01"], "quantity": [160.0]})
-    write_plan(tiny, "production_plan", "2026-03", rows)
+    write_plan(tiny, "production_plan", "2026-03", rows, actor=PLANNER)
     assert (
         tiny.scalar(
             "SELECT quantity FROM production_plan WHERE cycle = '2026-03-01' AND family = 'A' AND month = '2026-03-01'"
@@ -85,12 +86,12 @@ def test_draft_write_replaces_keys_and_approval_freezes(tiny):
         == 160
     )
     assert tiny.scalar("SELECT count(*) FROM production_plan WHERE cycle = '2026-03-01'") == 4
-    approve_plan(tiny, "2026-03", approved_by="CEO")
+    approve_plan(tiny, "2026-03", EXECUTIVE)
     assert tiny.scalar("SELECT kind FROM decisions") == "approve_plan"
     with pytest.raises(FrozenPlanError):
-        write_plan(tiny, "production_plan", "2026-03", rows)
+        write_plan(tiny, "production_plan", "2026-03", rows, actor=PLANNER)
     with pytest.raises(FrozenPlanError):
-        approve_plan(tiny, "2026-03", approved_by="CEO")
+        approve_plan(tiny, "2026-03", EXECUTIVE)
 
 
 def test_failed_write_leaves_no_partial_rows(tiny):

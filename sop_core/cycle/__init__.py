@@ -2,7 +2,7 @@
 
 Modules, one job each (see docs/cycle.md):
 
-* ``errors`` — :class:`CycleError` (a refusal; CLI exit 1) and :func:`require_actor`, the one actor check;
+* ``errors`` — :class:`CycleError` (a refusal; CLI exit 1) and :class:`EditConflictError` (a stale save);
 * ``workdays`` — the working-day calendar (Mon–Fri minus ``holidays``);
 * ``template`` — the editable step template (steps, owners, offsets, tasks) as data;
 * ``tasks`` — automatic task checks and manual ticks;
@@ -14,8 +14,11 @@ Modules, one job each (see docs/cycle.md):
 * ``reconcile`` — plan revenue and margin against the budget;
 * ``agenda`` — the executive meeting's generated agenda.
 
-Every write takes the acting person (``by``) and runs in one ``store.transaction()``. Writes that
-change a cycle's plan or its steps go through ``plans.require_draft``: an approved cycle is frozen.
+Every write takes the acting person (``actor``, a :class:`sop_core.people.Actor`), checks its role with
+``sop_core.people.require`` before anything is written, records ``actor.author`` and runs in one
+``store.transaction()``. Writes that change a cycle's plan or its steps go through ``plans.require_draft``: an
+approved cycle is frozen. Changing a decision, an assumption or a supply-plan cell takes what the editor saw
+(``seen``) and refuses a save made after someone else's (:class:`EditConflictError`).
 """
 
 from .agenda import AGENDA_COLUMNS, AGENDA_MONEY_THRESHOLD, AGENDA_SECTIONS, agenda
@@ -23,10 +26,10 @@ from .approval import approve_cycle, plan_snapshot, reopen_cycle, snapshot_check
 from .assumptions import CHANGED_COLUMNS, add_assumption, assumptions_changed, list_assumptions, update_assumption
 from .audit import AUDIT_COLUMNS, audit_trail
 from .decisions import add_decision, list_decisions, update_decision
-from .errors import CycleError, require_actor
+from .errors import CycleError, EditConflictError
 from .overdue import OVERDUE_COLUMNS, overdue_items
 from .reconcile import RECONCILE_COLUMNS, budget_reconciliation
-from .registers import EDITABLE_FIELDS, ITEM_STATUSES, REGISTER_COLUMNS
+from .registers import EDITABLE_FIELDS, ITEM_STATUSES, REGISTER_COLUMNS, item_version
 from .rollforward import CARRIED_COLUMNS, OpenedCycle, carried_overrides, confirm_carried_overrides, open_cycle
 from .status import (
     CYCLE_LIST_COLUMNS,
@@ -82,6 +85,7 @@ __all__ = [
     "TASK_TEMPLATE_COLUMNS",
     "TEMPLATE_COLUMNS",
     "CycleError",
+    "EditConflictError",
     "CycleStatus",
     "OpenedCycle",
     "SUPPLY_RULES",
@@ -115,6 +119,7 @@ __all__ = [
     "cycle_template",
     "holidays",
     "is_working_day",
+    "item_version",
     "list_assumptions",
     "list_decisions",
     "month_working_days",
@@ -123,7 +128,6 @@ __all__ = [
     "overdue_items",
     "plan_snapshot",
     "reopen_cycle",
-    "require_actor",
     "sign_off_step",
     "snapshot_checksum",
     "task_template",

@@ -14,6 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from ..months import month_start
+from ..people import Actor, require
 from ..plans import (
     PLAN_COLUMNS,
     freeze_plan,
@@ -24,20 +25,22 @@ from ..plans import (
     unfreeze_plan,
 )
 from ..store import FrozenPlanError, Store
-from .errors import CycleError, require_actor
+from .errors import CycleError
 from .steps import EXECUTIVE
 from .tasks import record_task_states, task_frame
 from .template import ensure_cycle
 
 
-def approve_cycle(store: Store, cycle: dt.date | str | None = None, *, by: str, comment: str = "") -> str:
+def approve_cycle(store: Store, cycle: dt.date | str | None = None, *, actor: Actor, comment: str = "") -> str:
     """Approve the plan of ``cycle`` (default: the latest) and sign off the executive step; returns the checksum.
 
+    Needs the ``approve`` role (``PermissionError`` otherwise, nothing written); recorded as ``actor.author``.
     Refused (:class:`~.errors.CycleError`) while an earlier step is not signed off or a hand task of the
     executive step is not done; ``FrozenPlanError`` when already approved. The freeze itself is
     :func:`sop_core.plans.freeze_plan` (the same rule as ``plans.approve_plan``).
     """
-    actor = require_actor(by, "approver")
+    require(actor, "approve")
+    author = actor.author
     cycle_date = resolve_cycle(store, cycle)
     if cycle_date is None:
         raise CycleError("The store has no plan cycle yet.")
@@ -48,7 +51,7 @@ def approve_cycle(store: Store, cycle: dt.date | str | None = None, *, by: str, 
         status = plan_status(cur, cycle_date)
         if status == "approved":
             raise FrozenPlanError(f"The plan of cycle {cycle_date:%Y-%m} is already approved.")
-        ensure_cycle(cur, cycle_date, actor)
+        ensure_cycle(cur, cycle_date, author)
         open_steps = [
             r[0]
             for r in cur.execute(
@@ -64,23 +67,25 @@ def approve_cycle(store: Store, cycle: dt.date | str | None = None, *, by: str, 
         undone = mine[~mine["done"] & (mine["task"] != "plan_approved")]
         if len(undone):
             raise CycleError("Executive tasks not done: " + "; ".join(undone["label"]))
-        checksum = freeze_plan(cur, cycle_date, actor, note or None)
-        record_task_states(cur, cycle_date, mine.assign(done=True, detail=f"approved by {actor}"), "check")
+        checksum = freeze_plan(cur, cycle_date, author, note or None)
+        record_task_states(cur, cycle_date, mine.assign(done=True, detail=f"approved by {author}"), "check")
         cur.execute(
             "UPDATE cycle_steps SET signed_by = ?, signed_at = current_timestamp, comment = ? "
             "WHERE cycle = ? AND step = ?",
-            [actor, note, cycle_date, EXECUTIVE],
+            [author, note, cycle_date, EXECUTIVE],
         )
     return checksum
 
 
-def reopen_cycle(store: Store, cycle: dt.date | str, *, by: str, reason: str) -> None:
+def reopen_cycle(store: Store, cycle: dt.date | str, *, actor: Actor, reason: str) -> None:
     """Reopen the approved plan of ``cycle``: back to draft, the executive sign-off cleared, logged with the reason.
 
-    Refused (:class:`~.errors.CycleError`) without a reason, when the cycle is not approved, or when a later
-    cycle exists (its draft rolled forward from this plan; reopen that one instead).
+    Needs the ``approve`` role (``PermissionError`` otherwise, nothing written); logged as ``actor.author``.
+    Refused (:class:`~.errors.CycleError`) without a reason, when the cycle is not approved, or when a later cycle
+    exists (its draft rolled forward from this plan; reopen that one instead).
     """
-    actor = require_actor(by)
+    require(actor, "approve")
+    author = actor.author
     why = str(reason or "").strip()
     if not why:
         raise CycleError("Reopening an approved plan needs a reason.")
@@ -94,11 +99,11 @@ def reopen_cycle(store: Store, cycle: dt.date | str, *, by: str, reason: str) ->
             raise CycleError(
                 f"Cycle {later:%Y-%m} is already open after {cycle_date:%Y-%m}; only the latest cycle can be reopened."
             )
-        unfreeze_plan(cur, cycle_date, actor, why)
-        ensure_cycle(cur, cycle_date, actor)
+        unfreeze_plan(cur, cycle_date, author, why)
+        ensure_cycle(cur, cycle_date, author)
         cur.execute(
             "UPDATE cycle_steps SET signed_by = NULL, signed_at = NULL, comment = ? WHERE cycle = ? AND step = ?",
-            [f"reopened by {actor}: {why}", cycle_date, EXECUTIVE],
+            [f"reopened by {author}: {why}", cycle_date, EXECUTIVE],
         )
         cur.execute(
             "UPDATE cycle_tasks SET done = NULL, detail = '', done_by = NULL, done_at = NULL "

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..months import month_start
+from ..people import Actor
 from ..plans import latest_cycle
 from ..store import Store
 from .registers import add_item, list_items, update_item
@@ -20,7 +21,7 @@ def add_assumption(
     text: str,
     *,
     owner: str,
-    by: str,
+    actor: Actor,
     due_date: dt.date | str | None = None,
     cycle: dt.date | str | None = None,
     family: str | None = None,
@@ -28,13 +29,16 @@ def add_assumption(
     resource: str | None = None,
     status: str = "open",
 ) -> int:
-    """Record an assumption (``cycle`` default: the latest plan cycle); returns its id. Audited as ``created``."""
+    """Record an assumption (``cycle`` default: the latest plan cycle); returns its id. Audited as ``created``.
+
+    Needs the ``decide`` role (``PermissionError`` otherwise, nothing written); recorded as ``actor.author``.
+    """
     return add_item(
         store,
         "assumption",
         text,
         owner=owner,
-        by=by,
+        actor=actor,
         due_date=due_date,
         cycle=cycle,
         family=family,
@@ -44,9 +48,19 @@ def add_assumption(
     )
 
 
-def update_assumption(store: Store, assumption_id: int, changes: Mapping[str, object], *, by: str) -> int:
-    """Change fields of an assumption (audited field by field); returns the fields changed."""
-    return update_item(store, "assumption", assumption_id, changes, by=by)
+def update_assumption(
+    store: Store,
+    assumption_id: int,
+    changes: Mapping[str, object],
+    *,
+    actor: Actor,
+    seen: dt.datetime | pd.Timestamp | None,
+) -> int:
+    """Change fields of an assumption (audited field by field); returns the fields changed.
+
+    ``seen`` and the refusal of a stale save as :func:`~.decisions.update_decision`. Needs the ``decide`` role.
+    """
+    return update_item(store, "assumption", assumption_id, changes, actor=actor, seen=seen)
 
 
 def list_assumptions(

@@ -1,8 +1,13 @@
 """The cycle's command line: ``python -m sop_core cycle …`` and ``python -m sop_core decisions …``.
 
-Exit codes: 0 done; 1 refused (a :class:`~.errors.CycleError`, an approved plan, a bad value — the message
-says why, nothing was written); 2 usage (argparse) or a store that cannot be opened (``__main__``).
-``--by`` names who acts (default ``$SOP_USER`` or the login name); approving and reopening need it spelled out.
+Exit codes: 0 done; 1 refused (a :class:`~.errors.CycleError`, an approved plan, a bad value, a role that does
+not allow the action — the message says why, nothing was written); 2 usage (argparse, nobody named while the
+store lists its people) or a store that cannot be opened (``__main__``).
+
+Every writing command acts as a named person: ``--as EMAIL`` (the older ``--by`` still works; default
+``$SOP_USER``), resolved by :func:`sop_core.people.command_actor` — while the store lists nobody, any name (default
+the login name) with every role; once it lists people, that person's roles decide. Approving and reopening need
+the name spelled out.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ..store import FrozenPlanError, default_db_path, open_store
+from ..people import Actor, UsageError, add_as_option, command_actor
+from ..store import FrozenPlanError, Store, default_db_path, open_store
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -35,20 +41,22 @@ def _day(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"a date is YYYY-MM-DD, not {text!r}") from exc
 
 
-def _user(args: argparse.Namespace) -> str:
-    from ..importer import default_user
-
-    return str(args.by or default_user())
+def _actor(store: Store, args: argparse.Namespace) -> Actor:
+    """Who acts: ``--as``/``--by`` (else ``$SOP_USER``) resolved against the store (``UsageError``: nobody named)."""
+    return command_actor(store, args.as_email)
 
 
 def _refusals(handler: Handler) -> Handler:
-    """Run a handler; a refusal prints ``refused: …`` and returns 1 (nothing was written)."""
+    """Run a handler; a refusal prints ``refused: …`` and returns 1 (nothing was written); a missing name, 2."""
     from .errors import CycleError
 
     def run(args: argparse.Namespace) -> int:
         try:
             return handler(args)
-        except (CycleError, FrozenPlanError, ValueError) as exc:
+        except UsageError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (CycleError, FrozenPlanError, PermissionError, ValueError) as exc:
             print(f"refused: {exc}", file=sys.stderr)
             return 1
 
@@ -72,7 +80,7 @@ def _open(args: argparse.Namespace) -> int:
     from .rollforward import open_cycle
 
     with open_store(args.db) as store:
-        done = open_cycle(store, args.cycle, by=_user(args), mode="quick" if args.quick else "full")
+        done = open_cycle(store, args.cycle, actor=_actor(store, args), mode="quick" if args.quick else "full")
     source = f"from the approved plan of {done.from_cycle:%Y-%m}" if done.from_cycle else "with an empty draft"
     print(
         f"Cycle {done.cycle:%Y-%m} opened {source}: {done.plan_rows} plan rows, {done.baseline_rows} baseline rows, "
@@ -87,8 +95,9 @@ def _approve(args: argparse.Namespace) -> int:
     from .approval import approve_cycle
 
     with open_store(args.db) as store:
-        checksum = approve_cycle(store, args.cycle, by=args.by, comment=args.comment or "")
-    print(f"Approved by {args.by}; the plan of record is frozen (sha256 {checksum}).")
+        actor = _actor(store, args)
+        checksum = approve_cycle(store, args.cycle, actor=actor, comment=args.comment or "")
+    print(f"Approved by {actor.author}; the plan of record is frozen (sha256 {checksum}).")
     return 0
 
 
@@ -97,8 +106,9 @@ def _reopen(args: argparse.Namespace) -> int:
     from .approval import reopen_cycle
 
     with open_store(args.db) as store:
-        reopen_cycle(store, args.cycle, by=args.by, reason=args.reason)
-    print(f"Cycle {args.cycle:%Y-%m} reopened by {args.by} (logged): {args.reason}")
+        actor = _actor(store, args)
+        reopen_cycle(store, args.cycle, actor=actor, reason=args.reason)
+    print(f"Cycle {args.cycle:%Y-%m} reopened by {actor.author} (logged): {args.reason}")
     return 0
 
 
@@ -107,7 +117,7 @@ def _signoff(args: argparse.Namespace) -> int:
     from .steps import sign_off_step
 
     with open_store(args.db) as store:
-        sign_off_step(store, args.cycle, args.step, by=_user(args), comment=args.comment or "")
+        sign_off_step(store, args.cycle, args.step, actor=_actor(store, args), comment=args.comment or "")
     print(f"Step {args.step} of {args.cycle:%Y-%m} signed off.")
     return 0
 
@@ -117,7 +127,8 @@ def _tick(args: argparse.Namespace) -> int:
     from .tasks import tick_task
 
     with open_store(args.db) as store:
-        tick_task(store, args.cycle, args.task, by=_user(args), done=not args.undo, comment=args.comment or "")
+        actor = _actor(store, args)
+        tick_task(store, args.cycle, args.task, actor=actor, done=not args.undo, comment=args.comment or "")
     print(f"Task {args.task} of {args.cycle:%Y-%m} {'unticked' if args.undo else 'ticked'}.")
     return 0
 
@@ -164,7 +175,7 @@ def _decisions_add(args: argparse.Namespace) -> int:
             store,
             args.text,
             owner=args.owner,
-            by=_user(args),
+            actor=_actor(store, args),
             due_date=args.due,
             cycle=args.cycle,
             family=args.family,
@@ -178,6 +189,7 @@ def _decisions_add(args: argparse.Namespace) -> int:
 @_refusals
 def _decisions_set(args: argparse.Namespace) -> int:
     from .decisions import update_decision
+    from .registers import item_version
 
     changes: dict[str, object] = {
         k: v
@@ -185,19 +197,22 @@ def _decisions_set(args: argparse.Namespace) -> int:
         if v is not None
     }
     with open_store(args.db) as store:
-        changed = update_decision(store, args.id, changes, by=_user(args))
+        actor = _actor(store, args)
+        # The command reads and changes the decision at once: what it "saw" is the decision as it is now.
+        changed = update_decision(store, args.id, changes, actor=actor, seen=item_version(store, "decision", args.id))
     print(f"Decision {args.id}: {changed} field(s) changed.")
     return 0
 
 
 def _common(parser: argparse.ArgumentParser, by: bool = False, required_by: bool = False) -> None:
+    """``--db``, and for a writing command ``--as EMAIL`` (``--by`` kept); ``required_by``: it must be given."""
     parser.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
     if by or required_by:
-        parser.add_argument(
-            "--by",
-            required=required_by,
-            help="who acts" + ("" if required_by else " (default: $SOP_USER or the login name)"),
-        )
+        add_as_option(parser, "--by")
+    if required_by:
+        for action in parser._actions:  # argparse keeps its options here; make the one just added required
+            if action.dest == "as_email":
+                action.required = True
 
 
 def add_cycle_commands(sub: argparse._SubParsersAction) -> None:

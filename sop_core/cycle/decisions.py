@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ..people import Actor
 from ..store import Store
 from .registers import add_item, list_items, update_item
 
@@ -16,7 +17,7 @@ def add_decision(
     text: str,
     *,
     owner: str,
-    by: str,
+    actor: Actor,
     due_date: dt.date | str | None = None,
     cycle: dt.date | str | None = None,
     family: str | None = None,
@@ -24,13 +25,16 @@ def add_decision(
     resource: str | None = None,
     status: str = "open",
 ) -> int:
-    """Log a decision (``cycle`` default: the latest plan cycle); returns its id. Audited as ``created``."""
+    """Log a decision (``cycle`` default: the latest plan cycle); returns its id. Audited as ``created``.
+
+    Needs the ``decide`` role (``PermissionError`` otherwise, nothing written); logged as ``actor.author``.
+    """
     return add_item(
         store,
         "decision",
         text,
         owner=owner,
-        by=by,
+        actor=actor,
         due_date=due_date,
         cycle=cycle,
         family=family,
@@ -40,12 +44,21 @@ def add_decision(
     )
 
 
-def update_decision(store: Store, decision_id: int, changes: Mapping[str, object], *, by: str) -> int:
+def update_decision(
+    store: Store,
+    decision_id: int,
+    changes: Mapping[str, object],
+    *,
+    actor: Actor,
+    seen: dt.datetime | pd.Timestamp | None,
+) -> int:
     """Change fields of a decision (keys of :data:`~.registers.EDITABLE_FIELDS`); returns the fields changed.
 
     Each changed field is audited (who, when, field, old and new value); unchanged fields are skipped.
+    ``seen``: the decision's ``updated_at`` as the editor read it; a change made since by someone else refuses
+    the save (:class:`~.errors.EditConflictError`, naming who and when). Needs the ``decide`` role.
     """
-    return update_item(store, "decision", decision_id, changes, by=by)
+    return update_item(store, "decision", decision_id, changes, actor=actor, seen=seen)
 
 
 def list_decisions(

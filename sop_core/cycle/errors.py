@@ -1,6 +1,8 @@
-"""The cycle engine's refusals and the one place an actor is checked."""
+"""The cycle engine's refusals: a plain refusal, and a save refused because someone changed the item first."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from ..store import StoreError
 
@@ -9,14 +11,14 @@ class CycleError(StoreError):
     """A cycle operation was refused (validation, wrong state); the message says why. CLI exit code 1."""
 
 
-def require_actor(name: str | None, role: str = "person") -> str:
-    """The acting person's name, stripped; :class:`CycleError` when empty.
+class EditConflictError(CycleError):
+    """A save refused because the item changed since the editor read it (a version check, not last-write-wins).
 
-    Every write of the cycle engine passes its ``by``/``author`` here first: the one place where
-    an actor is checked (a later issue adds sign-in and roles).
+    The message names who changed it and when; nothing was written. ``changed_by`` / ``changed_at`` are that
+    change's author and time (``None`` when the store does not say).
     """
-    actor = str(name or "").strip()
-    if not actor:
-        article = "an" if role[:1].lower() in "aeiou" else "a"
-        raise CycleError(f"Say who acts: {article} {role} name is required.")
-    return actor
+
+    def __init__(self, message: str, changed_by: str | None, changed_at: dt.datetime | None) -> None:
+        super().__init__(message)
+        self.changed_by = changed_by
+        self.changed_at = changed_at

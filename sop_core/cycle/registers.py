@@ -7,6 +7,11 @@ items are carried into the next cycle when it opens; an open item past its due d
 in the ``decisions`` table (``kind = 'decision'``, the text in ``subject``; the other kinds there are the
 engine's own events: plan approvals, scenario promotions, sign-offs, reopenings), assumptions in
 ``assumptions``.
+
+Adding and changing items needs the ``decide`` role. A change is a version check, not last-write-wins: the
+editor passes the item's ``updated_at`` as read (``seen``; ``None`` for an item never changed since it was
+created), and a save made after someone else's is refused (:class:`~.errors.EditConflictError`, naming who
+changed what and when); nothing is lost.
 """
 
 from __future__ import annotations
@@ -20,10 +25,11 @@ import duckdb
 import pandas as pd
 
 from ..months import month_start
+from ..people import Actor, require
 from ..plans import latest_cycle, record_decision
 from ..store import Store
 from .audit import audit_change
-from .errors import CycleError, require_actor
+from .errors import CycleError, EditConflictError
 
 Register = Literal["decision", "assumption"]
 ITEM_STATUSES = ("open", "done", "dropped")
@@ -112,7 +118,7 @@ def add_item(
     text: str,
     *,
     owner: str,
-    by: str,
+    actor: Actor,
     due_date: dt.date | str | None = None,
     cycle: dt.date | str | None = None,
     family: str | None = None,
@@ -120,8 +126,11 @@ def add_item(
     resource: str | None = None,
     status: str = "open",
 ) -> int:
-    """Add an item to ``register`` (``cycle`` default: the latest plan cycle); returns its id (audited ``created``)."""
-    actor = require_actor(by)
+    """Add an item to ``register`` (``cycle`` default: the latest plan cycle); returns its id (audited ``created``).
+
+    Needs the ``decide`` role (``PermissionError`` otherwise, nothing written); recorded as ``actor.author``.
+    """
+    require(actor, "decide")
     _spec(register)
     raised = month_start(cycle) if cycle is not None else latest_cycle(store)
     fields = {
@@ -133,9 +142,9 @@ def add_item(
         "scenario_id": scenario_id,
         "resource": resource,
     }
-    with store.transaction() as cur:
+    with store.transaction("registers") as cur:
         values = {f: _clean(cur, f, v) for f, v in fields.items()}
-        return insert_item(cur, register, raised, values, actor)
+        return insert_item(cur, register, raised, values, actor.author)
 
 
 def insert_item(
@@ -168,31 +177,85 @@ def insert_item(
     return item_id
 
 
-def update_item(store: Store, register: Register, item_id: int, changes: Mapping[str, object], *, by: str) -> int:
-    """Change fields of an item (keys of :data:`EDITABLE_FIELDS`); each change audited. Returns fields changed."""
-    actor = require_actor(by)
+def update_item(
+    store: Store,
+    register: Register,
+    item_id: int,
+    changes: Mapping[str, object],
+    *,
+    actor: Actor,
+    seen: dt.datetime | pd.Timestamp | None,
+) -> int:
+    """Change fields of an item (keys of :data:`EDITABLE_FIELDS`); each change audited. Returns fields changed.
+
+    ``seen`` is the item's ``updated_at`` as the editor read it (``None``: not changed since it was created;
+    :func:`item_version` reads it now). When the item changed since, a save that would change something is
+    refused with :class:`~.errors.EditConflictError` naming who changed it and when; nothing is written.
+    Needs the ``decide`` role (``PermissionError`` otherwise, nothing written); recorded as ``actor.author``.
+    """
+    require(actor, "decide")
     spec = _spec(register)
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise CycleError(f"Cannot change {', '.join(unknown)}; the fields are {', '.join(EDITABLE_FIELDS)}.")
     cols = ", ".join(_column(spec, f) for f in EDITABLE_FIELDS)
-    with store.transaction() as cur:
+    with store.transaction("registers") as cur:
         # names from _Spec and EDITABLE_FIELDS (constants); the id is bound
         rows = cur.execute(
-            f"SELECT {cols} FROM {spec.table} i WHERE {spec.id_col} = ? AND {spec.only}", [int(item_id)]
+            f"SELECT {cols}, updated_by, updated_at FROM {spec.table} i WHERE {spec.id_col} = ? AND {spec.only}",
+            [int(item_id)],
         ).fetchall()
         if not rows:
             raise CycleError(f"There is no {register} {item_id}.")
-        current = dict(zip(EDITABLE_FIELDS, rows[0], strict=True))
-        changed = 0
-        for field, raw in changes.items():
-            value = _clean(cur, field, raw)
-            old = current[field]
-            if _text(old) == _text(value):
-                continue
-            apply_change(cur, register, int(item_id), field, old, value, actor)
-            changed += 1
-    return changed
+        *values, updated_by, updated_at = rows[0]
+        current = dict(zip(EDITABLE_FIELDS, values, strict=True))
+        cleaned = {field: _clean(cur, field, raw) for field, raw in changes.items()}
+        wanted = {f: v for f, v in cleaned.items() if _text(current[f]) != _text(v)}
+        if wanted and _stamp(seen) != _stamp(updated_at):
+            _refuse_stale(cur, register, int(item_id), seen, updated_by, updated_at)
+        for field, value in wanted.items():
+            apply_change(cur, register, int(item_id), field, current[field], value, actor.author)
+    return len(wanted)
+
+
+def item_version(store: Store, register: Register, item_id: int) -> dt.datetime | None:
+    """The item's ``updated_at`` as it is now (``None``: never changed, or no such item): the ``seen`` of an
+    editor that reads the item and changes it at once (the command line shows nothing in between)."""
+    spec = _spec(register)
+    # names from _Spec (constants); the id is bound
+    rows = store.query(f"SELECT updated_at FROM {spec.table} i WHERE {spec.id_col} = ? AND {spec.only}", [int(item_id)])
+    stamp = _stamp(rows["updated_at"].iloc[0]) if len(rows) else None
+    return None if stamp is None else stamp.to_pydatetime()
+
+
+def _stamp(value: object) -> pd.Timestamp | None:
+    """A change time as one comparable value (``None`` for a missing one: NULL, NaT)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return pd.Timestamp(value)  # a datetime, Timestamp or ISO text
+
+
+def _refuse_stale(
+    cur: duckdb.DuckDBPyConnection, register: str, item_id: int, seen: object, by: object, at: object
+) -> None:
+    """Raise :class:`~.errors.EditConflictError`: the item changed since ``seen`` (by ``by`` at ``at``)."""
+    stamp = _stamp(seen)
+    since = None if stamp is None else stamp.to_pydatetime()
+    rows = cur.execute(
+        "SELECT field, old_value, new_value FROM register_audit WHERE register = ? AND item_id = ? "
+        "AND field <> 'created' AND (?::TIMESTAMP IS NULL OR changed_at > ?::TIMESTAMP) ORDER BY changed_at, rowid",
+        [register, item_id, since, since],
+    ).fetchall()
+    what = "; ".join(f"{f}: {o or '—'} → {n or '—'}" for f, o, n in rows)
+    when = _stamp(at)
+    moment = f" at {when:%Y-%m-%d %H:%M}" if when is not None else ""
+    raise EditConflictError(
+        f"{register.capitalize()} #{item_id} was changed by {by}{moment} after you opened it"
+        + (f" ({what})" if what else "")
+        + ". Nothing was saved: reload to see their change, then apply yours again.",
+        None if by is None else str(by),
+        None if when is None else when.to_pydatetime(),
+    )
 
 
 def apply_change(

@@ -21,9 +21,10 @@ import pandas as pd
 from ..conventions import PLAN_HORIZON_MONTHS
 from ..forecast import Progress, run_baseline
 from ..months import add_months, current_month, month_start
+from ..people import Actor, require
 from ..plans import PLAN_COLUMNS, latest_cycle, record_decision, require_draft, write_plan_rows
 from ..store import Store
-from .errors import CycleError, require_actor
+from .errors import CycleError
 from .registers import carry_open_items
 from .template import create_cycle_rows
 
@@ -45,7 +46,7 @@ def open_cycle(
     store: Store,
     cycle: dt.date | str | None = None,
     *,
-    by: str,
+    actor: Actor,
     mode: Literal["full", "quick"] = "full",
     progress: Progress | None = None,
     start: dt.date | None = None,
@@ -55,16 +56,20 @@ def open_cycle(
     Refused (:class:`~.errors.CycleError`) when the cycle already has a plan version, is not after every
     existing one, or when an earlier cycle is still a draft (approve it first). ``mode`` is the baseline's
     (``quick``: no model fit, seconds; ``full``: the model choice, minutes on large data). ``start`` is the
-    day the cycle's working days count from (default: the first day of the cycle month).
+    day the cycle's working days count from (default: the first day of the cycle month). Needs the ``run_cycle``
+    and ``forecast`` roles (the baseline it runs is a forecast write), both checked before anything is written
+    (``PermissionError``); recorded as ``actor.author``.
     """
-    actor = require_actor(by)
+    require(actor, "run_cycle")
+    require(actor, "forecast")  # run_baseline checks it again; here so that a refusal leaves no half-open cycle
+    author = actor.author
     latest = latest_cycle(store)
     new = month_start(cycle) if cycle is not None else (add_months(latest, 1) if latest else current_month())
     with store.transaction() as cur:
         source = _check_can_open(cur, new)
         require_draft(cur, new)  # the new draft version (one rule for creating and guarding it)
         plan_rows = _roll_plan(cur, source, new) if source else 0
-        create_cycle_rows(cur, new, start or new, source, actor)
+        create_cycle_rows(cur, new, start or new, source, author)
         carried = _carry_overrides(cur, source, new) if source else 0
         items = carry_open_items(cur, new)
         detail = {
@@ -74,8 +79,8 @@ def open_cycle(
             "decisions_carried": items["decision"],
             "assumptions_carried": items["assumption"],
         }
-        record_decision(cur, new, "open_cycle", f"{new:%Y-%m}", json.dumps(detail), actor)
-    baseline = run_baseline(store, new, PLAN_HORIZON_MONTHS, mode=mode, progress=progress)
+        record_decision(cur, new, "open_cycle", f"{new:%Y-%m}", json.dumps(detail), author)
+    baseline = run_baseline(store, new, PLAN_HORIZON_MONTHS, actor=actor, mode=mode, progress=progress)
     return OpenedCycle(new, source, plan_rows, carried, items["decision"], items["assumption"], len(baseline))
 
 
@@ -180,13 +185,15 @@ def carried_overrides(store: Store, cycle: dt.date | str) -> pd.DataFrame:
 
 
 def confirm_carried_overrides(
-    store: Store, cycle: dt.date | str, *, by: str, layer: str | None = None, family: str | None = None
+    store: Store, cycle: dt.date | str, *, actor: Actor, layer: str | None = None, family: str | None = None
 ) -> int:
     """Mark carried overrides as reviewed (kept as they are); returns the cells confirmed.
 
-    ``FrozenPlanError`` when the cycle is approved (the overrides are frozen with its plan).
+    ``FrozenPlanError`` when the cycle is approved (the overrides are frozen with its plan). Needs the
+    ``forecast`` role (``PermissionError`` otherwise, nothing written); recorded as ``actor.author``.
     """
-    actor = require_actor(by)
+    require(actor, "forecast")
+    author = actor.author
     cycle_date = month_start(cycle)
     with store.transaction() as cur:
         require_draft(cur, cycle_date)
@@ -194,7 +201,7 @@ def confirm_carried_overrides(
             """UPDATE cycle_carried_overrides SET reviewed_by = ?, reviewed_at = current_timestamp
                WHERE cycle = ? AND reviewed_at IS NULL AND (? IS NULL OR layer = ?) AND (? IS NULL OR family = ?)
                RETURNING month""",
-            [actor, cycle_date, layer, layer, family, family],
+            [author, cycle_date, layer, layer, family, family],
         ).fetchall()
         if rows:
             record_decision(
@@ -203,6 +210,6 @@ def confirm_carried_overrides(
                 "confirm_overrides",
                 family or "all families",
                 json.dumps({"layer": layer, "cells": len(rows)}),
-                actor,
+                author,
             )
     return len(rows)

@@ -14,9 +14,10 @@ import json
 import pandas as pd
 
 from ..months import month_start
+from ..people import Actor, require
 from ..plans import plan_status, record_decision, require_draft
 from ..store import Store
-from .errors import CycleError, require_actor
+from .errors import CycleError
 from .tasks import record_task_states, task_frame
 from .template import due_dates, ensure_cycle
 from .workdays import holidays
@@ -86,14 +87,16 @@ def step_frame(
     return frame[STEP_COLUMNS]
 
 
-def sign_off_step(store: Store, cycle: dt.date | str, step: str, *, by: str, comment: str = "") -> None:
+def sign_off_step(store: Store, cycle: dt.date | str, step: str, *, actor: Actor, comment: str = "") -> None:
     """Sign off ``step`` of ``cycle`` (who, when, comment).
 
     Refused (:class:`~.errors.CycleError`) when a task of the step is not done, when an earlier step is not
     signed off, or when already signed; ``FrozenPlanError`` when the cycle is approved. The executive step is
     signed by :func:`~.approval.approve_cycle`. The automatic tasks' states are recorded with the sign-off.
+    Needs the ``sign_off`` role (``PermissionError`` otherwise, nothing written); signed as ``actor.author``.
     """
-    actor = require_actor(by)
+    require(actor, "sign_off")
+    author = actor.author
     cycle_date = month_start(cycle)
     if step == EXECUTIVE:
         raise CycleError("The executive step is signed off by approving the cycle's plan (approve_cycle).")
@@ -103,7 +106,7 @@ def sign_off_step(store: Store, cycle: dt.date | str, step: str, *, by: str, com
         if plan_status(cur, cycle_date) is None:
             raise CycleError(f"There is no cycle {cycle_date:%Y-%m}; open it first.")
         require_draft(cur, cycle_date)
-        ensure_cycle(cur, cycle_date, actor)
+        ensure_cycle(cur, cycle_date, author)
         rows = cur.execute(
             "SELECT position, signed_by FROM cycle_steps WHERE cycle = ? AND step = ?", [cycle_date, step]
         ).fetchall()
@@ -131,6 +134,6 @@ def sign_off_step(store: Store, cycle: dt.date | str, step: str, *, by: str, com
         cur.execute(
             "UPDATE cycle_steps SET signed_by = ?, signed_at = current_timestamp, comment = ? "
             "WHERE cycle = ? AND step = ?",
-            [actor, str(comment or "").strip(), cycle_date, step],
+            [author, str(comment or "").strip(), cycle_date, step],
         )
-        record_decision(cur, cycle_date, "sign_off", step, json.dumps({"comment": str(comment or "").strip()}), actor)
+        record_decision(cur, cycle_date, "sign_off", step, json.dumps({"comment": str(comment or "").strip()}), author)

@@ -26,7 +26,13 @@ overtime and subcontracting on the resources too (conservative). The draft's ``p
 **Adjustment** (:func:`adjust_supply_plan`) sets one family-month's production with a reason, re-projects that
 family's planned inventory (or backlog) from the opening position (:func:`sop_core.supply.project_family`),
 and logs who, when, old and new value and why in ``supply_adjustments``. Generating again replaces adjusted
-cells; the log keeps them.
+cells; the log keeps them. An adjustment is a version check, not last-write-wins: the planner passes the quantity
+they saw (``seen``), and when the cell changed since, the save is refused (:class:`~.errors.EditConflictError`)
+naming the latest recorded write of the cycle's production plan (an adjustment of the cell, a generation, a
+promoted scenario, an upload) with its author and time.
+
+Generating, adjusting and storing policies need the ``supply_plan`` role (``PermissionError`` before anything
+is written); the acting person's ``author`` is what the log and the decision audit record.
 """
 
 from __future__ import annotations
@@ -37,16 +43,18 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import duckdb
 import numpy as np
 import pandas as pd
 
-from ..conventions import PLAN_HORIZON_MONTHS
+from ..conventions import EPS, PLAN_HORIZON_MONTHS
 from ..months import add_months, days_in_month, month_start
-from ..plans import record_decision, resolve_cycle, write_plan_rows
+from ..people import Actor, require
+from ..plans import record_decision, require_draft, resolve_cycle, write_plan_rows
 from ..scenario import Levers, ScenarioInputs, baseline_inputs, model
 from ..store import Store
 from ..supply import opening_positions, project_family
-from .errors import CycleError, require_actor
+from .errors import CycleError, EditConflictError
 from .supply_policy import check_strategy, check_target_days, supply_policies
 
 PLAN_COLUMNS = ["family", "month", "strategy", "demand", "production", "overtime", "subcontract", "stock", "target"]
@@ -176,7 +184,7 @@ def generate_supply_plan(
     store: Store,
     cycle: dt.date | str | None = None,
     *,
-    by: str,
+    actor: Actor,
     strategies: Mapping[str, str] | None = None,
     target_days: Mapping[str, float | None] | None = None,
     families: Sequence[str] | None = None,
@@ -187,9 +195,10 @@ def generate_supply_plan(
     ``target_days`` override it for this run (``None`` target: the default). Writes the draft's
     ``production_plan`` and ``inventory_plan`` for every month of the plan of the families generated
     (default: every family with a demand plan in the cycle) and logs the run (kind ``supply_plan``).
-    ``FrozenPlanError`` when the cycle is approved (nothing changes); :class:`CycleError` without a name.
+    ``FrozenPlanError`` when the cycle is approved (nothing changes); ``PermissionError`` without the
+    ``supply_plan`` role (nothing written). The run is logged as ``actor.author``.
     """
-    actor = require_actor(by)
+    require(actor, "supply_plan")
     preview = preview_supply_plan(store, cycle, strategies=strategies, target_days=target_days, families=families)
     detail = json.dumps(
         {
@@ -201,7 +210,7 @@ def generate_supply_plan(
     with store.transaction() as cur:
         written = write_plan_rows(cur, "production_plan", preview.cycle, preview.production_rows())
         written += write_plan_rows(cur, "inventory_plan", preview.cycle, preview.inventory_rows())
-        record_decision(cur, preview.cycle, "supply_plan", f"{len(preview.strategies)} families", detail, actor)
+        record_decision(cur, preview.cycle, "supply_plan", f"{len(preview.strategies)} families", detail, actor.author)
     return SupplyPlan(preview.cycle, preview.plan, preview.strategies, preview.target_days, written)
 
 
@@ -213,18 +222,22 @@ def adjust_supply_plan(
     month: dt.date | str,
     quantity: float,
     *,
-    by: str,
+    actor: Actor,
     reason: str,
+    seen: float | None,
 ) -> float | None:
     """Set the production of ``family`` in ``month`` of the draft of ``cycle`` to ``quantity``, with a reason.
 
     One transaction: the production row is written (``FrozenPlanError`` when the cycle is approved), the
     family's planned inventory (or backlog) is re-projected over the cycle's plan months, and the change is
-    logged in ``supply_adjustments``. Refused (:class:`CycleError`) without a name or a reason, for an unknown
-    family or a month outside the cycle's horizon; ``ValueError`` for a negative or non-finite quantity.
+    logged in ``supply_adjustments`` as ``actor.author``. ``seen`` is the production the planner saw in the cell
+    (``None`` or 0: none); when the cell holds another quantity now, the save is refused
+    (:class:`~.errors.EditConflictError`, naming who changed the plan and when) and nothing is written.
+    Refused (:class:`CycleError`) without a reason, for an unknown family or a month outside the cycle's horizon;
+    ``ValueError`` for a negative or non-finite quantity; ``PermissionError`` without the ``supply_plan`` role.
     Returns the previous quantity (``None`` when the cell had none).
     """
-    actor = require_actor(by)
+    require(actor, "supply_plan")
     why = str(reason or "").strip()
     if not why:
         raise CycleError("Say why the supply plan is adjusted: a reason is required.")
@@ -242,9 +255,13 @@ def adjust_supply_plan(
         raise CycleError(f"Unknown family: {family}.")
     opening = opening_positions(store, chosen, [family]).set_index("family").loc[family].to_dict()
     with store.transaction() as cur:
+        require_draft(cur, chosen)  # an approved plan is refused as frozen before any comparison
         old = cur.execute(
             "SELECT quantity FROM production_plan WHERE cycle = ? AND family = ? AND month = ?", [chosen, family, when]
         ).fetchall()
+        now = float(old[0][0]) if old else 0.0
+        if abs(now - float(seen or 0.0)) > EPS * max(1.0, abs(now)):
+            _refuse_stale(cur, chosen, family, when, now, seen)
         write_plan_rows(
             cur, "production_plan", chosen, pd.DataFrame({"family": [family], "month": [when], "quantity": [value]})
         )
@@ -271,9 +288,38 @@ def adjust_supply_plan(
         cur.execute(
             "INSERT INTO supply_adjustments (cycle, family, month, old_quantity, new_quantity, reason, adjusted_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [chosen, family, when, previous, value, why, actor],
+            [chosen, family, when, previous, value, why, actor.author],
         )
     return previous
+
+
+# The recorded writes of a cycle's production plan: fixed SQL, every value bound.
+_LAST_WRITE_SQL = """
+    SELECT changed_by, changed_at FROM (
+        SELECT adjusted_by AS changed_by, adjusted_at AS changed_at FROM supply_adjustments
+        WHERE cycle = $c AND family = $f AND month = $m
+        UNION ALL SELECT decided_by, decided_at FROM decisions
+        WHERE cycle = $c AND kind IN ('supply_plan', 'promote_scenario', 'open_cycle')
+        UNION ALL SELECT uploaded_by, uploaded_at FROM uploads WHERE cycle = $c AND kind = 'production_plan'
+        UNION ALL SELECT reverted_by, reverted_at FROM uploads
+        WHERE cycle = $c AND kind = 'production_plan' AND reverted_at IS NOT NULL)
+    ORDER BY changed_at DESC LIMIT 1"""
+
+
+def _refuse_stale(
+    cur: duckdb.DuckDBPyConnection, cycle: dt.date, family: str, month: dt.date, now: float, seen: float | None
+) -> None:
+    """Raise :class:`~.errors.EditConflictError`: the cell holds ``now``, not the ``seen`` the planner saw."""
+    rows = cur.execute(_LAST_WRITE_SQL, {"c": cycle, "f": family, "m": month}).fetchall()
+    who, at = (str(rows[0][0]), pd.Timestamp(rows[0][1]).to_pydatetime()) if rows else (None, None)
+    by = f" by {who} at {at:%Y-%m-%d %H:%M}" if who and at else ""
+    raise EditConflictError(
+        f"The production of {family} in {month:%Y-%m} was changed{by} after you opened it "
+        f"(now {now:,.0f} units; you saw {float(seen or 0.0):,.0f}). Nothing was saved: reload to see "
+        "their change, then apply yours again.",
+        who,
+        at,
+    )
 
 
 def supply_adjustments(store: Store, cycle: dt.date | str | None = None) -> pd.DataFrame:

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ..people import Actor, require
 from ..store import Store
-from .errors import CycleError, require_actor
+from .errors import CycleError
 
 SUPPLY_STRATEGIES: tuple[str, ...] = ("level", "chase", "hybrid")
 DEFAULT_SUPPLY_STRATEGY = "chase"
@@ -72,14 +73,19 @@ def check_target_days(family: str, days: object) -> float | None:
 
 
 def set_supply_policies(
-    store: Store, strategies: Mapping[str, str], *, by: str, target_days: Mapping[str, float | None] | None = None
+    store: Store,
+    strategies: Mapping[str, str],
+    *,
+    actor: Actor,
+    target_days: Mapping[str, float | None] | None = None,
 ) -> int:
     """Store the strategy (and optionally the target days; ``None``: the default) of families; one transaction.
 
     Families missing from ``target_days`` keep their stored target. Refused (:class:`CycleError`) for an
-    unknown family; ``ValueError`` for an unknown strategy or a negative target. Returns the families set.
+    unknown family; ``ValueError`` for an unknown strategy or a negative target; ``PermissionError`` without the
+    ``supply_plan`` role (nothing written). Recorded as ``actor.author``. Returns the families set.
     """
-    actor = require_actor(by)
+    require(actor, "supply_plan")
     targets = dict(target_days or {})
     rows = [
         (f, check_strategy(f, s), f in targets, check_target_days(f, targets.get(f))) for f, s in strategies.items()
@@ -96,6 +102,6 @@ def set_supply_policies(
                    ON CONFLICT (family) DO UPDATE SET strategy = excluded.strategy,
                        target_days = CASE WHEN ? THEN excluded.target_days ELSE supply_policies.target_days END,
                        updated_by = excluded.updated_by, updated_at = excluded.updated_at""",
-                [family, strategy, days, actor, has_target],
+                [family, strategy, days, actor.author, has_target],
             )
     return len(rows)

@@ -29,11 +29,12 @@ import pandas as pd
 
 from ..forecast.consensus import consensus
 from ..months import add_months, month_start
+from ..people import Actor, require
 from ..plan_data import DEMAND_ACTUAL_SQL
 from ..plans import plan_status, record_decision, require_draft
 from ..store import Store
 from ..supply import capacity_load
-from .errors import CycleError, require_actor
+from .errors import CycleError
 from .reconcile import budget_reconciliation
 from .registers import list_items
 from .template import ensure_cycle
@@ -235,20 +236,24 @@ def record_task_states(cur: duckdb.DuckDBPyConnection, cycle: dt.date, tasks: pd
             )
 
 
-def tick_task(store: Store, cycle: dt.date | str, task: str, *, by: str, done: bool = True, comment: str = "") -> None:
+def tick_task(
+    store: Store, cycle: dt.date | str, task: str, *, actor: Actor, done: bool = True, comment: str = ""
+) -> None:
     """Tick (or untick) a task by hand. An automatic task can be ticked by hand only with a comment (a waiver);
     unticking it hands it back to its check.
 
-    Refused when the step is signed off; ``FrozenPlanError`` when the cycle is approved.
+    Refused when the step is signed off; ``FrozenPlanError`` when the cycle is approved. Needs the ``run_cycle``
+    role (``PermissionError`` otherwise, nothing written); the tick records ``actor.author``.
     """
-    actor = require_actor(by)
+    require(actor, "run_cycle")
+    author = actor.author
     cycle_date = month_start(cycle)
     note = str(comment or "").strip()
     with store.transaction() as cur:
         if plan_status(cur, cycle_date) is None:
             raise CycleError(f"There is no cycle {cycle_date:%Y-%m}; open it first.")
         require_draft(cur, cycle_date)
-        ensure_cycle(cur, cycle_date, actor)
+        ensure_cycle(cur, cycle_date, author)
         rows = cur.execute(
             "SELECT t.auto_check, s.signed_at FROM cycle_tasks t JOIN cycle_steps s "
             "ON s.cycle = t.cycle AND s.step = t.step WHERE t.cycle = ? AND t.task = ?",
@@ -271,6 +276,6 @@ def tick_task(store: Store, cycle: dt.date | str, task: str, *, by: str, done: b
             cur.execute(
                 "UPDATE cycle_tasks SET done = ?, detail = ?, done_by = ?, done_at = current_timestamp, "
                 "comment = ? WHERE cycle = ? AND task = ?",
-                [bool(done), "waived by hand" if auto is not None else "", actor, note, cycle_date, task],
+                [bool(done), "waived by hand" if auto is not None else "", author, note, cycle_date, task],
             )
-        record_decision(cur, cycle_date, "tick_task", task, json.dumps({"done": bool(done), "comment": note}), actor)
+        record_decision(cur, cycle_date, "tick_task", task, json.dumps({"done": bool(done), "comment": note}), author)

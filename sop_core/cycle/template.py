@@ -16,9 +16,10 @@ import re
 import duckdb
 import pandas as pd
 
+from ..people import Actor, require
 from ..plans import plan_status, record_decision
 from ..store import Store
-from .errors import CycleError, require_actor
+from .errors import CycleError
 from .workdays import nth_working_day
 
 STEP_KEYS = ("data", "demand", "supply", "pre_sop", "executive")
@@ -52,16 +53,17 @@ def update_step_template(
     store: Store,
     step: str,
     *,
-    by: str,
+    actor: Actor,
     name: str | None = None,
     owner: str | None = None,
     offset_days: int | None = None,
 ) -> None:
     """Change a step's name, owner or offset (working days from the cycle start, ≥ 1, increasing by position).
 
-    Later cycles only: an open cycle keeps the steps it was opened with. Logged (kind ``template``).
+    Later cycles only: an open cycle keeps the steps it was opened with. Logged (kind ``template``) as
+    ``actor.author``; needs the ``settings`` role (``PermissionError`` otherwise, nothing written).
     """
-    actor = require_actor(by)
+    require(actor, "settings")
     with store.transaction() as cur:
         _, position, old_name, old_owner, old_offset = _step_row(cur, step)
         new_name = (name if name is not None else str(old_name)).strip()
@@ -87,13 +89,16 @@ def update_step_template(
             "template",
             step,
             json.dumps({"name": new_name, "owner": new_owner, "offset_days": offset}),
-            actor,
+            actor.author,
         )
 
 
-def add_template_task(store: Store, step: str, label: str, *, by: str) -> str:
-    """Add a hand-ticked task to a step of the template (later cycles only); returns its key."""
-    actor = require_actor(by)
+def add_template_task(store: Store, step: str, label: str, *, actor: Actor) -> str:
+    """Add a hand-ticked task to a step of the template (later cycles only); returns its key.
+
+    Logged (kind ``template``) as ``actor.author``; needs the ``settings`` role (``PermissionError`` otherwise).
+    """
+    require(actor, "settings")
     text = str(label or "").strip()
     if not text:
         raise CycleError("A task needs a label.")
@@ -108,7 +113,7 @@ def add_template_task(store: Store, step: str, label: str, *, by: str) -> str:
             "SELECT coalesce(max(position), 0) + 1 FROM cycle_template_tasks WHERE step = ?", [step]
         ).fetchall()[0][0]
         cur.execute("INSERT INTO cycle_template_tasks VALUES (?, ?, ?, ?, NULL)", [key, step, position, text])
-        record_decision(cur, None, "template", step, json.dumps({"task": key, "label": text}), actor)
+        record_decision(cur, None, "template", step, json.dumps({"task": key, "label": text}), actor.author)
     return key
 
 

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..months import add_months, month_start
+from ..people import Actor, require
 from ..plans import record_decision
 from ..store import Store
-from .errors import require_actor
 
 
 def holidays(store: Store) -> list[dt.date]:
@@ -27,13 +27,16 @@ def holidays(store: Store) -> list[dt.date]:
     return [pd.Timestamp(d).date() for d in rows["day"]]
 
 
-def add_holiday(store: Store, day: dt.date | str, name: str, *, by: str) -> None:
-    """Add (or rename) a holiday; ``by`` is who changes the calendar (recorded in the decision audit)."""
-    actor = require_actor(by)
+def add_holiday(store: Store, day: dt.date | str, name: str, *, actor: Actor) -> None:
+    """Add (or rename) a holiday, recorded in the decision audit as ``actor.author``.
+
+    Needs the ``settings`` role (``PermissionError`` otherwise, nothing written).
+    """
+    require(actor, "settings")
     date = pd.Timestamp(day).date()
     with store.transaction() as cur:
         cur.execute("INSERT OR REPLACE INTO holidays (day, name) VALUES (?, ?)", [date, str(name)])
-        record_decision(cur, None, "holiday", f"{date:%Y-%m-%d}", json.dumps({"name": str(name)}), actor)
+        record_decision(cur, None, "holiday", f"{date:%Y-%m-%d}", json.dumps({"name": str(name)}), actor.author)
 
 
 def _holiday_set(holidays: Iterable[dt.date]) -> set[dt.date]:

@@ -6,7 +6,8 @@ are held (SKU × region, or family × region), so the family figure is the exact
 ``mode='full'`` chooses each series' model on held-out months (:mod:`.select`); ``mode='quick'``
 is the cheap no-fit forecast of :func:`.models.quick_forecast` (the demo's stored history).
 A stored baseline belongs to the cycle's plan version: writing it to an approved cycle raises
-``FrozenPlanError``, so past baselines stay as they were said (the vintages FVA measures).
+``FrozenPlanError``, so past baselines stay as they were said (the vintages FVA measures). Running or
+storing a baseline needs the ``forecast`` permission (planner): the acting person is checked first.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pandas as pd
 from ..actuals import last_actual_month
 from ..conventions import PLAN_HORIZON_MONTHS
 from ..months import add_months, month_range, month_start, months_between
+from ..people import Actor, require
 from ..plans import latest_cycle, require_draft
 from ..store import Store, filter_list
 from .codes import PROGRESS_STEPS, Progress, progress_span, series_message
@@ -185,8 +187,14 @@ def store_baseline(
     models: pd.DataFrame,
     mode: Mode = "full",
     families: Sequence[str] | None = None,
+    *,
+    actor: Actor,
 ) -> None:
-    """Replace the stored baseline and models of ``cycle`` (of ``families``, or all) in one transaction."""
+    """Replace the stored baseline and models of ``cycle`` (of ``families``, or all) in one transaction.
+
+    ``PermissionError`` (nothing written) unless ``actor`` may run the baseline (``forecast``).
+    """
+    require(actor, "forecast")
     with store.transaction() as cur:
         write_baseline_rows(cur, cycle, frame, models, mode, families)
 
@@ -238,13 +246,16 @@ def run_baseline(
     families: Sequence[str] | None = None,
     mode: Mode = "full",
     progress: Progress | None = None,
+    actor: Actor,
 ) -> pd.DataFrame:
     """Compute :func:`statistical_forecast` and store it (and the chosen models) with the draft of ``cycle``.
 
     Replaces the stored baseline of the families computed (all when ``families`` is None). Raises
-    ``FrozenPlanError`` when the cycle's plan is approved — checked before the long work too.
-    ``progress`` as in :func:`statistical_forecast`, with a last step for writing. Returns the stored rows.
+    ``PermissionError`` unless ``actor`` may run the baseline (``forecast``) and ``FrozenPlanError`` when
+    the cycle's plan is approved — both checked before the long work. ``progress`` as in
+    :func:`statistical_forecast`, with a last step for writing. Returns the stored rows.
     """
+    require(actor, "forecast")
     cycle_date = baseline_cycle(store, cycle)
     if cycle_date is None:
         if progress:
@@ -255,7 +266,7 @@ def run_baseline(
     _, frame, models = _compute(store, cycle_date, horizon, families, mode, progress, end=1.0 - STORE_SHARE)
     if progress:
         progress(1.0 - STORE_SHARE, f"Storing the baseline of {len(models):,} series…")
-    store_baseline(store, cycle_date, frame, models, mode, families)
+    store_baseline(store, cycle_date, frame, models, mode, families, actor=actor)
     if progress:
         progress(1.0, f"Stored the baseline of {len(models):,} series")
     return frame

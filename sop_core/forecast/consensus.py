@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..conventions import EPS
+from ..people import Actor, require
 from ..plan_data import DEMAND_ACTUAL_SQL
 from ..plans import write_plan_rows
 from ..store import Store, filter_list
@@ -110,12 +111,14 @@ def consensus(
     return frame[columns].sort_values(CELL, ignore_index=True)
 
 
-def write_consensus(store: Store, cycle: dt.date | str | None = None, *, author: str) -> int:
+def write_consensus(store: Store, cycle: dt.date | str | None = None, *, actor: Actor) -> int:
     """Write the consensus (whole units) as the draft's ``demand_plan``; ``FrozenPlanError`` when approved.
 
-    Rows are replaced by key (family × region × month); returns the rows written. ``author`` is
+    ``PermissionError`` (nothing written) unless ``actor`` may change the forecast (``forecast``). Rows
+    are replaced by key (family × region × month); returns the rows written. ``actor.author`` is
     recorded on the plan version's note when the draft has none.
     """
+    require(actor, "forecast")
     cycle_date = baseline_cycle(store, cycle)
     if cycle_date is None:
         return 0
@@ -126,7 +129,7 @@ def write_consensus(store: Store, cycle: dt.date | str | None = None, *, author:
         written = write_plan_rows(cur, "demand_plan", cycle_date, rows)
         cur.execute(
             "UPDATE plan_versions SET note = coalesce(note, ?) WHERE cycle = ?",
-            [f"Demand plan = consensus, written by {author}", cycle_date],
+            [f"Demand plan = consensus, written by {actor.author}", cycle_date],
         )
     return written
 

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .. import calc, plan_data
+from ..conventions import EPS
 from ..months import month_start
 from ..store import Store, filter_list
 from .codes import STEP_APPROVED, STEP_CONSENSUS, STEP_SEASONAL_NAIVE, STEP_STATISTICAL
@@ -180,7 +181,7 @@ def layer_exceptions(store: Store, cycle: dt.date | str | None = None, run: int 
         frame = vint.assign(
             before=(vint["actual"] - vint[previous_step]).abs(),
             after=(vint["actual"] - vint[step]).abs(),
-            touched=(vint[step] - vint[previous_step]).abs() > 1e-9,
+            touched=(vint[step] - vint[previous_step]).abs() > EPS,
         )
         per_cycle = frame.groupby(["family", "cycle"]).agg(
             before=("before", "sum"), after=("after", "sum"), touched=("touched", "any")

@@ -8,7 +8,8 @@ carries the version of each cell the editor saw, and a cell that changed since i
 :class:`.codes.OverrideConflictError` naming who changed it and when — nothing is silently
 overwritten. A removed override stays as a row with ``value`` NULL so its version keeps counting;
 every save is also appended to ``forecast_override_history``. Overrides are frozen with the
-cycle's plan: a save to an approved cycle raises ``FrozenPlanError``.
+cycle's plan: a save to an approved cycle raises ``FrozenPlanError``. Saving needs the ``forecast``
+permission (planner); the acting person's :attr:`~sop_core.people.Actor.author` is the cell's author.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from ..conventions import PLAN_HORIZON_MONTHS
+from ..conventions import EPS, PLAN_HORIZON_MONTHS
 from ..months import month_range, month_start
+from ..people import Actor, require
 from ..plans import require_draft
 from ..store import Store, filter_list
 from .baseline import baseline_cycle
@@ -183,17 +185,17 @@ def _validate(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, layers: Mappi
             )
 
 
-def save_overrides(store: Store, cycle: dt.date | str, edits: pd.DataFrame, author: str) -> int:
+def save_overrides(store: Store, cycle: dt.date | str, edits: pd.DataFrame, actor: Actor) -> int:
     """Save a batch of override cells (columns :data:`EDIT_COLUMNS`, optional ``sku``) in one transaction.
 
     ``value`` NaN removes the cell's override. ``version`` is the cell version the editor saw (0 for an
     empty cell). Cells equal to what is stored are skipped (a whole grid may be passed). Refused as a
-    whole: ``ValueError`` when a changed cell has no reason (or an unknown layer, reason or kind),
-    :class:`OverrideConflictError` when a cell changed since it was read (naming who changed it and
-    when), ``FrozenPlanError`` when the cycle is approved. Returns the cells written.
+    whole: ``PermissionError`` unless ``actor`` may change overrides (``forecast``), ``ValueError`` when a
+    changed cell has no reason (or an unknown layer, reason or kind), :class:`OverrideConflictError` when
+    a cell changed since it was read (naming who changed it and when), ``FrozenPlanError`` when the cycle
+    is approved. The cells written record ``actor.author``; returns how many were written.
     """
-    if not str(author or "").strip():
-        raise ValueError("An override needs an author.")
+    require(actor, "forecast")
     cycle_date = month_start(cycle)
     frame = _normalise(edits)
     if frame.empty:
@@ -235,7 +237,7 @@ def save_overrides(store: Store, cycle: dt.date | str, edits: pd.DataFrame, auth
         now = dt.datetime.now()
         rows = changed[["cycle", *CELL_KEYS, "kind", "value", "reason", "comment"]].copy()
         rows["month"] = pd.to_datetime(rows["month"]).dt.date
-        rows["author"] = author
+        rows["author"] = actor.author
         rows["version"] = changed["current_version"] + 1
         rows["now"] = now
         cur.register("_changes", rows)
@@ -265,7 +267,7 @@ def _unchanged(merged: pd.DataFrame) -> np.ndarray:
     value = merged["value"].to_numpy(float)
     current = merged["current_value"].to_numpy(float)
     both_empty = np.isnan(value) & np.isnan(current)
-    same_value = np.isclose(value, current, rtol=0, atol=1e-9)
+    same_value = np.isclose(value, current, rtol=0, atol=EPS)
     same_text = (
         (merged["kind"] == merged["current_kind"]).to_numpy()
         & (merged["reason"].fillna("") == merged["current_reason"].fillna("")).to_numpy()
@@ -287,15 +289,16 @@ def save_override(
     kind: str = "units",
     reason: str | None,
     comment: str = "",
-    author: str,
+    actor: Actor,
     sku: str = "",
     seen: int | Mapping[dt.date, int] = 0,
 ) -> int:
-    """Save one override over the months ``start … end`` (inclusive; default one month).
+    """Save one override over the months ``start … end`` (inclusive; default one month), as ``actor``.
 
     ``seen`` is the version the editor saw, one for all months or per month (0: the cell was empty).
     Same refusals as :func:`save_overrides`. Returns the cells written.
     """
+    require(actor, "forecast")
     first = month_start(start)
     last = month_start(end) if end is not None else first
     months = [m for m in month_range(first, 1200) if m <= last]
@@ -316,7 +319,7 @@ def save_override(
             "version": versions,
         }
     )
-    return save_overrides(store, cycle, edits, author)
+    return save_overrides(store, cycle, edits, actor)
 
 
 def override_grid(store: Store, family: str, region: str, cycle: dt.date | str | None = None) -> pd.DataFrame:

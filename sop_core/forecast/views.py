@@ -84,7 +84,7 @@ def family_view(
         for layer, label in zip(layers["layer"], layers["label"], strict=True):
             change = by_month[layer].to_numpy(float)
             running = running + change
-            if np.any(np.abs(change) > 1e-9):
+            if np.any(np.abs(change) > EPS):
                 parts.append(
                     pd.DataFrame(
                         {"month": by_month["month"], "series": f"+ {label}", "kind": "layer", "value": running.copy()}

@@ -1,4 +1,4 @@
-"""Write a validated upload in one transaction, keep its history, and revert it.
+"""Write a validated upload in one transaction and keep its history (revert.py undoes one).
 
 One upload is one ``BEGIN … COMMIT``: the ``uploads`` row, the rows it replaces
 (saved as JSON in ``upload_replaced`` so the upload can be reverted) and the
@@ -16,15 +16,19 @@ Replacement rules:
 - Idempotency: a file whose SHA-256 matches a committed upload of the same kind
   (and cycle) that no later upload has overwritten, and whose preview shows no
   change, is "already loaded" and nothing is written.
-- Revert restores the replaced rows and removes the upload's rows. It is refused
+- Revert (revert.py) restores the replaced rows and removes the upload's rows. It is refused
   when a later committed upload overwrote the same rows (revert that one first)
   or when the plan it wrote has been approved since.
+- Two uploads at the same moment: DuckDB's optimistic concurrency either lets both commit (they
+  touched different rows) or refuses one with a write-write conflict; the refused one is rolled back
+  whole and reported as :class:`UploadConflict` (load it again). Neither is ever half-applied.
+- Who: ``uploads.uploaded_by`` / ``reverted_by`` record the acting person's ``Actor.author``;
+  :func:`~.revert.revert_upload` needs the action of the upload's kind (access.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import time
 
@@ -32,13 +36,31 @@ import duckdb
 import pandas as pd
 
 from ..actuals import UNMAPPED_FAMILY, refresh_rollup
-from ..plans import PLAN_COLUMNS, plan_status, write_plan_rows
-from ..store import FrozenPlanError, Store, StoreError
-from .kinds import KINDS, Kind
+from ..plans import PLAN_COLUMNS, write_plan_rows
+from ..store import StoreError
+from .kinds import Kind
+from .report import ImportReport
 from .workspace import REPLACED, STAGE, Workspace
 
 PAUSE_ENV = "SOP_IMPORT_PAUSE_IN_COMMIT"  # test hook: seconds to sleep inside the transaction
 PAUSE_MARKER_ENV = "SOP_IMPORT_PAUSE_MARKER"  # test hook: file written when the pause starts
+
+
+class UploadConflict(StoreError):
+    """Another upload wrote the same data at the same moment; this one was rolled back whole.
+
+    ``report`` is the upload's report with status ``failed`` and the sentence to show as its message.
+    """
+
+    def __init__(self, report: ImportReport) -> None:
+        report.status = "failed"
+        report.upload_id = None
+        report.message = (
+            f"Another upload changed the same data at the same time; nothing of {report.file_name} was loaded. "
+            "Load it again."
+        )
+        super().__init__(report.message)
+        self.report = report
 
 
 def table_keys(kind: Kind) -> list[str]:
@@ -47,18 +69,23 @@ def table_keys(kind: Kind) -> list[str]:
 
 
 # --- idempotency ------------------------------------------------------------------------------
-def _overwritten_sql(kind: Kind) -> str:
-    """SQL (one parameter-free predicate on ``u``) true when a later committed upload overwrote ``u``."""
+def overwriters_sql(kind: Kind) -> str:
+    """SQL ``FROM … WHERE …`` (parameter-free, correlated to ``u``) of the committed uploads ``l`` that overwrote ``u``."""
     if kind.group == "actuals":
         return (
-            "EXISTS (SELECT 1 FROM upload_replaced r JOIN uploads l ON l.upload_id = r.upload_id "
+            "FROM upload_replaced r JOIN uploads l ON l.upload_id = r.upload_id "
             "WHERE l.status = 'committed' AND r.target = 'actuals' "
-            "AND CAST(r.payload->>'upload_id' AS BIGINT) = u.upload_id)"
+            "AND CAST(r.payload->>'upload_id' AS BIGINT) = u.upload_id"
         )
     return (
-        "EXISTS (SELECT 1 FROM uploads l WHERE l.upload_id > u.upload_id AND l.status = 'committed' "
-        "AND l.kind = u.kind AND l.cycle IS NOT DISTINCT FROM u.cycle)"
+        "FROM uploads l WHERE l.upload_id > u.upload_id AND l.status = 'committed' "
+        "AND l.kind = u.kind AND l.cycle IS NOT DISTINCT FROM u.cycle"
     )
+
+
+def _overwritten_sql(kind: Kind) -> str:
+    """SQL (one parameter-free predicate on ``u``) true when a later committed upload overwrote ``u``."""
+    return f"EXISTS (SELECT 1 {overwriters_sql(kind)})"
 
 
 def already_loaded(cur: duckdb.DuckDBPyConnection, kind: Kind, sha256: str, cycle: dt.date | None) -> tuple | None:
@@ -100,7 +127,8 @@ def _actuals_scope(ws: Workspace, kind: Kind, has_region: bool) -> None:
     )
 
 
-def _key_match(keys: list[str], left: str, right: str) -> str:
+def key_match(keys: list[str], left: str, right: str) -> str:
+    """``left.k = right.k AND …`` over ``keys`` (names from a kind spec, never from input)."""
     return " AND ".join(f"{left}.{k} = {right}.{k}" for k in keys)
 
 
@@ -149,7 +177,7 @@ def preview(ws: Workspace, kind: Kind, cycle: dt.date | None, has_region: bool) 
             f"""WITH s AS (SELECT * FROM {staged}),
                     t AS (SELECT * FROM {table} WHERE cycle = ?),
                     f AS (SELECT family, month, sum({value}) AS q FROM s GROUP BY ALL),
-                    r AS (SELECT t.family, t.month, sum(t.{value}) AS q FROM t SEMI JOIN s ON {_key_match(keys, "t", "s")}
+                    r AS (SELECT t.family, t.month, sum(t.{value}) AS q FROM t SEMI JOIN s ON {key_match(keys, "t", "s")}
                           GROUP BY ALL),
                     c AS (SELECT family, month, sum({value}) AS q FROM t GROUP BY ALL),
                     k AS (SELECT family, month FROM f UNION SELECT family, month FROM r)
@@ -161,7 +189,7 @@ def preview(ws: Workspace, kind: Kind, cycle: dt.date | None, has_region: bool) 
     first = keys[0]
     return cur.execute(
         f"SELECT s.*, CASE WHEN t.{first} IS NULL THEN 'new' WHEN {differs} THEN 'changed' ELSE 'unchanged' END "
-        f"AS change FROM {staged} s LEFT JOIN {table} t ON {_key_match(keys, 's', 't')} ORDER BY ALL",
+        f"AS change FROM {staged} s LEFT JOIN {table} t ON {key_match(keys, 's', 't')} ORDER BY ALL",
         params,
     ).df()
 
@@ -186,13 +214,15 @@ def write_upload(
     file_name: str,
     sha256: str,
     cycle: dt.date | None,
-    user: str,
+    author: str,
     rows_read: int,
     rows_loaded: int,
     months: list[str],
     has_region: bool,
 ) -> int:
     """Write ``STAGE`` as one upload inside the transaction open on ``ws``; return the new upload id.
+
+    ``author`` (the acting person's ``Actor.author``) is recorded as ``uploads.uploaded_by``.
 
     Table and column names come from the kind spec and workspace.py; every value is bound.
     """
@@ -206,7 +236,7 @@ def write_upload(
                 sha256,
                 kind.name,
                 cycle if kind.group == "plan" else None,
-                user,
+                author,
                 rows_read,
                 rows_loaded,
                 ",".join(months),
@@ -240,7 +270,7 @@ def write_upload(
         table = kind.table
         cur.execute(
             f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
-            f"SEMI JOIN {_staged_with_cycle(kind)} s ON {_key_match(keys, 't', 's')}",
+            f"SEMI JOIN {_staged_with_cycle(kind)} s ON {key_match(keys, 't', 's')}",
             [upload_id, cycle],
         )
         cur.execute(
@@ -257,101 +287,14 @@ def write_upload(
         cols = ", ".join([*keys, *kind.values])
         cur.execute(
             f"INSERT INTO upload_replaced SELECT ?, '{table}', to_json(t) FROM {table} t "
-            f"SEMI JOIN {STAGE} s ON {_key_match(keys, 't', 's')}",
+            f"SEMI JOIN {STAGE} s ON {key_match(keys, 't', 's')}",
             [upload_id],
         )
         cur.execute(
             f"INSERT INTO upload_replaced SELECT ?, '{table}:new', to_json(s) FROM (SELECT {cols} FROM {STAGE}) s",
             [upload_id],
         )
-        cur.execute(f"DELETE FROM {table} t USING {STAGE} s WHERE {_key_match(keys, 't', 's')}")  # kind table and keys
+        cur.execute(f"DELETE FROM {table} t USING {STAGE} s WHERE {key_match(keys, 't', 's')}")  # kind table and keys
         cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {STAGE}")  # kind table and columns
     _pause_hook()
     return upload_id
-
-
-# --- revert -----------------------------------------------------------------------------------
-def _struct(cur: duckdb.DuckDBPyConnection, table: str, columns: list[str] | None = None) -> str:
-    """The JSON structure of ``table``'s (or ``columns``') types, for ``json_transform``."""
-    rows = cur.execute(
-        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
-        "AND table_schema = 'main' ORDER BY ordinal_position",
-        [table],
-    ).fetchall()
-    return json.dumps({name: typ for name, typ in rows if columns is None or name in columns})
-
-
-def revert_upload(store: Store, upload_id: int, user: str) -> str:
-    """Undo upload ``upload_id`` in one transaction; return a sentence saying what was done.
-
-    Raises :class:`StoreError` when the upload is unknown, already reverted, or
-    overwritten by a later upload, and :class:`FrozenPlanError` when its plan is approved.
-    """
-    with store.transaction() as cur:
-        rows = cur.execute("SELECT kind, cycle, status FROM uploads WHERE upload_id = ?", [upload_id]).fetchall()
-        if not rows:
-            raise StoreError(f"There is no upload {upload_id}.")
-        kind_name, cycle, status = rows[0]
-        if status != "committed":
-            raise StoreError(f"Upload {upload_id} is already reverted.")
-        kind = KINDS[kind_name]
-        later = cur.execute(
-            "SELECT u.upload_id FROM uploads u WHERE u.upload_id = ? AND " + _overwritten_sql(kind), [upload_id]
-        ).fetchall()
-        if later:
-            raise StoreError(f"A later upload overwrote rows of upload {upload_id}; revert that upload first.")
-        if kind.group == "plan" and plan_status(cur, cycle) == "approved":
-            raise FrozenPlanError(f"The plan of cycle {cycle:%Y-%m} has been approved since; it is frozen.")
-        if kind.group == "actuals":
-            months = [
-                r[0]
-                for r in cur.execute(
-                    "SELECT DISTINCT month FROM actuals WHERE upload_id = ? UNION "
-                    "SELECT DISTINCT CAST(payload->>'month' AS DATE) FROM upload_replaced "
-                    "WHERE upload_id = ? AND target = 'actuals'",
-                    [upload_id, upload_id],
-                ).fetchall()
-            ]
-            removed = len(cur.execute("DELETE FROM actuals WHERE upload_id = ? RETURNING 1", [upload_id]).fetchall())
-            restored = _restore(cur, upload_id, "actuals")
-            refresh_rollup(cur, [kind_name], months)
-        else:
-            table = kind.table
-            keys = table_keys(kind)
-            key_struct = _struct(cur, table, keys)
-            # Table/column names come from the kind spec; payloads are parsed with a fixed structure.
-            removed = len(
-                cur.execute(
-                    f"DELETE FROM {table} t USING (SELECT unnest(json_transform(payload, ?)) FROM upload_replaced "
-                    f"WHERE upload_id = ? AND target = ?) k WHERE {_key_match(keys, 't', 'k')} RETURNING 1",
-                    [key_struct, upload_id, f"{table}:new"],
-                ).fetchall()
-            )
-            restored = _restore(cur, upload_id, table)
-        cur.execute(
-            "UPDATE uploads SET status = 'reverted', reverted_at = current_timestamp, reverted_by = ? "
-            "WHERE upload_id = ?",
-            [user, upload_id],
-        )
-    return f"Upload {upload_id} reverted: {removed} row(s) removed, {restored} row(s) restored."
-
-
-def _restore(cur: duckdb.DuckDBPyConnection, upload_id: int, table: str) -> int:
-    """Re-insert the rows upload ``upload_id`` replaced in ``table``; return how many."""
-    struct = _struct(cur, table)
-    return len(
-        cur.execute(
-            f"INSERT INTO {table} BY NAME SELECT unnest(json_transform(payload, ?)) FROM upload_replaced "
-            "WHERE upload_id = ? AND target = ? RETURNING 1",
-            [struct, upload_id, table],
-        ).fetchall()
-    )
-
-
-def upload_history(store: Store, limit: int = 200) -> pd.DataFrame:
-    """The latest uploads, newest first."""
-    return store.query(
-        "SELECT upload_id, kind, file_name, cycle, uploaded_by, uploaded_at, rows_read, rows_loaded, months, "
-        "status, reverted_at, reverted_by, sha256 FROM uploads ORDER BY upload_id DESC LIMIT ?",
-        [limit],
-    )

@@ -10,7 +10,6 @@ tables are dropped at the end whatever happens. See docs/import.md.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import os
 import threading
@@ -23,8 +22,10 @@ import pandas as pd
 
 from ..conventions import EPS
 from ..months import add_months, month_start
-from ..store import Store, StoreError, transaction_on
-from .commit import already_loaded, preview, write_upload
+from ..people import Actor
+from ..store import Store, transaction_on
+from .access import require_import
+from .commit import UploadConflict, already_loaded, preview, write_upload
 from .kinds import KINDS, Kind
 from .options import ImportOptions
 from .reading import read_file
@@ -35,14 +36,6 @@ from .validate import current_cycle, validate
 from .workspace import STAGE, Workspace
 
 Progress = Callable[[float, str], None]
-
-
-def default_user() -> str:
-    """Who is uploading: ``$SOP_USER``, else the login name."""
-    try:
-        return os.environ.get("SOP_USER") or getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "unknown"
 
 
 def actuals_cycle(store: Store) -> dt.date:
@@ -70,17 +63,23 @@ def import_file(
     file_name: str | None = None,
     options: ImportOptions | None = None,
     *,
+    actor: Actor,
     dry_run: bool = False,
-    user: str | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     """Validate ``data`` (bytes or a path) as ``kind``; write it unless ``dry_run`` or any problem.
 
+    ``actor`` loads the file and is recorded as ``uploads.uploaded_by`` (:attr:`Actor.author`). A
+    real import needs the kind's action (:func:`~.access.action_for`: ``budget`` for the budget,
+    else ``upload``), a dry run only ``view``; otherwise ``PermissionError`` before anything is read.
+
     Nothing is written when the report has a problem, when the same file is
-    already loaded, or on ``dry_run``. Raises :class:`StoreError` only for store
-    failures (e.g. a write conflict); every file problem is in the report, which
-    lists each as (row, column, value, reason).
+    already loaded, or on ``dry_run``. Raises :class:`~.commit.UploadConflict` (a
+    :class:`StoreError` whose ``report`` has status ``failed``) when another upload wrote the same
+    data at the same moment, and :class:`StoreError` for other store failures; every file problem
+    is in the report, which lists each as (row, column, value, reason).
     """
+    require_import(actor, kind, dry_run=dry_run)
     options = options or ImportOptions()
     step = progress or _no_progress
     source_path: str | None = None
@@ -117,7 +116,7 @@ def import_file(
             if dry_run:
                 report.status = "valid"
                 return report
-            _write(ws, spec, report, cycle, has_region, user or default_user(), step)
+            _write(ws, spec, report, cycle, has_region, actor.author, step)
             return report
     finally:
         hasher.join()
@@ -219,9 +218,19 @@ def _compare(
 
 
 def _write(
-    ws: Workspace, spec: Kind, report: ImportReport, cycle: dt.date | None, has_region: bool, user: str, step: Progress
+    ws: Workspace,
+    spec: Kind,
+    report: ImportReport,
+    cycle: dt.date | None,
+    has_region: bool,
+    author: str,
+    step: Progress,
 ) -> None:
-    """Write the staged rows as one upload, in one transaction on the workspace's cursor."""
+    """Write the staged rows as one upload by ``author``, in one transaction on the workspace's cursor.
+
+    A write-write conflict with another transaction (DuckDB raises it at the conflicting statement
+    or at ``COMMIT``) rolls this one back whole and raises :class:`UploadConflict`.
+    """
     step(0.8, "Writing…")
     try:
         with transaction_on(ws.cur):
@@ -238,16 +247,16 @@ def _write(
                 file_name=report.file_name,
                 sha256=report.sha256,
                 cycle=cycle,
-                user=user,
+                author=author,
                 rows_read=report.rows_read,
                 rows_loaded=report.rows_loaded,
                 months=report.months,
                 has_region=has_region,
             )
     except duckdb.TransactionException as exc:
-        raise StoreError(
-            f"Another change was written at the same time; nothing was loaded. Try again. ({exc})"
-        ) from exc
+        # DuckDB's optimistic concurrency: another transaction changed rows this one changes
+        # (a write-write conflict). This transaction is rolled back whole; the other one stands.
+        raise UploadConflict(report) from exc
     report.status = "committed"
     report.message = f"{report.rows_stored:,} row(s) stored after summing into months."
     step(1.0, "Done")

@@ -17,7 +17,8 @@ import pandas as pd
 
 from ..export import neutralise
 
-Status = Literal["rejected", "valid", "committed", "already_loaded"]
+Status = Literal["rejected", "valid", "committed", "already_loaded", "failed"]
+"""``failed``: the file was valid but its write was rolled back (another upload wrote the same data at once)."""
 
 # Problems listed in full; beyond this only counted (the report stays readable and small).
 MAX_LISTED = 1000
@@ -95,6 +96,7 @@ class ImportReport:
             "valid": "VALID (dry run): nothing was written.",
             "committed": f"COMMITTED as upload {self.upload_id}.",
             "already_loaded": "ALREADY LOADED: this file was loaded before; nothing changed.",
+            "failed": "FAILED: nothing was written.",
         }[self.status]
         parts = [f"{self.kind} from {self.file_name}: {head}", self.counts_line()]
         if self.months:

@@ -29,7 +29,7 @@ from .directory import (
     set_roles,
 )
 from .identity import actor_for
-from .permissions import can, require
+from .permissions import can, needs_role, require, roles_needed
 from .roles import DEFAULT_ROLE_CHOICES, NO_ACCESS, PERMISSIONS, ROLE_LABELS, ROLES, check_roles, role_text
 
 __all__ = [
@@ -58,12 +58,14 @@ __all__ = [
     "has_admin",
     "list_people",
     "local_actor",
+    "needs_role",
     "normalise_email",
     "people_frame",
     "people_history",
     "remove_person",
     "require",
     "role_text",
+    "roles_needed",
     "set_default_role",
     "set_name",
     "set_roles",

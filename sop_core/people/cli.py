@@ -15,14 +15,13 @@ was written; 2 usage (argparse, no ``--as``) or a store that cannot be opened (`
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 
 from ..store import Store, default_db_path, open_store
 from .actor import Actor, normalise_email
 from .bootstrap import add_first_admin, apply_admin_env, has_admin
-from .command import UsageError
+from .command import UsageError, user_env
 from .directory import (
     add_person,
     default_role,
@@ -39,7 +38,7 @@ Action = Callable[[Store, argparse.Namespace], str]
 
 
 def _actor(store: Store, args: argparse.Namespace) -> Actor:
-    email = getattr(args, "as_email", None) or os.environ.get("SOP_USER", "")
+    email = getattr(args, "as_email", None) or user_env()
     if not email:
         if not has_admin(store):
             raise ValueError("the store has no admin yet: first run  users add EMAIL admin")

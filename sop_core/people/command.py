@@ -18,12 +18,36 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from ..store import Store
 from .actor import Actor, local_actor
 from .identity import actor_for
 
 USER_ENV = "SOP_USER"
+_CALLER: ContextVar[Mapping[str, str] | None] = ContextVar("sop_caller_env", default=None)
+
+
+@contextmanager
+def caller_environment(sop_user: str | None, login: str) -> Iterator[None]:
+    """Resolve who acts from a caller's ``$SOP_USER`` and login name instead of this process's environment.
+
+    The app runs commands handed over by the command line (``sop_core.jobs``): inside this block the
+    defaults of ``--as`` are the caller's, never the dashboard's own environment.
+    """
+    token = _CALLER.set({USER_ENV: sop_user or "", "login": login})
+    try:
+        yield
+    finally:
+        _CALLER.reset(token)
+
+
+def user_env() -> str:
+    """``$SOP_USER`` of whoever runs the command (the caller's inside :func:`caller_environment`), or ``""``."""
+    caller = _CALLER.get()
+    return (caller.get(USER_ENV, "") if caller is not None else os.environ.get(USER_ENV, "")).strip()
 
 
 class UsageError(Exception):
@@ -31,7 +55,10 @@ class UsageError(Exception):
 
 
 def login_name() -> str:
-    """``$SOP_USER``, else the operating system's login name, else ``unknown``."""
+    """``$SOP_USER``, else the operating system's login name, else ``unknown`` (the caller's: :func:`user_env`)."""
+    caller = _CALLER.get()
+    if caller is not None:
+        return user_env() or caller.get("login", "") or "unknown"
     try:
         return os.environ.get(USER_ENV) or getpass.getuser()
     except Exception:  # noqa: BLE001 - some containers have no login name
@@ -51,7 +78,7 @@ def command_actor(store: Store, as_email: str | None) -> Actor:
     name. ``UsageError`` when people are listed and nobody is named; ``ValueError`` when the name
     given is not an e-mail address.
     """
-    email = (as_email or os.environ.get(USER_ENV) or "").strip()
+    email = (as_email or user_env()).strip()
     if not anyone_listed(store):
         return local_actor(email or login_name())
     if not email:

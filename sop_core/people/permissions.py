@@ -24,5 +24,19 @@ def require(actor: Actor, action: str) -> None:
     perm = permission(action)
     if perm.roles & actor.roles:
         return
-    needs = " or ".join(role for role in ROLES if role in perm.roles)
-    raise PermissionError(f"{actor.email} ({actor.role_text}) may not {perm.phrase}: needs {needs}")
+    raise PermissionError(f"{actor.email} ({actor.role_text}) may not {perm.phrase}: needs {roles_needed(action)}")
+
+
+def roles_needed(action: str) -> str:
+    """The roles that allow ``action``, for messages: ``executive`` or ``planner or finance or executive``."""
+    roles = permission(action).roles
+    return " or ".join(role for role in ROLES if role in roles)
+
+
+def needs_role(actor: Actor, action: str, doing: str) -> str:
+    """The one-line hint a page shows in place of a control ``actor`` may not use.
+
+    ``doing`` is the sentence's subject and verb: ``needs_role(a, "approve", "Approving the plan needs")`` gives
+    ``Approving the plan needs the executive role; you are signed in as viewer.``
+    """
+    return f"{doing} the {roles_needed(action)} role; you are signed in as {actor.role_text}."

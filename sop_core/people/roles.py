@@ -54,7 +54,7 @@ PERMISSIONS: dict[str, Permission] = {
     "decide": _allow("record decisions and assumptions", "planner", "finance", "executive"),
     "approve": _allow("approve or reopen plans", "executive"),
     "manage_people": _allow("manage people and roles", "admin"),
-    "settings": _allow("change settings", "admin")  # default role, cycle template, holidays,
+    "settings": _allow("change settings", "admin"),  # default role, cycle template, holidays,
 }
 """Action → who may do it. The one table the engine and the pages read."""
 

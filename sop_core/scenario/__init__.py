@@ -54,7 +54,8 @@ validation), :mod:`.inputs` (:func:`baseline_inputs`: the plan read from the
 store once), :mod:`.model` (the pure model, step by step), :mod:`.results`
 (:class:`Outcome`, :class:`ScenarioResult` and their tables), :mod:`.tradeoff`
 (the trade-off curve), :mod:`.evaluate` (:func:`evaluate_scenario`), :mod:`.saved`
-(save / list / load / delete / compare / promote, all the SQL) and
+(save / list / load / delete / compare / promote, all the SQL, with the
+role check and the version checks) and
 :mod:`.synthetic` (:func:`synthetic_inputs` for benchmarks and tests).
 """
 
@@ -66,10 +67,12 @@ from .results import Outcome, ScenarioResult
 from .saved import (
     MAX_COMPARED,
     SavedScenario,
+    ScenarioConflictError,
     compare_scenarios,
     delete_scenario,
     list_scenarios,
     load_scenario,
+    plan_fingerprint,
     promote_scenario,
     save_scenario,
 )
@@ -85,6 +88,7 @@ __all__ = [
     "Levers",
     "Outcome",
     "SavedScenario",
+    "ScenarioConflictError",
     "ScenarioInputs",
     "ScenarioResult",
     "Strategy",
@@ -95,6 +99,7 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "pct_factors",
+    "plan_fingerprint",
     "project_positions",
     "promote_scenario",
     "save_scenario",

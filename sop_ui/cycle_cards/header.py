@@ -9,8 +9,9 @@ import streamlit as st
 
 from sop_core import Store
 from sop_core import cycle as cy
+from sop_core.people import Actor
 from sop_ui import cycle as cui
-from sop_ui.cycle_cards.common import ERRORS, PICK_NEXT, author, refused
+from sop_ui.cycle_cards.common import ERRORS, PICK_NEXT, permitted, refused
 
 
 def header(status: cy.CycleStatus) -> None:
@@ -72,8 +73,13 @@ def header(status: cy.CycleStatus) -> None:
         )
 
 
-def open_next_cycle(store: Store, latest_approved: bool) -> None:
-    """Open the month after the latest plan cycle (roll forward, then the baseline with a progress bar)."""
+def open_next_cycle(store: Store, actor: Actor, latest_approved: bool) -> None:
+    """Open the month after the latest plan cycle (roll forward, then the baseline with a progress bar).
+
+    Only for people who may open cycles and run the baseline; others get a caption saying who may.
+    """
+    if not (permitted(actor, "run_cycle", "Opening a cycle") and permitted(actor, "forecast", "Opening a cycle")):
+        return
     mode_col, button_col = st.columns([3, 2], vertical_alignment="bottom")
     mode = mode_col.radio(
         "Statistical baseline",
@@ -100,7 +106,7 @@ def open_next_cycle(store: Store, latest_approved: bool) -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
     try:
-        opened = cy.open_cycle(store, by=author(), mode=cast(Any, mode), progress=progress)
+        opened = cy.open_cycle(store, actor=actor, mode=cast(Any, mode), progress=progress)
     except ERRORS as exc:
         bar.empty()
         refused(exc)
@@ -109,7 +115,7 @@ def open_next_cycle(store: Store, latest_approved: bool) -> None:
     source = f" from the plan of {opened.from_cycle:%B %Y}" if opened.from_cycle else ""
     cui.done(
         "open",
-        f"Cycle {opened.cycle:%B %Y} opened{source} by {author().strip()}: "
+        f"Cycle {opened.cycle:%B %Y} opened{source} by {actor.author}: "
         f"{opened.plan_rows} plan rows rolled forward, {opened.overrides_carried} override cell(s), "
         f"{opened.decisions_carried} open decision(s) and {opened.assumptions_carried} assumption(s) carried, "
         f"{opened.baseline_rows} baseline rows.",

@@ -1,4 +1,9 @@
-"""The registers card: the decision log and the assumption register, their add and edit forms, the audit trail."""
+"""The registers card: the decision log and the assumption register, their add and edit forms, the audit trail.
+
+The forms are for people with the ``decide`` role. An edit passes what the person saw (:func:`seen_before`): a save
+made after someone else changed the item is refused by the engine, naming who and when, and the form is redrawn
+with the item as it is now, so that the person applies their change again.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,17 @@ import streamlit as st
 
 from sop_core import Store
 from sop_core import cycle as cy
+from sop_core.people import Actor
 from sop_ui import cycle as cui
-from sop_ui.cycle_cards.common import ERRORS, author, refused
+from sop_ui.cycle_cards.common import ERRORS, permitted, refused, seen_before
+
+GENERATION = "cy_edit_generation"  # bumped after a refused stale save: the edit form starts again from the data
 
 
 @st.fragment
-def registers_card(store: Store, chosen: dt.date, today: dt.date, families: list[str], resources: list[str]) -> None:
+def registers_card(
+    store: Store, actor: Actor, chosen: dt.date, today: dt.date, families: list[str], resources: list[str]
+) -> None:
     """The decision log and the assumption register: add, edit status / owner / due date; audit trail."""
     st.subheader("Decisions and assumptions")
     cui.show_flash("registers")
@@ -25,11 +35,12 @@ def registers_card(store: Store, chosen: dt.date, today: dt.date, families: list
     ):
         with tab:
             register_table(items, register)
-            add_col, edit_col = st.columns(2, gap="large")
-            with add_col:
-                add_form(store, chosen, register, families, resources)
-            with edit_col:
-                edit_form(store, register, items)
+            if permitted(actor, "decide", f"Adding or changing {register}s"):
+                add_col, edit_col = st.columns(2, gap="large")
+                with add_col:
+                    add_form(store, actor, chosen, register, families, resources)
+                with edit_col:
+                    edit_form(store, actor, register, items)
             trail = registers.audit[registers.audit["register"] == register]
             with st.expander(f"Audit trail ({len(trail)} changes)", icon=":material/history:"):
                 st.dataframe(
@@ -64,7 +75,9 @@ def register_table(items: pd.DataFrame, register: str) -> None:
         st.caption(f":red[{int(overdue.sum())} overdue] (open and past their due date), highlighted.")
 
 
-def add_form(store: Store, chosen: dt.date, register: str, families: list[str], resources: list[str]) -> None:
+def add_form(
+    store: Store, actor: Actor, chosen: dt.date, register: str, families: list[str], resources: list[str]
+) -> None:
     """Add a decision or an assumption to this cycle."""
     with st.form(f"cy_add_{register}", clear_on_submit=True):
         st.markdown(f"**Add a{'n' if register == 'assumption' else ''} {register}**")
@@ -83,7 +96,7 @@ def add_form(store: Store, chosen: dt.date, register: str, families: list[str], 
             store,
             text,
             owner=owner,
-            by=author(),
+            actor=actor,
             due_date=due,
             cycle=chosen,
             family=family or None,
@@ -92,11 +105,11 @@ def add_form(store: Store, chosen: dt.date, register: str, families: list[str], 
     except ERRORS as exc:
         refused(exc)
         return
-    cui.done("registers", f"{register.capitalize()} #{new_id} added by {author().strip()}.")
+    cui.done("registers", f"{register.capitalize()} #{new_id} added by {actor.author}.")
 
 
-def edit_form(store: Store, register: str, items: pd.DataFrame) -> None:
-    """Change the status, owner or due date of an item (each change audited)."""
+def edit_form(store: Store, actor: Actor, register: str, items: pd.DataFrame) -> None:
+    """Change the status, owner or due date of an item (each change audited; refused when it changed since)."""
     if items.empty:
         return
     ids = items.sort_values("id")["id"].tolist()
@@ -105,9 +118,16 @@ def edit_form(store: Store, register: str, items: pd.DataFrame) -> None:
         f"Edit {register}", ids, key=f"cy_edit_{register}_id", format_func=lambda i: f"#{i} · {str(texts[i])[:70]}"
     )
     item = items[items["id"] == picked].iloc[0]
-    with st.form(f"cy_edit_{register}_{picked}"):
+    now = {
+        "status": str(item["status"]),
+        "owner": str(item["owner"]),
+        "due_date": None if pd.isna(item["due_date"]) else pd.Timestamp(item["due_date"]).date(),
+        "updated_at": None if pd.isna(item["updated_at"]) else pd.Timestamp(item["updated_at"]).to_pydatetime(),
+    }
+    before = seen_before(f"{register}_{picked}", now)
+    key = f"cy_edit_{register}_{picked}_{st.session_state.get(GENERATION, 0)}"
+    with st.form(key):
         status_col, owner_col, due_col = st.columns(3)
-        key = f"cy_edit_{register}_{picked}"
         new_status = status_col.selectbox(
             "Status",
             list(cy.ITEM_STATUSES),
@@ -122,19 +142,18 @@ def edit_form(store: Store, register: str, items: pd.DataFrame) -> None:
         )
         if not st.form_submit_button("Save changes", icon=":material/save:"):
             return
-    before = {
-        "status": str(item["status"]),
-        "owner": str(item["owner"]),
-        "due_date": None if pd.isna(item["due_date"]) else pd.Timestamp(item["due_date"]).date(),
-    }
     changes = {k: v for k, v in {"status": new_status, "owner": owner, "due_date": due}.items() if v != before[k]}
     if not changes:
         st.info("Nothing changed.")
         return
     update = cy.update_decision if register == "decision" else cy.update_assumption
     try:
-        update(store, int(picked), changes, by=author())
+        update(store, int(picked), changes, actor=actor, seen=before["updated_at"])
+    except cy.EditConflictError as exc:  # start the form again from the item as it is now, and say why
+        st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+        cui.flash("registers", "error", f"Not done: {exc}")
+        st.rerun()  # the whole page: a click reruns a fragment only in the browser, not always
     except ERRORS as exc:
         refused(exc)
         return
-    cui.done("registers", f"{register.capitalize()} #{picked}: {', '.join(changes)} changed by {author().strip()}.")
+    cui.done("registers", f"{register.capitalize()} #{picked}: {', '.join(changes)} changed by {actor.author}.")

@@ -11,8 +11,9 @@ import streamlit as st
 from sop_core import Store
 from sop_core import cycle as cy
 from sop_core.charts.cycle import STEP_COLORS, step_timeline
+from sop_core.people import Actor, can
 from sop_ui import cycle as cui
-from sop_ui.cycle_cards.common import ERRORS, author, refused
+from sop_ui.cycle_cards.common import ERRORS, permitted, refused
 
 
 def step_table(steps: pd.DataFrame) -> None:
@@ -25,8 +26,12 @@ def step_table(steps: pd.DataFrame) -> None:
 
 
 @st.fragment
-def steps_card(store: Store, status: cy.CycleStatus, today: dt.date) -> None:
-    """The timeline, the step table, each step's tasks (auto-checked or ticked by hand) and the sign-off."""
+def steps_card(store: Store, actor: Actor, status: cy.CycleStatus, today: dt.date) -> None:
+    """The timeline, the step table, each step's tasks (auto-checked or ticked by hand) and the sign-off.
+
+    Ticking needs ``run_cycle`` and signing off ``sign_off``: without them the tasks are shown as text and the
+    sign-off as a caption saying who may.
+    """
     st.subheader("Steps and tasks")
     cui.show_flash("steps")
     st.plotly_chart(
@@ -41,6 +46,9 @@ def steps_card(store: Store, status: cy.CycleStatus, today: dt.date) -> None:
     )
     step_table(status.steps)
     locked = status.approved
+    may_tick = can(actor, "run_cycle")
+    if not locked and not may_tick:
+        permitted(actor, "run_cycle", "Ticking tasks")  # the caption saying who may
     for step in status.steps.itertuples():
         tasks = status.tasks[status.tasks["step"] == step.step]
         icon = {"done": ":material/check_circle:", "overdue": ":material/warning:"}.get(
@@ -52,20 +60,28 @@ def steps_card(store: Store, status: cy.CycleStatus, today: dt.date) -> None:
             icon=icon,
         ):
             for task in tasks.itertuples():
-                task_row(store, status, step.signed_by, task, locked)
+                task_row(store, actor, status, step.signed_by, task, locked, may_tick)
             if step.step == status.current_step and step.step != "executive" and not locked:
-                sign_off(store, status.cycle, str(step.step), str(step.name))
+                if permitted(actor, "sign_off", "Signing off a step"):
+                    sign_off(store, actor, status.cycle, str(step.step), str(step.name))
             elif step.step == "executive" and not status.approved:
                 st.caption("The executive step is signed off by approving the plan (below).")
 
 
-def task_row(store: Store, status: cy.CycleStatus, signed_by: object, task: Any, locked: bool) -> None:
-    """An automatic task shows what the data says; a hand task is a checkbox (ticks record the name)."""
+def task_row(
+    store: Store, actor: Actor, status: cy.CycleStatus, signed_by: object, task: Any, locked: bool, may_tick: bool
+) -> None:
+    """An automatic task shows what the data says; a hand task is a checkbox (ticks record the person), or text
+    for a person who may not tick."""
     done = bool(task.done) if not pd.isna(task.done) else False
     who = f" — {task.done_by}, {cui.when(task.done_at)}" if isinstance(task.done_by, str) and task.done_by else ""
     if task.auto:
         mark = ":green[:material/check_circle:]" if done else ":red[:material/cancel:]"
         st.markdown(f"{mark} **{task.label}** · _automatic_  \n{task.detail or ''}{who}")
+        return
+    if not may_tick:
+        mark = ":green[:material/check_box:]" if done else ":material/check_box_outline_blank:"
+        st.markdown(f"{mark} {task.label}{who}")
         return
     frozen = locked or (isinstance(signed_by, str) and bool(signed_by))
     generation = st.session_state.get("cy_tick_generation", 0)
@@ -73,27 +89,27 @@ def task_row(store: Store, status: cy.CycleStatus, signed_by: object, task: Any,
         f"{task.label}{who}",
         value=done,
         disabled=frozen,
-        help="Ticked by hand; records your name.",
+        help="Ticked by hand; records who ticked it.",
         key=f"cy_tick_{status.cycle:%Y-%m}_{task.task}_{done}_{generation}",
     )
     if ticked != done:
         try:
-            cy.tick_task(store, status.cycle, task.task, by=author(), done=ticked)
+            cy.tick_task(store, status.cycle, task.task, actor=actor, done=ticked)
         except ERRORS as exc:  # put the box back as stored and say why
             st.session_state["cy_tick_generation"] = generation + 1
             cui.flash("steps", "error", f"Not done: {exc}")
             st.rerun(scope="fragment")
-        cui.done("steps", f"“{task.label}” {'ticked' if ticked else 'unticked'} by {author().strip()}.")
+        cui.done("steps", f"“{task.label}” {'ticked' if ticked else 'unticked'} by {actor.author}.")
 
 
-def sign_off(store: Store, chosen: dt.date, step: str, name: str) -> None:
+def sign_off(store: Store, actor: Actor, chosen: dt.date, step: str, name: str) -> None:
     """Sign off the current step with a comment."""
     with st.form(f"cy_sign_{step}", border=False):
         comment = st.text_input("Sign-off comment", key=f"cy_sign_comment_{step}", placeholder="optional")
         if st.form_submit_button(f"Sign off: {name}", icon=":material/how_to_reg:", type="primary"):
             try:
-                cy.sign_off_step(store, chosen, step, by=author(), comment=comment)
+                cy.sign_off_step(store, chosen, step, actor=actor, comment=comment)
             except ERRORS as exc:
                 refused(exc)
                 return
-            cui.done("steps", f"{name} signed off by {author().strip()}.")
+            cui.done("steps", f"{name} signed off by {actor.author}.")

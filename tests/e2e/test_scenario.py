@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.support.browser import assert_no_exception, open_page, screenshot, wait_idle
+from tests.support.grid import enter_name
 
 CHART = ".sop-live-chart"  # sop_ui.live_chart: one Plotly div, redrawn with Plotly.react
 DRAWN = f"{CHART}.js-plotly-plot .main-svg"
@@ -62,8 +63,8 @@ def test_save_and_compare_in_the_browser(app_url, page):
     page.keyboard.press("ArrowLeft")
     page.wait_for_timeout(300)
     wait_idle(page)
-    page.get_by_label("Name").fill("e2e Assembly -5%")
-    page.get_by_label("Author").first.fill("e2e")
+    enter_name(page, "e2e")  # the sidebar's name signs the save (local mode)
+    page.get_by_label("Name", exact=True).fill("e2e Assembly -5%")
     page.get_by_role("button", name="Save scenario").click()
     page.get_by_text("Saved scenario 'e2e Assembly -5%'").wait_for(timeout=30_000)
     select = page.locator("[data-testid='stMultiSelect']", has_text="Compare with the baseline")

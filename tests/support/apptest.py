@@ -41,7 +41,7 @@ def use_copy(demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 def open_app_page(page: str, at: AppTest | None = None) -> AppTest:
     """Run the app once (its navigation is known after the first run), switch to ``page`` and check for errors."""
-    at = at or AppTest.from_file(APP, default_timeout=60)
+    at = at if at is not None else AppTest.from_file(APP, default_timeout=60)
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -63,7 +63,7 @@ def signed_in_as(email: str, at: AppTest | None = None) -> AppTest:
 
     List the person first (:func:`list_person`); an unlisted e-mail gets the default role (viewer).
     """
-    at = at or AppTest.from_file(APP, default_timeout=60)
+    at = at if at is not None else AppTest.from_file(APP, default_timeout=60)
     at.secrets = {"auth": AUTH}
     at.user = {"is_logged_in": True, "email": email, "email_verified": True, "name": email.split("@")[0].title()}
     return at

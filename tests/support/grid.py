@@ -22,8 +22,9 @@ VALUE_COLUMN, REASON_COLUMN = 4, 5  # 0-based, counted from the first column (La
 
 
 def enter_name(page, name: str) -> None:
-    """Fill the page's "Your name" box and wait for the rerun it starts (started, then finished)."""
-    page.get_by_label("Your name").fill(name)
+    """Fill the sidebar's "Your name" box (local mode: it signs the session's changes) and wait for the rerun
+    it starts (started, then finished). By role: the label also names the box's help button."""
+    page.locator("[data-testid='stSidebar']").get_by_role("textbox", name="Your name").fill(name)
     page.keyboard.press("Tab")
     page.wait_for_timeout(800)  # let the rerun start before waiting for it to end
     wait_idle(page)
