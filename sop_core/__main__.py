@@ -1,4 +1,5 @@
-"""Command line: ``python -m sop_core demo|import|uploads|revert|preread|cycle|decisions …`` (``--help`` on each).
+"""Command line: ``python -m sop_core demo|import|uploads|revert|preread|cycle|decisions|users|rollup|forecast …``
+(``--help`` on each; writing commands act as ``--as EMAIL``, docs/security.md).
 
 ``import KIND FILE`` validates a file and loads it in one transaction; it prints
 the report and exits 0 when the file was loaded (or is valid with
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 from .demo import load_demo
+from .people.command import refusals
 from .store import StoreError, default_db_path, open_store
 
 
@@ -24,10 +26,11 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+@refusals()
 def _import(args: argparse.Namespace) -> int:
     """``import KIND FILE``: 0 loaded / valid / already loaded; 1 rejected, refused or failed; 2 usage or store."""
     from .importer import ImportOptions, UploadConflict, import_file
-    from .people import UsageError, command_actor
+    from .people import command_actor
 
     delimiter = {"comma": ",", "semicolon": ";", "tab": "\t", "pipe": "|"}.get(args.delimiter, args.delimiter)
     options = ImportOptions(
@@ -44,16 +47,10 @@ def _import(args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.file}: no such file", file=sys.stderr)
         return 2
     with open_store(args.db) as store:
+        actor = command_actor(store, args.as_email)
         try:
-            actor = command_actor(store, args.as_email)
             # Given the path, DuckDB reads a UTF-8 file in place (no temporary copy).
             report = import_file(store, args.kind, path, path.name, options, actor=actor, dry_run=args.dry_run)
-        except UsageError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except (PermissionError, ValueError) as exc:  # wrong role; --as not an e-mail address
-            print(f"refused: {exc}", file=sys.stderr)
-            return 1
         except UploadConflict as exc:  # another upload wrote the same data at once: nothing of this one
             report = exc.report
     print(report.to_text(), end="")
@@ -73,20 +70,14 @@ def _uploads(args: argparse.Namespace) -> int:
     return 0
 
 
+@refusals()
 def _revert(args: argparse.Namespace) -> int:
     """``revert UPLOAD_ID``: 0 reverted; 1 refused (role); 2 usage or a revert the store refuses (``main``)."""
     from .importer import revert_upload
-    from .people import UsageError, command_actor
+    from .people import command_actor
 
     with open_store(args.db) as store:
-        try:
-            print(revert_upload(store, args.upload_id, command_actor(store, args.as_email)))
-        except UsageError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except (PermissionError, ValueError) as exc:  # wrong role; --as not an e-mail address
-            print(f"refused: {exc}", file=sys.stderr)
-            return 1
+        print(revert_upload(store, args.upload_id, command_actor(store, args.as_email)))
     return 0
 
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
-import sys
 from collections.abc import Callable
 
 import pandas as pd
 
-from ..people import Actor, UsageError, add_as_option, command_actor
+from ..people import Actor, add_as_option, command_actor, refusals
 from ..store import FrozenPlanError, Store, default_db_path, open_store
+from .errors import CycleError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -46,21 +46,8 @@ def _actor(store: Store, args: argparse.Namespace) -> Actor:
     return command_actor(store, args.as_email)
 
 
-def _refusals(handler: Handler) -> Handler:
-    """Run a handler; a refusal prints ``refused: …`` and returns 1 (nothing was written); a missing name, 2."""
-    from .errors import CycleError
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except UsageError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except (CycleError, FrozenPlanError, PermissionError, ValueError) as exc:
-            print(f"refused: {exc}", file=sys.stderr)
-            return 1
-
-    return run
+_refusals = refusals(CycleError, FrozenPlanError)
+"""A cycle command's refusals (wrong role, frozen plan, a step out of order) print ``refused: …`` and exit 1."""
 
 
 @_refusals

@@ -15,7 +15,7 @@ Wiring for every write function (docs/security.md): take ``actor: Actor``, call
 
 from .actor import LOCAL_EMAIL, Actor, Person, local_actor, normalise_email
 from .bootstrap import ADMIN_ENV, add_first_admin, apply_admin_env, has_admin
-from .command import USER_ENV, UsageError, add_as_option, command_actor, login_name
+from .command import USER_ENV, UsageError, add_as_option, command_actor, login_name, refusals
 from .directory import (
     add_person,
     default_role,
@@ -62,6 +62,7 @@ __all__ = [
     "normalise_email",
     "people_frame",
     "people_history",
+    "refusals",
     "remove_person",
     "require",
     "role_text",

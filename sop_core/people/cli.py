@@ -15,13 +15,12 @@ was written; 2 usage (argparse, no ``--as``) or a store that cannot be opened (`
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 
 from ..store import Store, default_db_path, open_store
 from .actor import Actor, normalise_email
 from .bootstrap import add_first_admin, apply_admin_env, has_admin
-from .command import UsageError, user_env
+from .command import UsageError, refusals, user_env
 from .directory import (
     add_person,
     default_role,
@@ -88,18 +87,12 @@ def _default_role(store: Store, args: argparse.Namespace) -> str:
     return f"Signed-in people without an entry now get: {default_role(store)}"
 
 
+@refusals()
 def _run(args: argparse.Namespace) -> int:
     action: Action = args.users_action
     with open_store(getattr(args, "db", None) or default_db_path()) as store:
-        try:
-            apply_admin_env(store)
-            print(action(store, args))
-        except UsageError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except (PermissionError, ValueError) as exc:
-            print(f"refused: {exc}", file=sys.stderr)
-            return 1
+        apply_admin_env(store)
+        print(action(store, args))
     return 0
 
 

@@ -16,9 +16,11 @@ signs the change; it is not a security boundary (docs/security.md).
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import os
-from collections.abc import Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -87,6 +89,34 @@ def command_actor(store: Store, as_email: str | None) -> Actor:
         return actor_for(store, email)
     except ValueError:
         raise ValueError(f"--as / ${USER_ENV} must be an e-mail address, not {email!r}") from None
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def refusals(*refused: type[Exception]) -> Callable[[Handler], Handler]:
+    """Wrap a command handler: naming nobody prints ``error: …`` and exits 2; a refusal prints ``refused: …``
+    and exits 1 (nothing was written). A wrong role (``PermissionError``) and a bad value (``ValueError``,
+    e.g. ``--as`` not an e-mail) are refusals, and so are the ``refused`` exception types given.
+    """
+
+    caught: tuple[type[Exception], ...] = (PermissionError, ValueError, *refused)
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(args: argparse.Namespace) -> int:
+            try:
+                return handler(args)
+            except UsageError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            except caught as exc:
+                print(f"refused: {exc}", file=sys.stderr)
+                return 1
+
+        return run
+
+    return wrap
 
 
 def add_as_option(parser: argparse.ArgumentParser, *aliases: str) -> None:

@@ -19,7 +19,7 @@ import sys
 import time
 
 from ..conventions import PLAN_HORIZON_MONTHS
-from ..people import UsageError, add_as_option, command_actor
+from ..people import add_as_option, command_actor, refusals
 from ..store import FrozenPlanError, default_db_path, open_store
 from .rollup_sql import LEVELS, ROLLUP_KINDS
 from .session import SPARK_ENV, configured_master, spark_missing
@@ -44,6 +44,7 @@ def _master(args: argparse.Namespace) -> str | None:
     return master
 
 
+@refusals()
 def _rollup(args: argparse.Namespace) -> int:
     from .rollup import rollup
     from .session import spark_session
@@ -54,22 +55,14 @@ def _rollup(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     with open_store(args.db) as store:
-        try:
-            actor = command_actor(store, args.as_email)
-            spark = spark_session(master, "sop_core rollup") if master else None
-            report = rollup(
-                store, args.source, args.kind, actor=actor, level=args.level, spark=spark, dry_run=args.dry_run
-            )
-        except UsageError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except (PermissionError, ValueError) as exc:  # wrong role; --as not an e-mail address
-            print(f"refused: {exc}", file=sys.stderr)
-            return 1
+        actor = command_actor(store, args.as_email)
+        spark = spark_session(master, "sop_core rollup") if master else None
+        report = rollup(store, args.source, args.kind, actor=actor, level=args.level, spark=spark, dry_run=args.dry_run)
     print(report.to_text(), end="")
     return 0 if report.status not in ("rejected", "failed") else 1
 
 
+@refusals(FrozenPlanError)
 def _forecast(args: argparse.Namespace) -> int:
     from .spark_forecast import run_baseline_on
 
@@ -83,23 +76,10 @@ def _forecast(args: argparse.Namespace) -> int:
         return 2
     start = time.perf_counter()
     with open_store(args.db) as store:
-        try:
-            actor = command_actor(store, args.as_email)
-            frame = run_baseline_on(
-                store,
-                master,
-                args.cycle,
-                args.horizon,
-                families=args.family or None,
-                mode=args.mode,
-                actor=actor,
-            )
-        except UsageError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        except (PermissionError, ValueError, FrozenPlanError) as exc:
-            print(f"refused: {exc}", file=sys.stderr)
-            return 1
+        actor = command_actor(store, args.as_email)
+        frame = run_baseline_on(
+            store, master, args.cycle, args.horizon, families=args.family or None, mode=args.mode, actor=actor
+        )
     series = len(frame.drop_duplicates(["family", "sku", "region"])) if len(frame) else 0
     where = f"Spark {master}" if master else "this machine"
     print(
