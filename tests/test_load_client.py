@@ -8,6 +8,7 @@ sidebar, a slider, a button that appends to a file, a button that raises, a slid
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -80,7 +81,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 
 def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 120))
+    """Run ``coro`` on a fresh event loop in its own thread: Playwright's sync API (the browser tests of the same
+    pytest run) keeps a loop running in the main thread, where ``asyncio.run`` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, asyncio.wait_for(coro, 120)).result()
 
 
 def test_the_server_sets_the_xsrf_cookie_the_browser_sends(served):
