@@ -78,10 +78,12 @@ def test_a_viewer_finds_no_upload_override_promote_or_approve_control(team, page
     visit(page, url, "data", "Data")
     page.get_by_text("Loading data needs the planner role; you are signed in as viewer.").wait_for()
     no_button(page, "Load into the store")
+    screenshot(page, "roles-viewer-data")
     visit(page, url, "demand_planning", "Demand planning")
     page.get_by_text("need the planner role; you are signed in as viewer").first.wait_for()
     no_button(page, "Save overrides")
     no_button(page, "Run baseline")
+    screenshot(page, "roles-viewer-demand-planning")
     visit(page, url, "scenarios", "Scenarios and trade-offs")
     page.get_by_text("need the planner role; you are signed in as viewer").first.wait_for()
     for name in ("Save scenario", "Promote", "Delete"):
