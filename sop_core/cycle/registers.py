@@ -223,7 +223,9 @@ def item_version(store: Store, register: Register, item_id: int) -> dt.datetime 
     editor that reads the item and changes it at once (the command line shows nothing in between)."""
     spec = _spec(register)
     # names from _Spec (constants); the id is bound
-    rows = store.query(f"SELECT updated_at FROM {spec.table} i WHERE {spec.id_col} = ? AND {spec.only}", [int(item_id)])
+    # names from _Spec (constants); the id is bound
+    sql = f"SELECT updated_at FROM {spec.table} i WHERE {spec.id_col} = ? AND {spec.only}"
+    rows = store.query(sql, [int(item_id)])
     stamp = _stamp(rows["updated_at"].iloc[0]) if len(rows) else None
     return None if stamp is None else stamp.to_pydatetime()
 

@@ -144,7 +144,7 @@ def save_scenario(
         raise ValueError("A scenario needs a name.")
     chosen = resolve_cycle(store, cycle)
     with store.transaction() as cur:
-        found = cur.execute(f"{_SELECT} WHERE name = ?", [name]).fetchall()
+        found = cur.execute(f"{_SELECT} WHERE name = ?", [name]).fetchall()  # _SELECT: constant; name bound
         if found:
             old = found[0]
             if replaces is None or int(replaces) != int(old[0]):
@@ -220,7 +220,7 @@ def delete_scenario(store: Store, scenario_id: int, actor: Actor) -> None:
     """
     require(actor, "scenario")
     with store.transaction() as cur:
-        rows = cur.execute(f"{_SELECT} WHERE scenario_id = ?", [int(scenario_id)]).fetchall()
+        rows = cur.execute(f"{_SELECT} WHERE scenario_id = ?", [int(scenario_id)]).fetchall()  # _SELECT: constant
         if not rows:
             raise _vanished(cur, scenario_id, "delete")
         cur.execute("DELETE FROM scenarios WHERE scenario_id = ?", [int(scenario_id)])
