@@ -153,16 +153,9 @@ WRITE_BUTTONS = {
 
 
 def page_as(db: Path, email: str, *roles: str) -> AppTest:
-    """The Cycle page with sign-in configured and ``email`` (listed with ``roles``) signed in.
-
-    Not ``open_app_page(PAGE, at)``: an AppTest that has not run yet is falsy, so ``at or AppTest.from_file(…)``
-    there would drop the signed-in one.
-    """
+    """The Cycle page with sign-in configured and ``email`` (listed with ``roles``) signed in."""
     list_person(db, email, *roles)
-    at = signed_in_as(email).run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page(PAGE, signed_in_as(email))
 
 
 def captions(at: AppTest) -> str:

@@ -235,15 +235,8 @@ def write_controls(at: AppTest) -> list[str]:
 
 
 def open_signed_in(email: str) -> AppTest:
-    """The page with sign-in configured and ``email`` signed in.
-
-    (Not ``open_app_page(PAGE, at)``: an AppTest that has not run is falsy, so ``at or …`` drops it.)
-    """
-    at = signed_in_as(email)
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    """The page with sign-in configured and ``email`` signed in."""
+    return open_app_page(PAGE, signed_in_as(email))
 
 
 def test_a_viewer_sees_the_grid_read_only_and_why(db_file: Path):

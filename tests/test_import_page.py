@@ -156,17 +156,10 @@ def _history_table(at: AppTest):
 
 
 def _data_page_as(email: str) -> AppTest:
-    """The Data page with sign-in configured and ``email`` signed in.
+    """The Data page with sign-in configured and ``email`` signed in."""
+    from tests.support.apptest import open_app_page, signed_in_as
 
-    (Not ``open_app_page(page, at)``: an AppTest that has not run is falsy, so ``at or …`` there drops it.)
-    """
-    from tests.support.apptest import signed_in_as
-
-    at = signed_in_as(email)
-    at.run()
-    at.switch_page("pages/data.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app_page("pages/data.py", signed_in_as(email))
 
 
 def test_a_viewer_checks_a_file_but_sees_no_load_or_revert(signed_in_db):

@@ -14,7 +14,7 @@ from sop_core.people import local_actor
 from sop_core.scenario import Levers, delete_scenario, list_scenarios, save_scenario, synthetic_inputs
 from sop_ui import live_chart
 from sop_ui import scenario_levers as lever_table
-from tests.support.apptest import signed_in_as
+from tests.support.apptest import open_app_page, signed_in_as
 from tests.support.people import VIEWER
 
 PAGE = "pages/scenarios.py"
@@ -239,10 +239,7 @@ def test_a_viewer_moves_levers_but_sees_no_save_delete_or_promote(db_path, monke
     button(planner, "Save scenario").click().run()
     assert [b.label for b in planner.button if b.label in WRITES] == list(WRITES)
     st.cache_data.clear()
-    at = signed_in_as("vera@example.com")  # not listed: the default role, viewer
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app_page(PAGE, signed_in_as("vera@example.com"))  # not listed: the default role, viewer
     assert not [b for b in at.button if b.label in WRITES]
     assert any("need the planner role; you are signed in as viewer" in c.value for c in at.caption)
     assert not [t for t in at.text_input if t.label in ("Your name", "Author", "Promoted by")]
