@@ -19,6 +19,8 @@ from sop_core.charts.theme import BAD
 from sop_core.forecast.fva import ALL_FAMILIES
 from sop_core.people import Actor, can, needs_role
 from sop_ui import forecast as fui
+from sop_ui import forecast_editor as fed
+from sop_ui import forecast_entry as fent
 from sop_ui.auth import current_actor
 from sop_ui.format import download_csv
 from sop_ui.store import get_store
@@ -32,76 +34,22 @@ CHART_KEY = (
     "the baseline plus each layer's overrides, in order · **bold: consensus** · dotted grey: the last "
     "approved plan. Hover for values."
 )
-MESSAGE = "dp_message"
 
 
 # ---------------------------------------------------------------- the chart and the override editor
-def save_edits(
-    store: Store,
-    cycle: dt.date,
-    grid: pd.DataFrame,
-    edited: pd.DataFrame,
-    family: str,
-    region: str,
-    codes: pd.DataFrame,
-    actor: Actor,
-) -> None:
-    """Save the edited grid as ``actor``; on success write the consensus as the draft's demand plan and rerun."""
-    edits = fui.edits_from_editor(grid, edited, family, region, codes)
-    try:
-        written = fc.save_overrides(store, cycle, edits, actor)
-        rows = fc.write_consensus(store, cycle, actor=actor) if written else 0
-    except PermissionError as exc:
-        st.error(f"Not saved: {exc}", icon=":material/lock:")
-        return
-    except fc.OverrideConflictError as exc:
-        st.error(f"Not saved — someone else got there first. {exc}", icon=":material/sync_problem:")
-        st.button(
-            "Reload the grid (your edits are dropped)",
-            key="dp_reload",
-            icon=":material/refresh:",
-            on_click=fui.reload_grid,
-        )
-        return
-    except FrozenPlanError as exc:
-        st.error(str(exc), icon=":material/lock:")
-        return
-    except (ValueError, StoreError) as exc:  # the message names the cell (e.g. an override without a reason)
-        st.error(f"Not saved: {exc}", icon=":material/block:")
-        return
-    fui.clear_caches()
-    fui.reset_editor()
-    st.session_state[MESSAGE] = (
-        f"Saved {written} override cell(s) as {actor.author}. The consensus is now the draft's demand plan "
-        f"({rows} family × region × month rows)."
-        if written
-        else "Nothing to save: no cell changed."
+def sku_choice(skus: list[str]) -> str:
+    """The grid's level: ``''`` (the family) or one of ``skus`` (a SKU choice that is gone falls back to family)."""
+    options = [fui.ALL_SKUS, *skus]
+    if st.session_state.get("dp_sku") not in options:
+        st.session_state["dp_sku"] = fui.ALL_SKUS
+    chosen = st.selectbox(
+        "SKU",
+        options,
+        key="dp_sku",
+        help="Family level: the override applies to the family × region. A SKU: the grid shows and edits that "
+        "SKU's own overrides (baseline = the SKU's).",
     )
-    st.rerun()
-
-
-def column_config(codes: pd.DataFrame) -> dict:
-    """The editor's columns: kind, value, reason (a reason code) and comment are editable."""
-    return {
-        "Layer": st.column_config.TextColumn("Layer", width="small"),
-        "Month": st.column_config.TextColumn("Month", width="small"),
-        "Baseline": st.column_config.NumberColumn("Baseline", format="localized", help="The statistical baseline"),
-        "Kind": st.column_config.SelectboxColumn(
-            "Kind",
-            options=list(fui.KIND_SHOWN.values()),
-            required=True,
-            help="units: add this many units; %: add this % of the baseline",
-        ),
-        "Value": st.column_config.NumberColumn("Value", help="The override; empty removes it"),
-        "Reason": st.column_config.SelectboxColumn(
-            "Reason", options=codes["label"].tolist(), help="Required for every override"
-        ),
-        "Comment": st.column_config.TextColumn("Comment", width="medium"),
-        "Change (units)": st.column_config.TextColumn(
-            "Change (units)", width="small", alignment="right", help="The override in units"
-        ),
-        "Last change": st.column_config.TextColumn("Last change", width="medium"),
-    }
+    return "" if chosen == fui.ALL_SKUS else str(chosen)
 
 
 @st.fragment
@@ -119,19 +67,33 @@ def forecast_and_overrides(
     )
     st.caption(CHART_KEY)
     st.subheader("Overrides")
+    carried = fui.load_carried(store, store.path, stamp, cycle)
+    fent.carried_panel(store, cycle, family, region, carried, frozen, actor)
     if region is None:
         st.info("Overrides are entered per family and region: pick a region in the sidebar.", icon=":material/map:")
         return
     codes = fui.load_codes(store, store.path, stamp)
-    layer_col, _ = st.columns([1, 1])
-    labels = fui.load_layers(store, store.path, stamp)["label"].tolist()
-    layer = layer_col.selectbox("Layer", [fui.ALL_LAYERS, *labels], key="dp_layer")
+    layers = fui.load_layers(store, store.path, stamp)
+    layer_col, sku_col, filter_col = st.columns([1, 1, 1], vertical_alignment="bottom")
+    layer = layer_col.selectbox("Layer", [fui.ALL_LAYERS, *layers["label"].tolist()], key="dp_layer")
+    with sku_col:
+        sku = sku_choice(fui.load_skus(store, store.path, stamp, family))
+    marks = fed.carried_marks(carried, family, region, sku)
+    to_review = bool(marks["mark"].str.startswith(fed.TO_REVIEW).any()) if not marks.empty else False
+    only_review = filter_col.toggle("Only cells to review", key="dp_review_only") if to_review else False
     may_save = can(actor, "forecast")
-    key = fui.editor_key(cycle, family, region, layer)
-    grid = fui.pinned_grid(key, lambda: fui.load_grid(store, store.path, stamp, cycle, family, region))
-    shown = fui.editor_frame(grid, codes)
+    key = fed.editor_key(cycle, family, region, layer, sku, only_review)
+    grid = fed.pinned_grid(key, lambda: fui.load_grid(store, store.path, stamp, cycle, family, region, sku))
+    shown = fed.editor_frame(grid, codes, marks)
     if layer != fui.ALL_LAYERS:
         shown = shown[grid["label"] == layer]
+    if only_review:
+        shown = shown[shown[fed.CARRIED].str.startswith(fed.TO_REVIEW)]
+    if sku and not (grid["baseline"] > 0).any():
+        st.caption(
+            f"SKU {sku} has no baseline of its own in this cycle (the baseline is held per family, or the SKU has "
+            "no history): enter its overrides in units."
+        )
     edited = st.data_editor(
         shown,
         key=key,
@@ -140,15 +102,16 @@ def forecast_and_overrides(
         width="stretch",
         placeholder="",
         height=min(len(shown), 12) * 35 + 38,
-        column_config=column_config(codes),
-        disabled=True if frozen or not may_save else [c for c in fui.EDITOR_COLUMNS if c not in fui.EDITABLE],
+        column_config=fed.column_config(codes, sku),
+        disabled=True if frozen or not may_save else [c for c in fed.EDITOR_COLUMNS if c not in fed.EDITABLE],
     )
     if frozen:
         st.info(frozen, icon=":material/lock:")
+    if frozen or not may_save:  # the page's caption says which role saving needs
+        if not sku:
+            fent.sku_overrides_section(store, stamp, cycle, family, region, layers, codes, carried)
         return
-    if not may_save:  # the page's caption says which role saving needs
-        return
-    changed = fui.changed_rows(shown, edited)
+    changed = fed.changed_rows(shown, edited)
     button_col, note_col = st.columns([1, 4], vertical_alignment="center")
     save = button_col.button("Save overrides", key="dp_save", type="primary", icon=":material/save:")
     cells = [cell for cell, _ in changed]
@@ -164,7 +127,10 @@ def forecast_and_overrides(
         f"removes it. Saving writes the consensus to the draft's demand plan, signed {actor.author}."
     )
     if save:
-        save_edits(store, cycle, grid, edited, family, region, codes, actor)
+        fent.save_edits(store, cycle, grid, edited, family, region, codes, actor)
+    if not sku:
+        fent.sku_overrides_section(store, stamp, cycle, family, region, layers, codes, carried)
+    fent.range_form(store, cycle, family, region, sku, grid, layers, codes, len(changed), actor)
 
 
 # ---------------------------------------------------------------- the statistical baseline
@@ -188,9 +154,9 @@ def run_baseline(store: Store, cycle: dt.date, family: str, scope: str, actor: A
         st.error(f"The baseline run failed: {exc}")
         return
     fui.clear_caches()
-    fui.reset_editor()
+    fed.reset_editor()
     series = frame[["family", "sku", "region"]].drop_duplicates().shape[0] if not frame.empty else 0
-    st.session_state[MESSAGE] = (
+    st.session_state[fent.MESSAGE] = (
         f"Baseline of cycle {cycle:%Y-%m} run for {series} series; the consensus is the "
         f"draft's demand plan again ({rows} rows)."
     )
@@ -317,11 +283,12 @@ if options.master.empty or not options.cycles:
     st.info(EMPTY_MESSAGE, icon=":material/inbox:")
     st.page_link("pages/data.py", label="Go to the Data page", icon=":material/upload_file:")
     st.stop()
-if message := st.session_state.pop(MESSAGE, None):
+if message := st.session_state.pop(fent.MESSAGE, None):
     st.success(message, icon=":material/check_circle:")
 if not can(actor, "forecast"):
     st.caption(
-        needs_role(actor, "forecast", "Saving overrides and running the baseline need") + " The grid is read-only."
+        needs_role(actor, "forecast", "Saving overrides, confirming carried ones and running the baseline need")
+        + " The grid is read-only."
     )
 
 st.sidebar.subheader("Family and region")

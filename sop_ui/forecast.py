@@ -1,12 +1,10 @@
-"""Streamlit glue of the Demand planning page: cached loaders, the page's selectors, the override editor frame.
+"""Streamlit glue of the Demand planning page: cached loaders, the page's selectors, display tables.
 
 Loaders take the store as ``_store`` (not hashed) and are keyed by its path and :func:`stamp` (the engine's
-:func:`~sop_core.forecast.forecast_stamp`: it changes with every upload, plan, approval, override save and
-baseline run), so another user's save shows up at the next rerun; :func:`clear_caches` drops them at once
-after a save of this session.
-The override editor shows the engine's :func:`~sop_core.forecast.override_grid` with readable
-columns; :func:`edits_from_editor` turns the edited rows back into the engine's edit frame, so all
-checks (reason required, conflicts, frozen cycle) stay in :func:`~sop_core.forecast.save_overrides`.
+:func:`~sop_core.forecast.forecast_stamp`: it changes with every upload, plan, approval, override save,
+confirmation and baseline run), so another user's save shows up at the next rerun; :func:`clear_caches` drops
+them at once after a save of this session. The override editor is :mod:`sop_ui.forecast_editor`; the override
+entry's actions (save, range form, carried cells) are :mod:`sop_ui.forecast_entry`.
 """
 
 from __future__ import annotations
@@ -16,30 +14,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from sop_core import Store, plan_data, plans
 from sop_core import forecast as fc
-from sop_core.conventions import EPS
+from sop_core.cycle import carried_overrides
 from sop_core.facts import cycles as plan_cycles
 from sop_core.facts import region_names
 from sop_core.forecast.baseline import baseline_cycle
+from sop_core.forecast.views import family_skus
 from sop_ui.filters import STATE as SHARED_FILTERS
 
 CACHE_TTL = 600
 ALL_REGIONS = "All regions"
 NO_REGION = "(no region)"
 ALL_LAYERS = "All layers"
+ALL_SKUS = "All SKUs (family level)"
 KEEP = "dp_keep"
 WIDGETS = {"cycle": "dp_cycle", "family": "dp_family", "region": "dp_region"}
-GENERATION = "dp_grid_generation"
-SNAPSHOT = "dp_grid_seen"
-KIND_SHOWN = {"units": "units", "pct": "%"}
-KIND_STORED = {shown: kind for kind, shown in KIND_SHOWN.items()}
-EDITABLE = ["Kind", "Value", "Reason", "Comment"]
-EDITOR_COLUMNS = ["Layer", "Month", "Baseline", *EDITABLE, "Change (units)", "Last change"]
 
 
 def stamp(store: Store) -> str:
@@ -96,9 +89,29 @@ def load_view(_store: Store, path: str, stamp: str, cycle: dt.date, family: str,
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
-def load_grid(_store: Store, path: str, stamp: str, cycle: dt.date, family: str, region: str) -> pd.DataFrame:
-    """The override grid of one family × region (layer × month)."""
-    return fc.override_grid(_store, family, region, cycle)
+def load_grid(
+    _store: Store, path: str, stamp: str, cycle: dt.date, family: str, region: str, sku: str = ""
+) -> pd.DataFrame:
+    """The override grid of one family × region (``sku`` ``''``) or one of its SKUs (layer × month)."""
+    return fc.override_grid(_store, family, region, cycle, sku)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=16)
+def load_skus(_store: Store, path: str, stamp: str, family: str) -> list[str]:
+    """The SKUs of ``family`` (the grid's SKU choice)."""
+    return family_skus(_store, family)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=32)
+def load_overrides(_store: Store, path: str, stamp: str, cycle: dt.date, family: str, region: str) -> pd.DataFrame:
+    """The current overrides of one family × region, every SKU and the family level."""
+    return fc.overrides(_store, cycle, [family], [region])
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=8)
+def load_carried(_store: Store, path: str, stamp: str, cycle: dt.date) -> pd.DataFrame:
+    """The overrides carried into ``cycle`` when it opened, with ``to_review``."""
+    return carried_overrides(_store, cycle)
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_TTL, max_entries=4)
@@ -138,6 +151,9 @@ LOADERS = (
     load_models,
     load_view,
     load_grid,
+    load_skus,
+    load_overrides,
+    load_carried,
     load_codes,
     load_layers,
     load_fva,
@@ -191,111 +207,6 @@ def selector(
     return st.sidebar.selectbox(
         label, options, key=WIDGETS[name], on_change=_keep, args=(name,), format_func=format_func
     )
-
-
-# ---------------------------------------------------------------- the override editor
-def editor_key(cycle: dt.date, family: str, region: str, layer: str) -> str:
-    """The editor's widget key: new for each view and after each save (so stale edits never carry over)."""
-    generation = st.session_state.get(GENERATION, 0)
-    return f"dp_grid_{generation}_{cycle:%Y-%m}_{family}_{region}_{layer}"
-
-
-def pinned_grid(key: str, load: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """The grid the editor under ``key`` shows: read afresh while it holds no edits, then pinned.
-
-    The versions a save sends must be those of the cells the user saw when editing; re-reading
-    the grid under pending edits would take in another user's save and silently overwrite it.
-    """
-    state = st.session_state.get(key)
-    edits = isinstance(state, dict) and any(state.get(part) for part in ("edited_rows", "added_rows", "deleted_rows"))
-    pinned = st.session_state.get(SNAPSHOT)
-    if not edits or pinned is None or pinned[0] != key:
-        pinned = (key, load())
-        st.session_state[SNAPSHOT] = pinned
-    return pinned[1]
-
-
-def reset_editor() -> None:
-    """Start the override editor afresh (after a save, or to reload after a conflict)."""
-    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
-
-
-def reload_grid() -> None:
-    """A button callback: re-read the grid from the store (after a conflict), dropping the edits on screen."""
-    clear_caches()
-    reset_editor()
-
-
-def _last_change(author: object, when: object) -> str:
-    if author is None or (isinstance(author, float) and np.isnan(author)) or pd.isna(when):
-        return ""
-    return f"{author}, {pd.Timestamp(when):%Y-%m-%d %H:%M}"
-
-
-def editor_frame(grid: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
-    """The override grid as the editor shows it (same index as ``grid``), columns :data:`EDITOR_COLUMNS`."""
-    labels = dict(zip(codes["reason"], codes["label"], strict=True))
-    return pd.DataFrame(
-        {
-            "Layer": grid["label"].astype(str).to_numpy(),
-            "Month": [f"{pd.Timestamp(m):%b %Y}" for m in grid["month"]],
-            "Baseline": np.round(grid["baseline"].to_numpy(float)),
-            "Kind": [KIND_SHOWN.get(str(k), "units") for k in grid["kind"]],
-            "Value": grid["value"].to_numpy(float),
-            "Reason": pd.Series(
-                [labels.get(r, r) if isinstance(r, str) and r else None for r in grid["reason"]], dtype=object
-            ).to_numpy(),
-            "Comment": grid["comment"].fillna("").astype(str).to_numpy(),
-            "Change (units)": ["" if pd.isna(d) else f"{d:+,.0f}" for d in grid["delta"]],
-            "Last change": [_last_change(a, w) for a, w in zip(grid["author"], grid["updated_at"], strict=True)],
-        },
-        index=grid.index,
-    )
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
-
-
-def edits_from_editor(
-    grid: pd.DataFrame, edited: pd.DataFrame, family: str, region: str, codes: pd.DataFrame
-) -> pd.DataFrame:
-    """The edited rows as :func:`~sop_core.forecast.save_overrides` takes them (unchanged rows included;
-    the engine skips them). Layer, month and the version the editor saw come from ``grid`` by index."""
-    to_code = dict(zip(codes["label"], codes["reason"], strict=True))
-    base = grid.loc[edited.index]
-    reasons = [_text(r) for r in edited["Reason"]]
-    return pd.DataFrame(
-        {
-            "layer": base["layer"].to_numpy(),
-            "family": family,
-            "region": region,
-            "month": base["month"].to_numpy(),
-            "kind": [KIND_STORED.get(_text(k), "units") for k in edited["Kind"]],
-            "value": pd.to_numeric(edited["Value"], errors="coerce").to_numpy(float),
-            "reason": [to_code.get(r, r) or None for r in reasons],
-            "comment": [_text(c) for c in edited["Comment"]],
-            "version": base["version"].to_numpy(),
-        }
-    )
-
-
-def changed_rows(shown: pd.DataFrame, edited: pd.DataFrame) -> list[tuple[str, bool]]:
-    """``(Layer · Month, has no reason yet)`` of each row whose editable cells differ from what was shown.
-
-    For the page's "unsaved changes" line only: the save itself checks reasons in the engine.
-    """
-    out = []
-    for index in edited.index:
-        before, after = shown.loc[index], edited.loc[index]
-        values = pd.to_numeric(pd.Series([before["Value"], after["Value"]]), errors="coerce").to_numpy(float)
-        if np.isnan(values).all():  # no override before or after: nothing to save
-            continue
-        same_value = bool(np.isclose(values[0], values[1], rtol=0, atol=EPS))
-        same_text = all(_text(before[c]) == _text(after[c]) for c in ("Kind", "Reason", "Comment"))
-        if not (same_value and same_text):
-            out.append((f"{after['Layer']} · {after['Month']}", not np.isnan(values[1]) and not _text(after["Reason"])))
-    return out
 
 
 # ---------------------------------------------------------------- display tables

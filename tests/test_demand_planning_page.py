@@ -1,18 +1,21 @@
-"""The Demand planning page under AppTest: demo and empty store, an override saved with a reason, refused without."""
+"""The Demand planning page under AppTest: demo and empty store, an override saved with a reason, refused without;
+SKU-level entry, the month-range form, and the overrides carried into a new cycle (flags and confirmation)."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from sop_core import open_store
-from sop_core.forecast import model_table, overrides, save_override
+from sop_core.forecast import DEFAULT_LAYERS, model_table, overrides, save_override
 from sop_core.people import local_actor
 from tests.support.apptest import APP, build_demo_file, list_person, open_app_page, signed_in_as, use_copy
 from tests.support.stores import DEMO_AS_OF
@@ -259,3 +262,266 @@ def test_a_signed_in_planner_saves_and_the_override_records_the_email(db_file: P
     with open_store(db_file) as store:
         saved = overrides(store)
         assert saved[saved["value"] == 250]["author"].tolist() == ["pat@example.com"]
+
+
+# ------------------------------------------------------------------------------ SKU level and month ranges
+def family_region(at: AppTest) -> tuple[str, str]:
+    return str(at.sidebar.selectbox(key="dp_family").value), str(at.sidebar.selectbox(key="dp_region").value)
+
+
+def test_at_sku_level_the_grid_shows_and_saves_that_skus_overrides(page: AppTest, db_file: Path):
+    family, region = family_region(page)
+    sku_box = page.selectbox(key="dp_sku")
+    assert sku_box.value == "All SKUs (family level)"
+    assert sku_box.options[1:] == ["COM-101", "COM-102", "COM-103", "COM-104", "COM-105"]
+    sku_box.set_value("COM-102").run()
+    assert not page.exception, [e.value for e in page.exception]
+    editor = page.data_editor[0]
+    assert "COM-102" in str(editor.key)
+    with open_store(db_file) as store:
+        sku_base = store.scalar(
+            "SELECT sum(forecast) FROM forecast_baseline WHERE cycle = DATE '2026-11-01' AND family = ? "
+            "AND region = ? AND sku = 'COM-102' AND month = DATE '2026-11-01'",
+            [family, region],
+        )
+    assert editor.value["Baseline"].iloc[0] == round(sku_base)  # the SKU's baseline, not the family's
+    assert editor.value["Value"].isna().all()  # the family-level overrides are not this SKU's
+    edit_first_row(page, Value=30, Reason="New customer", Comment="key account")
+    save_button(page).click().run()
+    assert not page.exception and not page.error, [e.value for e in [*page.exception, *page.error]]
+    assert any("Saved 1 override cell" in s.value for s in page.success)
+    with open_store(db_file) as store:
+        saved = overrides(store, families=[family], regions=[region])
+        row = saved[saved["sku"] == "COM-102"]
+        assert row[["layer", "value", "reason", "comment"]].values.tolist() == [
+            ["sales", 30.0, "new_customer", "key account"]
+        ]
+    page.selectbox(key="dp_sku").set_value("All SKUs (family level)").run()
+    listed = next(d.value for d in page.dataframe if "SKU" in d.value.columns and "Override" in d.value.columns)
+    assert listed[["SKU", "Layer", "Override", "Reason"]].values.tolist() == [
+        ["COM-102", "Sales", "+30 units", "New customer"]
+    ]
+    assert any("SKU-level overrides of" in e.label and "1 cell(s) on 1 SKU(s)" in e.label for e in page.expander)
+
+
+def test_a_sku_override_saved_elsewhere_is_listed_at_family_level(page: AppTest, db_file: Path):
+    family, region = family_region(page)
+    assert not [e for e in page.expander if "SKU-level overrides" in e.label]
+    with open_store(db_file) as store:  # e.g. from the command line or the API
+        save_override(
+            store,
+            "2026-11-01",
+            layer="marketing",
+            family=family,
+            region=region,
+            sku="COM-104",
+            start="2026-12",
+            end="2027-01",
+            value=-10,
+            kind="pct",
+            reason="price_change",
+            actor=local_actor("Mara Marketing"),
+        )
+    page.run()
+    listed = next(d.value for d in page.dataframe if "SKU" in d.value.columns and "Override" in d.value.columns)
+    assert listed["SKU"].tolist() == ["COM-104", "COM-104"] and listed["Override"].tolist() == ["-10 %", "-10 %"]
+    assert listed["Last change"].str.startswith("Mara Marketing").all()
+
+
+def fill_range(at: AppTest, *, layer: str = "Sales", first: dt.date, last: dt.date, value: float | None, **more):
+    at.selectbox(key="dp_range_layer").set_value(layer)
+    at.selectbox(key="dp_range_from").set_value(first)
+    at.selectbox(key="dp_range_to").set_value(last)
+    at.number_input(key="dp_range_value").set_value(value)
+    if "kind" in more:
+        at.radio(key="dp_range_kind").set_value(more["kind"])
+    if "reason" in more:
+        at.selectbox(key="dp_range_reason").set_value(more["reason"])
+    if "comment" in more:
+        at.text_input(key="dp_range_comment").set_value(more["comment"])
+    next(b for b in at.button if b.label == "Save the range").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+NOV, DEC, JAN = dt.date(2026, 11, 1), dt.date(2026, 12, 1), dt.date(2027, 1, 1)
+
+
+def test_the_range_form_saves_one_override_over_several_months(page: AppTest, db_file: Path):
+    family, region = family_region(page)
+    before = consensus_line(page)
+    sign_as(page, "Ana Planner")
+    fill_range(page, first=NOV, last=JAN, value=40, reason="Promotion", comment="spring fair")
+    assert not page.error, [e.value for e in page.error]
+    message = " ".join(s.value for s in page.success)
+    assert "Saved the Sales override +40 units" in message and "Nov 2026 – Jan 2027 (3 cell(s) written)" in message
+    assert "reason Promotion, as Ana Planner" in message
+    after = consensus_line(page)
+    assert after[:3] == pytest.approx([b + 40 for b in before[:3]]) and after[3:] == pytest.approx(before[3:])
+    with open_store(db_file) as store:
+        saved = overrides(store, families=[family], regions=[region])
+        rows = saved[(saved["layer"] == "sales") & (saved["author"] == "Ana Planner")]
+        assert [pd.Timestamp(m).date() for m in rows["month"]] == [NOV, DEC, JAN]
+        assert set(rows["value"]) == {40.0} and set(rows["comment"]) == {"spring fair"}
+
+
+def test_the_range_form_refuses_a_range_without_a_reason_and_saves_nothing(page: AppTest, db_file: Path):
+    with open_store(db_file) as store:
+        before = overrides(store)
+        plan_before = store.query("SELECT * FROM demand_plan ORDER BY ALL")
+    fill_range(page, first=NOV, last=DEC, value=12.5, kind="%")
+    message = " ".join(e.value for e in page.error)
+    assert "no reason" in message and "Nothing was saved" in message and "Sales override for Compact Pumps" in message
+    fill_range(page, first=DEC, last=NOV, value=5, reason="Other")  # the months the wrong way round
+    assert "end month is before its start month" in " ".join(e.value for e in page.error)
+    fill_range(page, first=NOV, last=DEC, value=None, reason="Other")
+    assert "enter a value" in " ".join(e.value for e in page.error)
+    assert not page.success
+    with open_store(db_file) as store:
+        assert overrides(store).equals(before)
+        assert store.query("SELECT * FROM demand_plan ORDER BY ALL").equals(plan_before)
+
+
+def test_the_range_form_refuses_a_cell_changed_since_the_page_was_read(page: AppTest, db_file: Path):
+    family, region = family_region(page)
+    with open_store(db_file) as store:  # someone else saves December after the page was read
+        save_override(
+            store,
+            "2026-11-01",
+            layer="sales",
+            family=family,
+            region=region,
+            start=DEC,
+            value=7,
+            reason="other",
+            actor=local_actor("Bo Sales"),
+        )
+    sign_as(page, "Ana Planner")
+    fill_range(page, first=NOV, last=JAN, value=40, reason="Promotion")
+    message = " ".join(e.value for e in page.error)
+    assert "Bo Sales" in message and "after you opened it" in message
+    with open_store(db_file) as store:
+        saved = overrides(store, families=[family], regions=[region])
+        assert saved[saved["layer"] == "sales"]["value"].tolist() == [7.0]  # theirs, and nothing of the range
+
+
+def test_the_range_form_will_not_drop_unsaved_grid_edits(page: AppTest, db_file: Path):
+    edit_first_row(page, Value=250, Reason="Promotion")
+    page.run()
+    fill_range(page, first=DEC, last=JAN, value=40, reason="Promotion")
+    assert "the grid above has 1 unsaved change(s)" in " ".join(e.value for e in page.error)
+    with open_store(db_file) as store:
+        assert not (overrides(store)["value"] == 40).any()
+
+
+def test_a_viewer_sees_neither_the_range_form_nor_a_sku_save(db_file: Path):
+    at = open_signed_in("vera@example.com")
+    assert not [b for b in at.button if b.label == "Save the range"]
+    at.selectbox(key="dp_sku").set_value("COM-101").run()
+    assert not at.exception and at.data_editor[0].proto.disabled
+
+
+# ------------------------------------------------------------------------------ overrides carried into a new cycle
+def open_next_cycle(path: Path) -> dt.date:
+    """Finish the demo's draft cycle (its open tasks waived, steps signed off, plan approved) and open the next
+    one through the engine (quick baseline): the draft's overrides inside the new horizon are carried."""
+    from sop_core.cycle import approve_cycle, cycle_status, open_cycle, sign_off_step, tick_task
+
+    lead = local_actor("Cycle lead")
+    with open_store(path) as store:
+        cycle = cycle_status(store).cycle
+        for task in ("capacity_ok", "supply_reviewed", "scenarios_prepared", "preread_sent"):
+            tick_task(store, cycle, task, actor=lead, comment="waived for the test")
+        for step in ("supply", "pre_sop"):
+            sign_off_step(store, cycle, step, actor=lead)
+        approve_cycle(store, cycle, actor=lead)
+        return open_cycle(store, actor=lead, mode="quick").cycle
+
+
+@pytest.fixture(scope="session")
+def opened_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demand_planning_opened") / "opened.duckdb"
+    shutil.copy(demo_file, path)
+    assert open_next_cycle(path) == dt.date(2026, 12, 1)
+    return path
+
+
+@pytest.fixture()
+def opened_db(opened_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return use_copy(opened_file, tmp_path, monkeypatch)
+
+
+def to_review(db: Path) -> pd.DataFrame:
+    from sop_core.cycle import carried_overrides
+
+    with open_store(db) as store:
+        carried = carried_overrides(store, "2026-12")
+    return carried[carried["to_review"]]
+
+
+def review_warning(at: AppTest) -> str:
+    return next(w.value for w in at.warning if "await review" in w.value)
+
+
+def test_carried_cells_are_flagged_counted_and_confirmed(opened_db: Path):
+    at = open_page(AppTest.from_file(APP, default_timeout=60))
+    family, region = family_region(at)
+    assert at.sidebar.selectbox(key="dp_cycle").value == dt.date(2026, 12, 1)
+    todo = to_review(opened_db)
+    here = todo[(todo["family"] == family) & (todo["region"] == region)]
+    assert len(here) and len(todo) > len(here)
+    warning = review_warning(at)
+    assert f"{len(here)} override cell(s) of {family} · {region} were carried from the November 2026 cycle" in warning
+    assert f"({len(todo)} in the whole cycle)" in warning
+    grid = at.data_editor[0].value
+    marked = grid[grid["Carried"].str.startswith("⚑ To review (from Nov 2026)")]
+    assert sorted(zip(marked["Layer"], marked["Month"], strict=True)) == sorted(
+        (dict(DEFAULT_LAYERS)[r.layer], f"{pd.Timestamp(r.month):%b %Y}") for r in here.itertuples()
+    )
+    at.toggle(key="dp_review_only").set_value(True).run()
+    assert len(at.data_editor[0].value) == len(here)  # only the cells to review
+
+    next(b for b in at.button if b.label.startswith("Confirm reviewed:")).click().run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    assert any(f"Confirmed {len(here)} carried override cell(s) of {family} · {region}" in s.value for s in at.success)
+    left = to_review(opened_db)
+    assert len(left) == len(todo) - len(here) and not ((left["family"] == family) & (left["region"] == region)).any()
+    assert not [w for w in at.warning if "await review" in w.value]
+    assert any(f"{len(left)} cell(s) elsewhere in this cycle" in c.value for c in at.caption)
+    assert at.data_editor[0].value["Carried"].str.startswith("Reviewed (from Nov 2026)").sum() == len(here)
+
+    next(b for b in at.button if b.label.startswith("Confirm all carried cells")).click().run()
+    assert to_review(opened_db).empty
+    assert any("have been reviewed" in c.value for c in at.caption)
+
+
+def test_saving_a_carried_cell_in_the_grid_counts_as_reviewing_it(opened_db: Path):
+    at = open_page(AppTest.from_file(APP, default_timeout=60))
+    before = len(to_review(opened_db))
+    at.toggle(key="dp_review_only").set_value(True).run()
+    editor = at.data_editor[0]
+    at.session_state[str(editor.key)] = {"edited_rows": {0: {"Value": 20}}, "added_rows": [], "deleted_rows": []}
+    save_button(at).click().run()
+    assert not at.exception and not at.error, [e.value for e in [*at.exception, *at.error]]
+    assert len(to_review(opened_db)) == before - 1  # the engine: re-saved = reviewed
+    warning = review_warning(at)  # the page agrees: one fewer here and in the whole cycle
+    assert f"({before - 1} in the whole cycle)" in warning
+
+
+def test_a_viewer_sees_the_carried_flags_but_no_confirm_button(opened_db: Path):
+    at = open_signed_in("vera@example.com")
+    assert "await review" in review_warning(at)
+    assert at.data_editor[0].value["Carried"].str.startswith("⚑ To review").any()
+    assert not [b for b in at.button if b.label.startswith("Confirm")]
+    assert any("Confirming carried overrides needs the planner role" in c.value for c in at.caption)
+
+
+def test_an_approved_cycle_shows_its_unreviewed_carried_cells_without_a_confirm_button(opened_db: Path):
+    from sop_core.plans import approve_plan
+
+    with open_store(opened_db) as store:
+        approve_plan(store, "2026-12", local_actor("Eve Executive"))
+    at = open_page(AppTest.from_file(APP, default_timeout=60))
+    assert any("were not reviewed before the plan was approved" in c.value for c in at.caption)
+    assert not [w for w in at.warning if "await review" in w.value]
+    assert not [b for b in at.button if b.label.startswith("Confirm")]
+    assert at.data_editor[0].value["Carried"].str.startswith("⚑ To review").any()

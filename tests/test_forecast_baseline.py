@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,6 +14,8 @@ import pytest
 from sop_core import FrozenPlanError, Store, open_store
 from sop_core.actuals import insert_actuals
 from sop_core.forecast import BASELINE_COLUMNS, model_table, run_baseline, statistical_forecast, stored_baseline
+from sop_core.forecast.history import demand_history
+from sop_core.forecast.select import fit_runner
 from sop_core.plans import approve_plan
 from tests.support.people import EVERYONE, EXECUTIVE
 
@@ -127,3 +132,80 @@ def test_run_baseline_progress_reads_forecasts_and_stores_in_order(store):
     quick: list[float] = []
     statistical_forecast(store, CYCLE, horizon=3, mode="quick", progress=lambda f, _m: quick.append(f))
     assert quick == sorted(quick) and quick[-1] == 1.0 and len(quick) >= 3
+
+
+def test_the_history_query_itself_reads_no_month_of_the_cycle_or_later(store):
+    """``demand_history`` on its own (no pandas filter after it): months before the cycle only."""
+    with store.transaction() as cur:
+        later = _sales(pd.date_range("2026-01-01", "2026-03-01", freq="MS"), 5)
+        insert_actuals(cur, later)
+    for cycle, last in ((dt.date(2025, 12, 1), "2025-11-01"), (dt.date(2026, 2, 1), "2026-01-01")):
+        for families in (None, ["A"]):
+            history = demand_history(store, cycle, families)
+            months = pd.to_datetime(history["month"])
+            assert months.max() == pd.Timestamp(last), (cycle, families)
+            assert (months < pd.Timestamp(cycle)).all()
+    history = demand_history(store, dt.date(2026, 2, 1))
+    january = history[(history["sku"] == "A1") & (pd.to_datetime(history["month"]) == "2026-01-01")]
+    assert (
+        january["y"].tolist() == later[(later["sku"] == "A1") & (later["month"] == "2026-01-01")]["quantity"].tolist()
+    )
+
+
+@dataclass
+class Scripted:
+    """A fit runner with scripted backtest errors: every model misses every held-out month by ``errors[model]``.
+
+    Everything else — the previous cycle's models read from the store, the MASE, the choice, the storage —
+    runs as in production, so the keep-unless-5 %-better rule is tested end to end.
+    """
+
+    errors: dict[str, float]
+    distributed: bool = False
+
+    def cross_validation(
+        self, models: list[Any], frame: pd.DataFrame, h: int, n_windows: int, step_size: int, refit: bool
+    ) -> pd.DataFrame:
+        rows = []
+        for uid, group in frame.groupby("unique_id", sort=True):
+            ds, y = group["ds"].to_numpy(), group["y"].to_numpy(float)
+            for k in range(n_windows):
+                train = len(y) - h - (n_windows - 1 - k) * step_size
+                for j in range(train, train + h):
+                    row = {"unique_id": uid, "ds": ds[j], "cutoff": ds[train - 1], "y": y[j]}
+                    rows.append(row | {str(m): y[j] + self.errors[str(m)] for m in models})
+        return pd.DataFrame(rows)
+
+    def forecast(self, models: list[Any], frame: pd.DataFrame, h: int, level: list[int]) -> pd.DataFrame:
+        rows = []
+        for uid, group in frame.groupby("unique_id", sort=True):
+            last, start = float(group["y"].iloc[-1]), pd.Timestamp(group["ds"].iloc[-1])
+            for j in range(1, h + 1):
+                row: dict[str, Any] = {"unique_id": uid, "ds": start + pd.DateOffset(months=j)}
+                for m in models:
+                    row[str(m)] = last
+                    for lv in level:
+                        row[f"{m}-lo-{lv}"], row[f"{m}-hi-{lv}"] = 0.9 * last, 1.1 * last
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def test_a_series_keeps_last_cycles_model_unless_another_is_five_percent_better(store):
+    """Three cycles through ``run_baseline``: the previous model comes from the store (``_previous_models``)."""
+    scripts = [
+        ("2025-11", {"AutoETS": 9.0, "Theta": 9.5}, "AutoETS", None),  # no previous: the best
+        ("2025-12", {"AutoETS": 9.3, "Theta": 9.0}, "AutoETS", "AutoETS"),  # Theta 3.2 % better: kept
+        ("2026-01", {"AutoETS": 9.3, "Theta": 8.8}, "Theta", "AutoETS"),  # Theta 5.4 % better: switched
+    ]
+    for cycle, errors, expected, previous in scripts:
+        runner = Scripted({"SeasonalNaive": 10.0, "MSTL": 12.0} | errors)
+        with fit_runner(runner):
+            run_baseline(store, cycle, horizon=3, actor=EVERYONE)
+        models = model_table(store, cycle)
+        assert len(models) == 3
+        assert set(models["model"]) == {expected}, cycle
+        if previous is None:
+            assert models["previous_model"].isna().all()
+        else:
+            assert set(models["previous_model"]) == {previous}, cycle
+        assert models["holdout_mase"].gt(0).all()

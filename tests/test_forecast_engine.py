@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sop_core.forecast.metrics import mase, mase_scale, season_for_scale
-from sop_core.forecast.models import classify, quick_forecast, simple_forecast
-from sop_core.forecast.select import choose, cv_design, forecast_series
+from sop_core.forecast import select
+from sop_core.forecast.metrics import holdout_mase, mase, mase_scale, origin_scales, season_for_scale
+from sop_core.forecast.models import MIN_TRAIN, candidates, classify, min_train, quick_forecast, simple_forecast
+from sop_core.forecast.select import LOCAL, ORIGINS, choose, cv_design, forecast_series
 
 END = pd.Timestamp("2026-06-01")
+
+
+@dataclass
+class Recorder:
+    """A fit runner that runs statsforecast locally and keeps what it was asked and what came back."""
+
+    distributed: bool = False
+    backtests: list[dict[str, Any]] = field(default_factory=list)
+    finals: list[list[Any]] = field(default_factory=list)
+
+    def cross_validation(
+        self, models: list[Any], frame: pd.DataFrame, h: int, n_windows: int, step_size: int, refit: bool
+    ) -> pd.DataFrame:
+        out = LOCAL.cross_validation(models, frame, h, n_windows, step_size, refit)
+        self.backtests.append({"models": list(models), "h": h, "n_windows": n_windows, "step": step_size, "cv": out})
+        return out
+
+    def forecast(self, models: list[Any], frame: pd.DataFrame, h: int, level: list[int]) -> pd.DataFrame:
+        self.finals.append(list(models))
+        return LOCAL.forecast(models, frame, h, level)
+
+    def offered(self) -> list[Any]:
+        """Every model object handed to statsforecast (backtests and final fits)."""
+        return [m for call in self.backtests for m in call["models"]] + [m for call in self.finals for m in call]
 
 
 def test_mase_by_hand_short_history_uses_lag_one():
@@ -51,7 +79,63 @@ def test_choice_rules(scores, previous, expected):
 def test_backtest_design_has_three_origins_several_months_ahead():
     assert cv_design(36) == (6, 3)
     assert cv_design(24) == (3, 3)
-    assert cv_design(10) == (1, 1)
+    assert cv_design(10) == (3, 1)  # was (1, 1): one month ahead is not "several" (issue 10 audit)
+
+
+@pytest.mark.parametrize("n", range(7, 15))
+def test_short_histories_still_look_three_months_ahead_from_three_origins(n):
+    h, step = cv_design(n)
+    assert ORIGINS >= 3 and h >= 3 and step >= 1
+    assert n - h - (ORIGINS - 1) * step >= 2, "the first origin still has a training window"
+
+
+def test_the_backtest_runs_what_the_design_says_and_short_windows_drop_candidates(monkeypatch):
+    """7 months exactly: three origins, three months ahead, and only what can fit on 2 months is offered."""
+    scored: dict[int, dict[str, float]] = {}
+    real_choose = select.choose
+
+    def spy(scores: dict[str, float], previous: str | None) -> str:
+        scored[len(scored)] = dict(scores)
+        return real_choose(scores, previous)
+
+    monkeypatch.setattr(select, "choose", spy)
+    rng = np.random.default_rng(3)
+    lengths = (7, 9, 12, 14)
+    series = [(("F", f"n{n}", ""), 50 + 10 * rng.random(n)) for n in lengths]
+    intermittent = np.array([0, 3, 0, 0, 4, 0, 2], dtype=float)
+    series.append((("F", "int7", ""), intermittent))
+    runner = Recorder()
+    out = {r.key[1]: r for r in forecast_series(series, END, 4, runner=runner)}
+    assert len(runner.backtests) == 3  # the intermittent group, the regular group in two batches
+    for call in runner.backtests:
+        assert call["n_windows"] == ORIGINS >= 3
+        assert call["h"] == 3 and call["step"] == 1
+        cv = call["cv"]
+        assert (cv.groupby("unique_id")["cutoff"].nunique() == ORIGINS).all()
+        assert (cv.groupby(["unique_id", "cutoff"]).size() == 3).all()
+    # first training windows 2 and 4 months (batch 1), 7 and 9 (batch 2); AutoETS needs 7, Theta 4
+    assert [str(m) for m in runner.backtests[1]["models"]] == ["Naive", "Theta"]
+    assert [str(m) for m in runner.backtests[2]["models"]] == ["Naive", "AutoETS", "Theta"]
+    regular = [s for s in scored.values() if "Naive" in s]  # in series order
+    assert np.isfinite(regular[0]["Naive"]) and np.isnan(regular[0]["Theta"]) and "AutoETS" not in regular[0]
+    assert np.isfinite(regular[1]["Theta"])
+    assert all(np.isfinite(v) for v in regular[2].values()) and all(np.isfinite(v) for v in regular[3].values())
+    assert out["n7"].model == "Naive" and np.isfinite(out["n7"].holdout_mase)
+    assert out["int7"].model in {"CrostonSBA", "ADIDA", "TSB"} and np.isfinite(out["int7"].holdout_mase)
+    for r in out.values():
+        assert np.all(np.isfinite(np.stack(r.values))) and np.all(np.stack(r.values) >= 0)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", sorted(MIN_TRAIN))
+def test_min_train_is_where_statsforecast_starts_to_fit(name):
+    rng = np.random.default_rng(0)
+    least = min_train(name, 1)
+    (model,) = [m for m in candidates("regular", 1, False) if str(m) == name]
+    fitted = model.new().fit(100 + rng.normal(0, 5, least)).predict(h=3)["mean"]
+    assert np.all(np.isfinite(fitted))
+    with pytest.raises(Exception):  # noqa: B017 - statsforecast raises plain Exception / NotImplementedError
+        model.new().fit(100 + rng.normal(0, 5, least - 1))
 
 
 def test_classes():
@@ -98,12 +182,78 @@ def test_every_kind_of_series_gets_a_forecast():
         assert np.all(f <= hi80) and np.all(hi80 <= hi95)
 
 
-def test_no_multiplicative_model_on_a_series_with_zeros():
-    y = _seasonal(36)
-    y[[3, 17]] = 0.0
-    (r,) = forecast_series([(("F", "", ""), y)], END, 3)
+def _additive(model: Any) -> bool:
+    """True when the model object's spec has no multiplicative part (error, trend, season, decomposition)."""
+    kind = type(model).__name__
+    if kind == "AutoETS":
+        return model.model[0] == "A" and model.model[1] in "NAZ" and model.model[2] in "AN"
+    if kind == "DynamicOptimizedTheta":
+        return model.decomposition_type == "additive"
+    if kind == "MSTL":
+        return _additive(model.trend_forecaster)  # the STL decomposition itself is additive
+    return kind in {"Naive", "SeasonalNaive", "CrostonSBA", "ADIDA", "TSB"}
+
+
+@pytest.mark.parametrize(("months", "season"), [(36, 12), (12, 1)])
+def test_no_multiplicative_model_on_a_series_with_zeros(months, season):
+    y = _seasonal(months)
+    y[[3, 7]] = 0.0
+    runner = Recorder()
+    (r,) = forecast_series([(("F", "", ""), y)], END, 3, runner=runner)
     assert r.series_class == "regular"
     assert np.all(np.stack(r.values) >= 0)
+    offered = runner.offered()
+    names = {str(m) for m in runner.backtests[0]["models"]}
+    assert names == ({"SeasonalNaive", "AutoETS", "Theta", "MSTL"} if season == 12 else {"Naive", "AutoETS", "Theta"})
+    assert all(_additive(m) for m in offered), [getattr(m, "model", m) for m in offered]
+    assert all(getattr(m, "season_length", season) in (season, [season]) for m in offered)
+
+
+def test_a_series_without_zeros_may_use_multiplicative_models():
+    """The check above has teeth: the same spec test fails on the unrestricted candidates."""
+    assert not all(_additive(m) for m in candidates("regular", 12, has_zero=False))
+
+
+def test_a_short_trending_seasonal_history_keeps_its_season():
+    """24 months: ETS cannot afford 12 seasonal states and Theta's season test wants 24 months of window,
+    so the level-plus-season candidate (MSTL) is what carries the season past seasonal naive's old level."""
+    t = np.arange(24)
+    season = 1 + 0.3 * np.sin(2 * np.pi * t / 12)
+    y = 100 * season * (1 + 0.03 * t) * np.random.default_rng(0).normal(1, 0.03, 24)
+    runner = Recorder()
+    (r,) = forecast_series([(("F", "", ""), y)], END, 12, runner=runner)
+    assert "MSTL" in {str(m) for m in runner.backtests[0]["models"]}
+    assert r.model == "MSTL"
+    f = r.values[0]
+    assert np.corrcoef(f, season[:12])[0, 1] > 0.9, "the forecast follows the season"
+    assert f.mean() > y[-12:].mean(), "and the level it has grown to, not last year's"
+
+
+def test_holdout_mase_scales_each_origin_by_its_training_window_by_hand():
+    y = [10.0, 12.0, 11.0, 13.0]
+    # windows of 3 and 4 months (lag 1): |12-10|, |11-12| -> 1.5; and 2, 1, 2 -> 5/3
+    assert origin_scales(y, [3, 4]) == pytest.approx([1.5, 5 / 3])
+    assert holdout_mase([3.0, 1.5, 2.0, 4.0], [1.5, 1.5, 5 / 3, 5 / 3]) == pytest.approx((2 + 1 + 1.2 + 2.4) / 4)
+    seasonal = [10.0 + t % 12 + (2.0 if t >= 12 else 0.0) for t in range(24)] + [99.0]
+    # 23 months: lag 1 (errors 1 x 10, |10-21| = 11 ... by mase_scale); 24 months: lag 12, error 2 each
+    assert origin_scales(seasonal, [23, 24]) == pytest.approx([mase_scale(seasonal[:23], 1), 2.0])
+
+
+def test_holdout_mase_of_a_seven_month_series_by_hand():
+    """Only Naive fits on the 2-month first window; origins after months 2, 3 and 4, three months ahead each.
+
+    origin 1: train 10, 14 -> scale |14-10| = 4;       forecast 14 vs 12, 16, 15 -> errors 2, 2, 1
+    origin 2: train 10, 14, 12 -> scale (4+2)/2 = 3;   forecast 12 vs 16, 15, 19 -> errors 4, 3, 7
+    origin 3: train 10, 14, 12, 16 -> scale 10/3;      forecast 16 vs 15, 19, 17 -> errors 1, 3, 1
+    holdout MASE = mean(2/4, 2/4, 1/4, 4/3, 3/3, 7/3, 0.3, 0.9, 0.3) = 7.41667 / 9 = 0.824074
+    (scaled by the whole history instead — (24/9) / (17/6) = 0.941 — the held-out months would scale themselves).
+    """
+    y = np.array([10.0, 14.0, 12.0, 16.0, 15.0, 19.0, 17.0])
+    (r,) = forecast_series([(("F", "", ""), y)], END, 3)
+    assert r.model == "Naive"
+    expected = (0.5 + 0.5 + 0.25 + 4 / 3 + 1 + 7 / 3 + 0.3 + 0.9 + 0.3) / 9
+    assert r.holdout_mase == pytest.approx(expected)
+    assert expected == pytest.approx(0.824074, abs=1e-6)
 
 
 def test_quick_mode_follows_the_season():

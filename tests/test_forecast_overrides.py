@@ -294,3 +294,87 @@ def test_consensus_outlook_against_the_baseline_and_the_last_approved_plan(store
     assert totals["approved"] == 540.0
     assert totals["vs_approved_pct"] == pytest.approx((290 - 540) / 540)  # over the months the plan covers
     assert consensus_outlook(store, "2027-01").empty and outlook_totals(consensus_outlook(store, "2027-01")).empty
+
+
+# ------------------------------------------------------------------------------ SKU level
+def test_the_grid_at_sku_level_shows_that_skus_baseline_and_overrides(store):
+    _save(store, value=10.0)  # family level, N, Feb
+    _save(store, layer="marketing", sku="A2", start="2026-02", end="2026-03", kind="pct", value=20.0)
+    family = override_grid(store, "A", "N", CYCLE)
+    assert set(family["sku"]) == {""} and family["baseline"].tolist()[:3] == pytest.approx([100.0] * 3)
+    assert family["value"].notna().sum() == 1  # the SKU's override is not a family-level cell
+    grid = override_grid(store, "A", "N", CYCLE, sku="A2")
+    assert len(grid) == 4 * 3 and set(grid["sku"]) == {"A2"}
+    assert grid["baseline"].tolist()[:3] == pytest.approx([25.0] * 3)  # A2's share of N's 100
+    marketing = grid[grid["layer"] == "marketing"].set_index("month")
+    assert marketing["value"].isna().tolist() == [True, False, False] and marketing["value"].iloc[1] == 20.0
+    assert marketing["delta"].iloc[1:].tolist() == pytest.approx([5.0, 5.0])  # 20 % of the SKU's 25
+    assert grid.loc[grid["layer"] == "sales", "value"].isna().all()
+    # The SKU grid goes back to the engine as it is: an edit lands on the SKU, unchanged rows are skipped.
+    edited = grid.copy()
+    row = edited.index[(edited["layer"] == "sales") & (edited["month"] == pd.Timestamp("2026-01-01"))][0]
+    edited.loc[row, ["value", "reason"]] = [3.0, "other"]
+    assert save_overrides(store, CYCLE, edited, ANNA) == 1
+    saved = overrides(store, CYCLE).set_index(["layer", "sku", "month"])
+    assert saved.loc[("sales", "A2", pd.Timestamp("2026-01-01")), "value"] == 3.0
+
+
+def test_a_sku_override_needs_a_sku_of_the_family(store):
+    with pytest.raises(ValueError, match="'B7' is not a product of A"):
+        _save(store, sku="B7")
+    assert overrides(store, CYCLE).empty
+
+
+def test_a_pct_override_of_a_sku_needs_the_skus_own_baseline(store):
+    family_level = pd.DataFrame(
+        [("A", "", "S", pd.Timestamp(m), 40.0, 36.0, 44.0, 32.0, 48.0) for m in MONTHS],
+        columns=["family", "sku", "region", "month", "forecast", "lo80", "hi80", "lo95", "hi95"],
+    )
+    models = pd.DataFrame(
+        [("A", "", "S", "Quick", float("nan"), "quick", 24)],
+        columns=["family", "sku", "region", "model", "holdout_mase", "series_class", "history_months"],
+    )
+    store_baseline(store, CYCLE, family_level, models, mode="quick", actor=ANNA)  # held per family: no SKU rows
+    with pytest.raises(ValueError, match="SKU has no baseline of its own"):
+        _save(store, region="S", sku="A1", kind="pct", value=10.0)
+    assert _save(store, region="S", sku="A1", kind="units", value=10.0) == 1  # units need no SKU baseline
+    assert override_grid(store, "A", "S", CYCLE, sku="A1")["baseline"].eq(0).all()
+
+
+def test_family_skus_lists_the_product_master():
+    from sop_core.forecast.views import family_skus
+
+    with open_store(":memory:") as s:
+        with s.transaction() as cur:
+            cur.execute("INSERT INTO families VALUES ('A', 'mts', 'units', 10, 6, 10, 40, 5)")
+            cur.execute("INSERT INTO products VALUES ('A2', 'A', 'two'), ('A1', 'A', 'one')")
+        assert family_skus(s, "A") == ["A1", "A2"] and family_skus(s, "B") == []
+
+
+# ------------------------------------------------------------------------------ carried into the next cycle
+def test_confirming_carried_overrides_by_family_and_region(store):
+    from sop_core.cycle import carried_overrides, confirm_carried_overrides, open_cycle
+
+    for region in ("N", "S"):
+        _save(store, region=region, start="2026-02", end="2026-03")
+    write_consensus(store, CYCLE, actor=ANNA)
+    approve_plan(store, CYCLE, EXEC)
+    opened = open_cycle(store, "2026-02", actor=ANNA, mode="quick")
+    assert opened.overrides_carried == 4  # Feb and Mar of N and S; January stays behind
+    again: dict[str, Any] = {
+        "layer": "sales",
+        "family": "A",
+        "region": "S",
+        "start": "2026-03",
+        "reason": "other",
+        "seen": 1,
+    }
+    assert save_override(store, "2026-02", value=12.0, actor=ANNA, **again) == 1  # re-saved: reviewed
+    assert carried_overrides(store, "2026-02")["to_review"].sum() == 3
+    assert confirm_carried_overrides(store, "2026-02", actor=BOB, family="A", region="N") == 2
+    left = carried_overrides(store, "2026-02")
+    assert left[left["to_review"]][["region", "month"]].values.tolist() == [["S", pd.Timestamp("2026-02-01")]]
+    assert confirm_carried_overrides(store, "2026-02", actor=BOB) == 1  # the re-saved cell is not counted again
+    assert not carried_overrides(store, "2026-02")["to_review"].any()
+    reviewed = store.query("SELECT region, month, reviewed_by FROM cycle_carried_overrides ORDER BY ALL")
+    assert reviewed["reviewed_by"].tolist() == ["bob", "bob", "bob", None]  # S Mar was reviewed by its save

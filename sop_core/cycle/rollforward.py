@@ -185,12 +185,21 @@ def carried_overrides(store: Store, cycle: dt.date | str) -> pd.DataFrame:
 
 
 def confirm_carried_overrides(
-    store: Store, cycle: dt.date | str, *, actor: Actor, layer: str | None = None, family: str | None = None
+    store: Store,
+    cycle: dt.date | str,
+    *,
+    actor: Actor,
+    layer: str | None = None,
+    family: str | None = None,
+    region: str | None = None,
 ) -> int:
-    """Mark carried overrides as reviewed (kept as they are); returns the cells confirmed.
+    """Mark the carried overrides still to review (of ``layer``, ``family``, ``region``; None: all) as reviewed,
+    kept as they are; returns the cells confirmed.
 
-    ``FrozenPlanError`` when the cycle is approved (the overrides are frozen with its plan). Needs the
-    ``forecast`` role (``PermissionError`` otherwise, nothing written); recorded as ``actor.author``.
+    A carried cell re-saved since it was carried already counts as reviewed (see :func:`carried_overrides`) and
+    is not confirmed again. ``FrozenPlanError`` when the cycle is approved (the overrides are frozen with its
+    plan). Needs the ``forecast`` role (``PermissionError`` otherwise, nothing written); recorded as
+    ``actor.author``.
     """
     require(actor, "forecast")
     author = actor.author
@@ -198,10 +207,16 @@ def confirm_carried_overrides(
     with store.transaction() as cur:
         require_draft(cur, cycle_date)
         rows = cur.execute(
-            """UPDATE cycle_carried_overrides SET reviewed_by = ?, reviewed_at = current_timestamp
-               WHERE cycle = ? AND reviewed_at IS NULL AND (? IS NULL OR layer = ?) AND (? IS NULL OR family = ?)
-               RETURNING month""",
-            [author, cycle_date, layer, layer, family, family],
+            """UPDATE cycle_carried_overrides c SET reviewed_by = $author, reviewed_at = current_timestamp
+               FROM forecast_overrides o
+               WHERE c.cycle = $cycle AND c.reviewed_at IS NULL
+                 AND o.cycle = c.cycle AND o.layer = c.layer AND o.family = c.family AND o.region = c.region
+                 AND o.sku = c.sku AND o.month = c.month AND o.version = c.carried_version
+                 AND ($layer::VARCHAR IS NULL OR c.layer = $layer)
+                 AND ($family::VARCHAR IS NULL OR c.family = $family)
+                 AND ($region::VARCHAR IS NULL OR c.region = $region)
+               RETURNING c.month""",
+            {"author": author, "cycle": cycle_date, "layer": layer, "family": family, "region": region},
         ).fetchall()
         if rows:
             record_decision(
@@ -209,7 +224,7 @@ def confirm_carried_overrides(
                 cycle_date,
                 "confirm_overrides",
                 family or "all families",
-                json.dumps({"layer": layer, "cells": len(rows)}),
+                json.dumps({"layer": layer, "region": region, "cells": len(rows)}),
                 author,
             )
     return len(rows)

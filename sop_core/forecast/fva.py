@@ -18,6 +18,11 @@ the step added value). ``All families`` pools the families' units.
 A layer's exception: in each cycle where the layer changed a family's forecast, compare the family's
 absolute error over the months at lags 1–3 that have actuals, before and after the layer (before =
 the stairstep up to the previous layer). Worse in the latest ``run`` such cycles in a row → flagged.
+The streak counts only the cycles where the layer changed the family: a cycle where it made the
+forecast better (or no worse) breaks it; a cycle where it left the family alone (or whose lag 1–3
+months have no actuals yet) is neutral — it neither counts nor breaks — so a layer that overrides
+every other month and is wrong each time is flagged too, and the message then names the cycles
+instead of saying "running".
 """
 
 from __future__ import annotations
@@ -165,10 +170,12 @@ def fva_stairstep(
 
 
 def layer_exceptions(store: Store, cycle: dt.date | str | None = None, run: int = 3) -> pd.DataFrame:
-    """Layers that made a family's forecast worse ``run`` cycles running, up to ``cycle``.
+    """Layers that made a family's forecast worse in ``run`` cycles running, up to ``cycle``.
 
     ``family, layer, label, cycles, added_error, message`` — for the meeting's exception list;
-    ``added_error`` is the absolute error the layer added over those cycles (units).
+    ``added_error`` is the absolute error the layer added over those cycles (units). Only cycles where
+    the layer changed the family count; one where it was better breaks the run, one where it did not
+    touch the family is skipped (see the module docstring).
     """
     vint = vintages(store, None, (1, 2, 3), cycle)
     layers = forecast_layers(store)
@@ -195,8 +202,16 @@ def layer_exceptions(store: Store, cycle: dt.date | str | None = None, run: int 
                     break
                 streak += 1
             if streak >= run:
-                cycles = [pd.Timestamp(c).strftime("%Y-%m") for c in sub.index.get_level_values("cycle")[-streak:]]
+                stamps = list(sub.index.get_level_values("cycle")[-streak:])
+                every = sorted(per_cycle.loc[family].index)  # the family's cycles with vintages, touched or not
+                running = every[-streak:] == stamps
+                cycles = [pd.Timestamp(c).strftime("%Y-%m") for c in stamps]
                 added = float(worse[-streak:].sum())
+                when = (
+                    f"worse {streak} cycles running ({cycles[0]} to {cycles[-1]})"
+                    if running
+                    else f"worse in each of the last {streak} cycles where they changed it ({', '.join(cycles)})"
+                )
                 out.append(
                     {
                         "family": family,
@@ -204,8 +219,8 @@ def layer_exceptions(store: Store, cycle: dt.date | str | None = None, run: int 
                         "label": label,
                         "cycles": ", ".join(cycles),
                         "added_error": added,
-                        "message": f"{label} overrides made the {family} forecast worse {streak} cycles running "
-                        f"({cycles[0]} to {cycles[-1]}): {added:,.0f} units of absolute error added.",
+                        "message": f"{label} overrides made the {family} forecast {when}: "
+                        f"{added:,.0f} units of absolute error added.",
                     }
                 )
         previous_step = step

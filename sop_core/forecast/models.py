@@ -8,10 +8,20 @@ Classes (decided on the history before the cycle, negative months counted as zer
 * ``constant``: every month the same → that value, no band.
 * ``intermittent``: more than a third of the months zero → Croston SBA, ADIDA, TSB (no
   multiplicative model, intervals conformal from the backtest errors).
-* ``regular``: seasonal naive (naive without a full year), AutoETS, dynamic optimized Theta;
-  on a series with any zero month, ETS is additive-error/additive-season only and Theta uses the
-  additive decomposition. AutoARIMA is left out: it did not pay for its time (it alone costs
-  several AutoETS runs on 2,000 series and the holdout choice has to stay within 3× one AutoETS).
+* ``regular``: seasonal naive (naive without a full year), AutoETS, dynamic optimized Theta and,
+  with a season, ``MSTL``: an STL decomposition (additive) whose seasonally adjusted series is
+  forecast by a non-seasonal AutoETS and the season added back. MSTL is the seasonal candidate
+  that still fits on a short history: with 24 months, ETS cannot afford its twelve seasonal states
+  (AICc) and Theta's seasonality test wants two years in the training window, so without MSTL the
+  choice there was only "seasonal naive or no season at all" (see docs/forecast.md). On a series with
+  any zero month, ETS is additive-error/additive-season only (``AZA``/``AZN``, MSTL's ``AZN``) and
+  Theta uses the additive decomposition: no multiplicative model. AutoARIMA is left out: it did not
+  pay for its time (it alone costs several AutoETS runs on 2,000 series and the holdout choice has to
+  stay within 3× one AutoETS).
+
+A candidate needs :func:`min_train` months in a training window (statsforecast's own limits, and a
+season plus a month for MSTL); on a shorter window it drops out of the choice instead of being
+scored on the fallback's forecasts.
 
 ``quick_forecast`` is the engine's cheap mode (no fit, no model choice; used for the demo's
 stored history and available to callers in a hurry): a seasonal profile times the recent level.
@@ -34,9 +44,12 @@ COMPLEXITY = {
     "TSB": 2,
     "Theta": 3,
     "AutoETS": 4,
+    "MSTL": 5,
 }
 """Simplicity rank of each candidate: ties of holdout error go to the lower rank."""
-OWN_INTERVALS = frozenset({"SeasonalNaive", "Naive", "Theta", "AutoETS"})
+OWN_INTERVALS = frozenset({"SeasonalNaive", "Naive", "Theta", "AutoETS", "MSTL"})
+MIN_TRAIN = {"AutoETS": 7, "Theta": 4}
+"""Fewest months statsforecast fits these on (ETS: more than its parameters + 4; Theta: more than 3)."""
 
 
 def classify(y: np.ndarray) -> str:
@@ -53,10 +66,24 @@ def classify(y: np.ndarray) -> str:
     return "regular"
 
 
+def min_train(name: str, season: int) -> int:
+    """The fewest months of training window on which candidate ``name`` (of a ``season``-month set) is offered.
+
+    Seasonal naive needs a season, MSTL a season plus a month (each calendar month seen once, one to
+    spare), AutoETS and Theta statsforecast's limits (:data:`MIN_TRAIN`), the rest one month.
+    """
+    if name == "SeasonalNaive":
+        return season
+    if name == "MSTL":
+        return season + 1
+    return MIN_TRAIN.get(name, 1)
+
+
 def candidates(series_class: str, season: int, has_zero: bool) -> list:
     """Fresh statsforecast model objects for a class (``regular`` or ``intermittent``) and season length."""
     from statsforecast.models import (  # imported here: the package takes seconds to load
         ADIDA,
+        MSTL,
         TSB,
         AutoETS,
         CrostonSBA,
@@ -75,7 +102,10 @@ def candidates(series_class: str, season: int, has_zero: bool) -> list:
     else:
         ets = AutoETS(season_length=season)
         theta = DynamicOptimizedTheta(season_length=season, alias="Theta")
-    return [naive, ets, theta]
+    if not seasonal:
+        return [naive, ets, theta]
+    adjusted = AutoETS(season_length=1, model="AZN" if has_zero else "ZZN")  # the seasonally adjusted series
+    return [naive, ets, theta, MSTL(season_length=season, trend_forecaster=adjusted)]
 
 
 def _band(level: np.ndarray, sd: float, horizon: int) -> tuple[np.ndarray, ...]:

@@ -53,6 +53,7 @@ GRID_COLUMNS = [
     "label",
     "family",
     "region",
+    "sku",
     "month",
     "baseline",
     "kind",
@@ -158,15 +159,41 @@ def _describe(row: pd.Series, layers: Mapping[str, str]) -> str:
     return f"{layers.get(row['layer'], row['layer'])} override for {where} in {pd.Timestamp(row['month']):%Y-%m}"
 
 
+def _sku_baselines(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> set[tuple]:
+    """``(family, region, sku, month)`` with a stored SKU baseline, for the families of ``frame``'s SKU % cells."""
+    families = sorted(set(frame.loc[(frame["sku"] != "") & (frame["kind"] == "pct"), "family"]))
+    if not families:
+        return set()
+    rows = cur.execute(
+        """SELECT family, region, sku, month FROM forecast_baseline
+           WHERE cycle = ? AND sku <> '' AND list_contains(?::VARCHAR[], family)""",
+        [frame["cycle"].iloc[0], families],
+    ).fetchall()
+    return {tuple(r) for r in rows}
+
+
 def _validate(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, layers: Mapping[str, str]) -> None:
-    """Refuse the first bad cell, naming it with the labels the grid shows (layer and reason labels)."""
+    """Refuse the first bad cell, naming it with the labels the grid shows (layer and reason labels).
+
+    A SKU cell needs a SKU of the cell's family (the product master); a % override of a SKU needs the SKU's own
+    stored baseline (a baseline held per family, e.g. the quick mode, has none: the % would add nothing).
+    """
     reasons = _labels(cur, "forecast_reasons")
     families = {r[0] for r in cur.execute("SELECT family FROM families").fetchall()}
+    skus = sorted({str(s) for s in frame["sku"] if s})
+    sku_family = dict(
+        cur.execute("SELECT sku, family FROM products WHERE list_contains(?::VARCHAR[], sku)", [skus]).fetchall()
+    )
+    sku_bases = _sku_baselines(cur, frame)
     for _, row in frame.iterrows():
         if row["layer"] not in layers:
             raise ValueError(f"Unknown override layer {row['layer']!r}; the layers are {', '.join(layers)}.")
         if row["family"] not in families:
             raise ValueError(f"Unknown family {row['family']!r} in the {_describe(row, layers)}.")
+        if row["sku"] and sku_family.get(row["sku"]) != row["family"]:
+            raise ValueError(
+                f"SKU {row['sku']!r} is not a product of {row['family']} ({_describe(row, layers)}). Nothing was saved."
+            )
         if row["kind"] not in OVERRIDE_KINDS:
             raise ValueError(f"Override kind must be 'units' or 'pct', not {row['kind']!r} ({_describe(row, layers)}).")
         if np.isnan(row["value"]):
@@ -182,6 +209,13 @@ def _validate(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, layers: Mappi
             raise ValueError(
                 f"Unknown reason code {row['reason']!r} for the {_describe(row, layers)}; "
                 f"the reasons are {', '.join(reasons.values())}."
+            )
+        key = (row["family"], row["region"], row["sku"], pd.Timestamp(row["month"]).date())
+        if row["sku"] and row["kind"] == "pct" and key not in sku_bases:
+            raise ValueError(
+                f"The {_describe(row, layers)} is a % of the SKU's baseline, but the SKU has no baseline of its own "
+                "in this cycle (the baseline is held per family, e.g. by the quick mode, or the SKU has no "
+                "history): enter units, or run the baseline per SKU first. Nothing was saved."
             )
 
 
@@ -322,22 +356,28 @@ def save_override(
     return save_overrides(store, cycle, edits, actor)
 
 
-def override_grid(store: Store, family: str, region: str, cycle: dt.date | str | None = None) -> pd.DataFrame:
-    """The editing grid for one family × region: one row per layer × horizon month.
+def override_grid(
+    store: Store, family: str, region: str, cycle: dt.date | str | None = None, sku: str = ""
+) -> pd.DataFrame:
+    """The editing grid for one family × region (``sku`` ``''``) or one of its SKUs: a row per layer × month.
 
     Columns :data:`GRID_COLUMNS` (``value``/``reason`` empty and ``version`` 0 where the layer has no
-    override; a removed override keeps its version). The months are the stored baseline's, else the
-    plan horizon. The edited grid can be passed back to :func:`save_overrides` as it is.
+    override; a removed override keeps its version). ``baseline`` is the family × region's stored baseline, or
+    the SKU's at SKU level (0 where the baseline is held per family). The months are the family × region's
+    stored baseline's, else the plan horizon. The edited grid can be passed back to :func:`save_overrides` as
+    it is.
     """
     cycle_date = baseline_cycle(store, cycle)
     if cycle_date is None:
         return pd.DataFrame(columns=GRID_COLUMNS)
     return store.query(
-        """WITH base AS (SELECT month, sum(forecast) AS baseline FROM forecast_baseline
-                         WHERE cycle = $cycle AND family = $family AND region = $region GROUP BY month),
+        """WITH cells AS (SELECT month, sku, forecast FROM forecast_baseline
+                          WHERE cycle = $cycle AND family = $family AND region = $region),
+                base AS (SELECT month, sum(forecast) FILTER (WHERE $sku = '' OR sku = $sku) AS baseline
+                         FROM cells GROUP BY month),
                 months AS (SELECT month FROM base UNION
                            SELECT unnest($horizon::DATE[]) WHERE NOT EXISTS (SELECT 1 FROM base))
-           SELECT l.layer, l.label, $family AS family, $region AS region, m.month,
+           SELECT l.layer, l.label, $family AS family, $region AS region, $sku AS sku, m.month,
                   coalesce(b.baseline, 0) AS baseline,
                   coalesce(o.kind, 'units') AS kind, o.value,
                   CASE WHEN o.kind = 'pct' THEN o.value / 100 * coalesce(b.baseline, 0) ELSE o.value END AS delta,
@@ -346,12 +386,13 @@ def override_grid(store: Store, family: str, region: str, cycle: dt.date | str |
            FROM forecast_layers l CROSS JOIN months m
            LEFT JOIN base b ON b.month = m.month
            LEFT JOIN forecast_overrides o ON o.cycle = $cycle AND o.layer = l.layer AND o.family = $family
-                AND o.region = $region AND o.sku = '' AND o.month = m.month
+                AND o.region = $region AND o.sku = $sku AND o.month = m.month
            ORDER BY l.position, m.month""",
         {
             "cycle": cycle_date,
             "family": family,
             "region": region,
+            "sku": sku,
             "horizon": month_range(cycle_date, PLAN_HORIZON_MONTHS),
         },
     )

@@ -1,12 +1,19 @@
 """Model choice on held-out months, and the final forecast of each series with its chosen model.
 
-Rolling origin: each history is cut at three origins, every model is fitted on the months
-before the origin and forecasts the next ``h`` months; the model with the lowest mean MASE
+Rolling origin: each history is cut at :data:`ORIGINS` (3) origins, every candidate is fitted on the
+months before the origin and forecasts the next ``h`` months; the model with the lowest holdout MASE
 over those held-out months wins. The design follows the history length ``n``:
 
-* ``n ≥ 30``: 3 origins 3 months apart, 6 months ahead each;
-* ``15 ≤ n < 30``: 3 origins 3 months apart, 3 months ahead each;
-* ``7 ≤ n < 15``: 3 origins 1 month apart, 1 month ahead (too short for more; documented limit).
+* ``n ≥ 30``: origins 3 months apart, 6 months ahead each;
+* ``15 ≤ n < 30``: origins 3 months apart, 3 months ahead each;
+* ``7 ≤ n < 15``: origins 1 month apart, 3 months ahead each (the first training window is
+  ``n − 5`` months: 2 for a 7-month history).
+
+Holdout MASE: each held-out month's absolute error is divided by the in-sample seasonal naive error
+of *its origin's* training window (lag 12 from 24 months of window, else 1), then averaged: the held-out
+months never scale their own error. A candidate needs :func:`~.models.min_train` months in the first
+training window (AutoETS 7, Theta 4, seasonal naive a season, MSTL a season plus one): on a shorter one
+it drops out of that series' choice (it would only be scored on statsforecast's Naive fallback).
 
 Seasonal candidates (lag 12) when the first training window holds at least 13 months, else
 non-seasonal ones. Regular series fit once at the first origin and roll forward to the later
@@ -39,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from .codes import PROGRESS_STEPS, Progress, series_message
-from .metrics import mase_scale, season_for_scale
-from .models import COMPLEXITY, OWN_INTERVALS, candidates, classify, simple_forecast
+from .metrics import holdout_mase, origin_scales
+from .models import COMPLEXITY, OWN_INTERVALS, candidates, classify, min_train, simple_forecast
 
 ORIGINS = 3
 TIE = 0.01
@@ -144,12 +151,12 @@ def active_runner() -> FitRunner:
 
 
 def cv_design(n: int) -> tuple[int, int]:
-    """``(months ahead, months between origins)`` of the rolling-origin backtest for ``n`` months."""
+    """``(months ahead, months between origins)`` of the rolling-origin backtest for ``n`` months (≥ 7)."""
     if n >= 30:
         return 6, 3
     if n >= 15:
         return 3, 3
-    return 1, 1
+    return 3, 1
 
 
 def model_season(n: int) -> int:
@@ -202,22 +209,35 @@ def _run_group(
     previous: Mapping[int, str],
     runner: FitRunner = LOCAL,
 ) -> GroupResult:
-    """Backtest, choose and forecast one group of like series; ``{index: (model, mase, values)}``."""
+    """Backtest, choose and forecast one group of like series; ``{index: (model, mase, values)}``.
+
+    A candidate is offered to a series only when the series' first training window has
+    :func:`~.models.min_train` months for it (and left out of the backtest when no series of the group
+    has); scores are :func:`~.metrics.holdout_mase` with each origin scaled by its own training window.
+    """
     ids = [f"{i:07d}" for i, _ in items]
-    arrays = [y for _, y in items]
-    frame = _long(ids, arrays, end)
-    scales = {uid: mase_scale(y, season_for_scale(len(y))) for uid, y in zip(ids, arrays, strict=True)}
-    models = candidates(cls, season, has_zero)
+    arrays = dict(zip(ids, (y for _, y in items), strict=True))
+    frame = _long(ids, list(arrays.values()), end)
+    windows = {uid: len(y) - h - (ORIGINS - 1) * step for uid, y in arrays.items()}
+    models = [m for m in candidates(cls, season, has_zero) if min_train(str(m), season) <= max(windows.values())]
     names = [str(m) for m in models]
     regular = cls == "regular"
     cv = runner.cross_validation(models, frame, h, ORIGINS, step, not regular)
-    errors = pd.DataFrame(np.abs(cv[names].to_numpy(float) - cv["y"].to_numpy(float)[:, None]), columns=names)
+    abs_errors = np.abs(cv[names].to_numpy(float) - cv["y"].to_numpy(float)[:, None])
+    errors = pd.DataFrame(abs_errors, columns=names)
     errors["unique_id"] = cv["unique_id"].to_numpy()
-    mae = errors.groupby("unique_id", sort=True)[names].mean().reindex(ids)  # NaN: no backtest -> simplest
+    cutoffs = pd.DatetimeIndex(cv["cutoff"])
+    back = ((end.year - cutoffs.year) * 12 + (end.month - cutoffs.month)).to_numpy()  # months after each origin
+    rows = errors.groupby("unique_id", sort=True).indices
     chosen: dict[str, tuple[str, float]] = {}
     for (index, _), uid in zip(items, ids, strict=True):
-        row = mae.loc[uid] / scales[uid]
-        scores = {name: float(row[name]) for name in names}
+        at = rows.get(uid, np.array([], dtype=int))  # none: no backtest -> every score NaN -> the simplest
+        train, origin = np.unique(len(arrays[uid]) - back[at], return_inverse=True)
+        scales = origin_scales(arrays[uid], train)[origin]
+        scores = {
+            name: holdout_mase(abs_errors[at, k], scales) if min_train(name, season) <= windows[uid] else float("nan")
+            for k, name in enumerate(names)
+        }
         pick = choose(scores, previous.get(index))
         chosen[uid] = (pick, scores[pick])
     picked = {name: [uid for uid in ids if chosen[uid][0] == name] for name in names}

@@ -1,5 +1,5 @@
-"""Frames shaped for the pages (one call per chart): the Demand planning page's family chart and the Demand
-review's consensus outlook (consensus against the statistical baseline and the last approved plan).
+"""Frames shaped for the pages (one call per chart): the Demand planning page's family chart, its SKU choice, and
+the Demand review's consensus outlook (consensus against the statistical baseline and the last approved plan).
 
 The family chart's bands: the family (all SKUs, and all regions when no region is chosen) band is
 the sum of the series' bounds — exact when the series' errors move together, wider than the truth
@@ -26,6 +26,11 @@ VIEW_COLUMNS = ["month", "series", "kind", "value", "lo80", "hi80", "lo95", "hi9
 BANDS = ["lo80", "hi80", "lo95", "hi95"]
 OUTLOOK_COLUMNS = ["family", "month", "baseline", "consensus", "approved", "gap"]
 TOTAL_COLUMNS = ["family", "baseline", "consensus", "gap", "gap_pct", "approved", "vs_approved_pct"]
+
+
+def family_skus(store: Store, family: str) -> list[str]:
+    """The SKUs of ``family`` in the product master, sorted (the override grid's SKU choice)."""
+    return store.query("SELECT sku FROM products WHERE family = ? ORDER BY sku", [family])["sku"].astype(str).tolist()
 
 
 def last_approved_demand(

@@ -1,4 +1,5 @@
-"""The Demand planning page in headless Chromium: an override entered in the grid moves the consensus line."""
+"""The Demand planning page in headless Chromium: an override entered in the grid moves the consensus line, and
+one entered over a range of months in the form below it replaces it and moves the next months too."""
 
 from __future__ import annotations
 
@@ -47,5 +48,22 @@ def test_an_override_entered_in_the_grid_moves_the_consensus_line(app_url, page)
     after = consensus(page)
     assert np.isclose(after[0], before[0] + 250)  # the cycle month moved by the override
     assert np.allclose(after[1:], before[1:])
+    assert_no_exception(page)
+
+    # The range form: Sales +100 units over the first three months (the cycle month's +250 is replaced).
+    page.get_by_text("Override a range of months").click()
+    page.locator(".st-key-dp_range_to").click()
+    page.get_by_role("option").nth(2).click()
+    page.locator(".st-key-dp_range_value input").fill("100")
+    page.locator(".st-key-dp_range_reason").click()
+    page.get_by_role("option", name="Promotion").click()
+    page.get_by_role("button", name="Save the range").click()
+    page.get_by_text(re.compile(r"Saved the Sales override \+100 units .* \(3 cell\(s\) written\)")).wait_for(
+        timeout=60_000
+    )
+    wait_idle(page)
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
+    ranged = consensus(page)
+    assert np.allclose(ranged[:3], before[:3] + 100) and np.allclose(ranged[3:], before[3:])
     assert_no_exception(page)
     whole_page_screenshot(page, "demand_planning", max_height=8000)
