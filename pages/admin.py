@@ -1,6 +1,8 @@
-"""People (Admin): who holds which roles, the default role for everyone else, and the audit of changes.
+"""People (Admin): who holds which roles, the default role for everyone else, and the audit of changes; then the
+S&OP cycle template (steps, owning roles, due days, tasks, holidays: ``sop_ui.admin_template``).
 
-Every change goes through ``sop_core.people`` with the acting person, which checks the role again.
+Every change goes through ``sop_core.people`` / ``sop_core.cycle`` with the acting person, which checks the role
+again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sop_core.people import (
     set_default_role,
     set_roles,
 )
+from sop_ui.admin_template import template_section
 from sop_ui.auth import current_actor, people_changed
 from sop_ui.store import get_store
 
@@ -120,3 +123,5 @@ st.caption(
 
 with st.expander("Changes", icon=":material/history:"):
     st.dataframe(people_history(store), hide_index=True, width="stretch")
+
+template_section(store, actor)

@@ -1,5 +1,5 @@
-"""Command line: ``python -m sop_core demo|import|uploads|revert|preread|cycle|decisions|users|rollup|forecast …``
-(``--help`` on each; writing commands act as ``--as EMAIL``, docs/security.md).
+"""Command line: ``python -m sop_core demo|import|uploads|revert|preread|cycle|decisions|assumptions|supply|users|
+rollup|forecast …`` (``--help`` on each; writing commands act as ``--as EMAIL``, docs/security.md).
 
 ``import KIND FILE`` validates a file and loads it in one transaction; it prints
 the report and exits 0 when the file was loaded (or is valid with
@@ -11,6 +11,7 @@ the store cannot be used. While the dashboard holds the store, every command but
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -185,7 +186,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_preread(sub)
     from .cycle.cli import add_cycle_commands
 
-    add_cycle_commands(sub)
+    add_cycle_commands(sub)  # cycle status|open|consensus|carried|confirm-overrides|…, decisions …, assumptions …
+    from .cycle.cli_supply import add_supply_commands
+
+    add_supply_commands(sub)  # supply policy|generate|show|adjust|check|log
     from .people.cli import add_users_command
 
     add_users_command(sub)  # users list|add|remove|roles|default-role|history (--as EMAIL)
@@ -219,4 +223,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # the reader went away (`… | head`): stop quietly, as Unix tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)

@@ -369,6 +369,18 @@ MIGRATIONS: list[list[str]] = [
             old_value VARCHAR,
             new_value VARCHAR)""",
     ],
+    # --- 6: each cycle step has an owning role: who signs it off and ticks its hand tasks -----------------------
+    [
+        # The role (a name of sop_core.people.roles, checked by sop_core.cycle.template) beside the free-text
+        # owner, in the template and in every cycle's copy of it. Existing stores get the reference's owners:
+        # data, demand and supply reviews the planner, pre-S&OP finance, the meeting the executive.
+        """ALTER TABLE cycle_template ADD COLUMN owner_role VARCHAR""",
+        """UPDATE cycle_template SET owner_role = CASE step
+            WHEN 'pre_sop' THEN 'finance' WHEN 'executive' THEN 'executive' ELSE 'planner' END""",
+        """ALTER TABLE cycle_steps ADD COLUMN owner_role VARCHAR""",
+        """UPDATE cycle_steps SET owner_role = CASE step
+            WHEN 'pre_sop' THEN 'finance' WHEN 'executive' THEN 'executive' ELSE 'planner' END""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

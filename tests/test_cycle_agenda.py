@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from sop_core import Store
 from sop_core.cycle import (
     AGENDA_COLUMNS,
     AGENDA_SECTIONS,
@@ -14,6 +15,8 @@ from sop_core.cycle import (
     cycle_status,
     list_decisions,
 )
+from sop_core.cycle.supply_check import SUPPLY_RULES, supply_exceptions
+from sop_core.plans import write_plan_rows
 from sop_core.review import exceptions, load_review
 from tests.support.stores import DEMO_AS_OF
 
@@ -74,3 +77,23 @@ def test_demo_decisions_and_reconciliation(demo_store):
         pd.Timestamp(money["month"].min()).date() == DEMO_AS_OF
         and dt.date(2028, 4, 1) == pd.Timestamp(money["month"].max()).date()
     )
+
+
+def test_a_late_overload_and_a_small_shortage_reach_the_agenda(tiny: Store):
+    """Month 16 of the tiny store's March plan overloads the line; month 14 runs A out of stock (€4,530 of
+    backorders, far below the money threshold). Both are on the supply card and on the agenda."""
+    march = dt.date(2026, 3, 1)
+    with tiny.transaction() as cur:
+        cur.execute("INSERT INTO capacity VALUES ('R', DATE '2027-06-01', 100)")
+        production = pd.DataFrame({"family": ["A"], "month": ["2027-06-01"], "quantity": [1000.0]})
+        write_plan_rows(cur, "production_plan", march, production)
+        demand = pd.DataFrame({"family": ["A"], "region": ["N"], "month": ["2027-04-01"], "quantity": [500.0]})
+        write_plan_rows(cur, "demand_plan", march, demand)
+    assert exceptions(load_review(tiny, march)).empty  # the review pages' 12 months see neither
+    needed = agenda(tiny, march, today=march)
+    needed = needed[needed["section"] == AGENDA_SECTIONS[0]]
+    rows = needed[["topic", "subject", "months", "money"]].values.tolist()
+    assert rows == [["Capacity overload", "R", "Jun 2027", 8000.0], ["Backorders", "A", "Apr 2027", 4530.0]]
+    card = supply_exceptions(tiny, march)  # the supply card's exceptions: the same rows
+    assert card[["rule", "subject", "months", "money"]].values.tolist() == rows
+    assert set(card["rule"]) <= set(SUPPLY_RULES)

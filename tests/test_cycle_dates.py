@@ -132,3 +132,15 @@ def test_template_and_holidays_are_data(tiny):
 
 def test_demo_calendar_agrees_with_the_working_day_count(demo_store):
     assert calendar_mismatches(demo_store).empty
+
+
+def test_business_today_follows_sop_today(monkeypatch: pytest.MonkeyPatch):
+    from sop_core.months import business_today, current_month
+
+    monkeypatch.setenv("SOP_TODAY", "2027-01-15")
+    assert business_today() == dt.date(2027, 1, 15) and current_month() == dt.date(2027, 1, 1)
+    monkeypatch.setenv("SOP_TODAY", "15.01.2027")
+    with pytest.raises(ValueError, match="SOP_TODAY is a date YYYY-MM-DD"):
+        business_today()
+    monkeypatch.delenv("SOP_TODAY")
+    assert business_today() == dt.date.today()

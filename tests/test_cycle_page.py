@@ -17,8 +17,10 @@ from streamlit.testing.v1 import AppTest
 from sop_core import cycle as cy
 from sop_core import open_store
 from sop_core.cycle import cycle_status, sign_off_step, tick_task
-from sop_core.months import month_start
+from sop_core.months import current_month
+from sop_core.scenario import Levers, save_scenario
 from sop_ui.auth import LOCAL_NAME_KEY
+from sop_ui.cycle_cards.registers import history_frame, table_frame
 from tests.support.apptest import APP, build_demo_file, list_person, open_app_page, signed_in_as, use_copy
 from tests.support.people import EVERYONE, person
 
@@ -246,7 +248,7 @@ def test_a_decision_changed_meanwhile_is_not_overwritten(page: AppTest, db_file:
 def test_a_supply_cell_changed_meanwhile_is_not_overwritten(page: AppTest, db_file: Path):
     family, month = str(page.selectbox(key="cy_adj_family").value), page.selectbox(key="cy_adj_month").value
     assert isinstance(month, dt.date)
-    cycle = month_start(dt.date.today())
+    cycle = current_month()
     with open_store(db_file) as store:
         seen = store.scalar(
             "SELECT quantity FROM production_plan WHERE cycle = ? AND family = ? AND month = ?", [cycle, family, month]
@@ -259,3 +261,164 @@ def test_a_supply_cell_changed_meanwhile_is_not_overwritten(page: AppTest, db_fi
     assert "changed by rival@example.com at" in texts(page.error) and "now 1,234 units" in texts(page.error)
     with open_store(db_file) as store:
         assert cy.supply_adjustments(store)["adjusted_by"].tolist() == ["rival@example.com"]
+
+
+# ------------------------------------------------------------------------------ the register forms (issue 11)
+def saved_scenario(db: Path, name: str) -> int:
+    """Save a scenario (default levers) in the store, as the Scenarios page would; its id."""
+    with open_store(db) as store:
+        return save_scenario(store, name, Levers(), EVERYONE, note="for the register tests")
+
+
+def item_history(at: AppTest) -> pd.DataFrame:
+    """The picked item's history (the first table with a Change column and no item number)."""
+    return next(t for t in tables(at, "Change") if "#" not in t.columns)
+
+
+def test_every_field_of_a_decision_is_edited_and_its_history_shown(db_file: Path):
+    sid = saved_scenario(db_file, "Saturday shifts")
+    at = open_page(AppTest.from_file(APP, default_timeout=60))
+    with open_store(db_file) as store:
+        first = int(cy.list_decisions(store)["id"].min())
+        before = cy.list_decisions(store).set_index("id").loc[first]
+        families = store.query("SELECT family FROM families ORDER BY family")["family"].tolist()
+    family = next(f for f in families if f != before["family"])
+    key = f"cy_edit_decision_{first}_0"
+    at.text_area(key=f"{key}_text").set_value("Reworded: run Saturday shifts on Assembly")
+    at.selectbox(key=f"{key}_family").set_value(family)
+    at.selectbox(key=f"{key}_scenario").set_value(sid)
+    at.selectbox(key=f"{key}_resource").set_value("Assembly")
+    button(at, "Save changes").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"Decision #{first}: text, family, scenario, resource changed by" in texts(at.success)
+    with open_store(db_file) as store:
+        now = cy.list_decisions(store).set_index("id").loc[first]
+        trail = cy.audit_trail(store, "decision", first)
+    assert (now["text"], now["family"], now["scenario"], now["resource"]) == (
+        "Reworded: run Saturday shifts on Assembly",
+        family,
+        "Saturday shifts",
+        "Assembly",
+    )
+    assert now["status"] == before["status"] and now["owner"] == before["owner"]  # what was not touched stays
+    assert {"text", "family", "scenario_id", "resource"} <= set(trail["field"])
+    table = tables(at, "Carried")[0].set_index("#")
+    assert table.loc[first, "Scenario"] == "Saturday shifts" and table.loc[first, "Family"] == family
+    history = item_history(at)
+    assert list(history.columns) == ["When", "Who", "Field", "Change"]
+    scenario_row = history[history["Field"] == "Scenario"].iloc[0]
+    assert scenario_row["Change"] == "— → Saturday shifts"
+    assert history[history["Field"] == "Text"]["Change"].iloc[0] == (
+        f"{before['text']} → Reworded: run Saturday shifts on Assembly"
+    )
+    assert history["Field"].iloc[-1] == "Created"  # newest first, the creation last
+
+
+def test_a_decision_is_added_with_a_scenario_and_a_refusal_keeps_what_was_typed(db_file: Path):
+    sid = saved_scenario(db_file, "Second supplier")
+    at = open_page(AppTest.from_file(APP, default_timeout=60))
+    text = "Buy castings from the second supplier from March"
+    at.text_area(key="cy_add_decision_text").set_value(text)
+    at.selectbox(key="cy_add_decision_scenario").set_value(sid)
+    at.selectbox(key="cy_add_decision_family").set_value("Industrial Pumps")
+    button(at, "Add decision").click().run()  # no owner: refused
+    assert not at.exception
+    assert "The owner must not be empty" in texts(at.error)
+    assert at.text_area(key="cy_add_decision_text").value == text  # nothing typed is lost
+    assert at.selectbox(key="cy_add_decision_scenario").value == sid
+    with open_store(db_file) as store:
+        assert text not in cy.list_decisions(store)["text"].tolist()
+    at.text_input(key="cy_add_decision_owner").set_value("Lena Brandt")
+    button(at, "Add decision").click().run()
+    assert not at.exception
+    assert re.search(r"Decision #\d+ added by", texts(at.success))
+    with open_store(db_file) as store:
+        added = cy.list_decisions(store).set_index("text").loc[text]
+    assert (added["owner"], added["scenario_id"], added["family"]) == ("Lena Brandt", sid, "Industrial Pumps")
+    assert at.text_area(key="cy_add_decision_text").value == ""  # added: the form starts empty again
+    shown = tables(at, "Carried")[0].set_index("What")
+    assert shown.loc[text, "Scenario"] == "Second supplier"
+
+
+def test_a_stale_text_edit_is_refused_and_repeated_in_the_message(page: AppTest, db_file: Path):
+    with open_store(db_file) as store:
+        first = int(cy.list_decisions(store)["id"].min())
+        shown = cy.list_decisions(store).set_index("id").loc[first]
+        seen = cy.item_version(store, "decision", first)
+        cy.update_decision(store, first, {"resource": "Assembly"}, actor=RIVAL, seen=seen)
+    page.text_area(key=f"cy_edit_decision_{first}_0_text").set_value("My rewording")
+    button(page, "Save changes").click().run()
+    assert not page.exception
+    message = texts(page.error)
+    assert f"Decision #{first} was changed by rival@example.com" in message
+    assert "Your change, not saved: Text → My rewording." in message
+    with open_store(db_file) as store:
+        now = cy.list_decisions(store).set_index("id").loc[first]
+    assert (now["text"], now["resource"]) == (shown["text"], "Assembly")
+    history = item_history(page)
+    assert history.iloc[0][["Who", "Field"]].tolist() == ["rival@example.com", "Resource"]
+
+
+def test_a_viewer_reads_an_items_history_and_overdue_items_stand_out(db_file: Path):
+    at = page_as(db_file, "vera@example.com", "viewer")
+    assert not at.text_area  # no add or edit form
+    assert at.selectbox(key="cy_edit_decision_id").label == "History of a decision"
+    assert item_history(at)["Field"].tolist()[-1] == "Created"
+    decisions = tables(at, "Carried")[0]
+    late = decisions[decisions["Status"] == "overdue"]
+    with open_store(db_file) as store:
+        overdue = cy.overdue_items(store)
+        now = cy.list_decisions(store, current_month())
+    days = dict(zip(overdue["id"], overdue["days_overdue"], strict=True))
+    carried = set(now.loc[now["carried"], "id"])
+    assert carried and set(decisions.loc[decisions["Carried"] == "yes", "#"]) == carried  # into the shown cycle
+    assert len(late) and all(
+        due.endswith(f"· {days[item]} d late") for item, due in zip(late["#"], late["Due"], strict=True)
+    )
+    assert not decisions[decisions["Status"] != "overdue"]["Due"].str.contains("late").any()
+
+
+def test_register_links_and_history_read_as_names_a_deleted_scenario_is_kept():
+    day = dt.date(2026, 3, 11)
+    items = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "cycle": pd.to_datetime(["2026-02-01", "2026-03-01"]),
+            "text": ["Qualify a supplier", "Review prices"],
+            "owner": ["Lena", "Tom"],
+            "due_date": pd.to_datetime(["2026-03-05", None]),
+            "status": ["open", "open"],
+            "family": ["A", None],
+            "scenario_id": [7.0, float("nan")],  # 7 was deleted since
+            "scenario": [None, None],
+            "resource": [None, "R"],
+            "carried": [False, False],
+            "overdue": [True, False],
+        }
+    )
+    shown = table_frame(items, {3: "Overtime"}, day, dt.date(2026, 3, 1), {1}).set_index("#")
+    assert shown.loc[1, ["Due", "Status", "Scenario", "Carried"]].tolist() == [
+        "2026-03-05 · 6 d late",
+        "overdue",
+        "#7 (deleted)",
+        "yes",
+    ]
+    assert shown.loc[2, ["Due", "Status", "Scenario", "Carried", "Family"]].tolist() == ["", "open", "", "", ""]
+    trail = pd.DataFrame(
+        {
+            "register": ["decision"] * 3,
+            "item_id": [1, 1, 1],
+            "field": ["created", "scenario_id", "family"],
+            "old_value": [None, None, "A"],
+            "new_value": ["Qualify a supplier", "3", None],
+            "changed_by": ["Katrin", "Tom", "Tom"],
+            "changed_at": pd.to_datetime(["2026-03-01 09:00", "2026-03-02 10:00", "2026-03-03 11:00"]),
+        }
+    )
+    history = history_frame(trail, {3: "Overtime"}, with_item=True)
+    assert history[["#", "Field", "Change"]].values.tolist() == [
+        [1, "Family", "A → —"],
+        [1, "Scenario", "— → Overtime"],
+        [1, "Created", "created: Qualify a supplier"],
+    ]
+    assert history["When"].iloc[0] == "2026-03-03 11:00"

@@ -24,6 +24,7 @@ from sop_core import cycle as cy
 from sop_core.__main__ import main
 from sop_core.forecast import save_override
 from sop_core.people import PERMISSIONS, ROLES, Actor, add_first_admin, add_person, local_actor
+from tests.support.apptest import build_demo_file, list_person, open_app_page, signed_in_as, use_copy
 from tests.support.people import LOCAL, everyone_but, person
 from tests.support.stores import build_tiny
 
@@ -104,7 +105,7 @@ WRITES: dict[str, Write] = {
         lambda s: one(s, "SELECT opened_by FROM cycles WHERE cycle = ?", [APRIL]),
     ),
     "tick_task": Write(
-        "run_cycle",
+        "sign_off",  # the roles a step may be owned by; the data step's own role decides (see allowed)
         nothing,
         lambda s, a: cy.tick_task(s, CYCLE, "data_reviewed", actor=a),
         lambda s: one(s, "SELECT done_by FROM cycle_tasks WHERE cycle = ? AND task = 'data_reviewed'", [CYCLE]),
@@ -214,11 +215,19 @@ WRITES: dict[str, Write] = {
 }
 
 
+STEP_WRITES = {"tick_task": "data", "sign_off_step": "data"}
+"""Writes on one step of the cycle: only the step's owning role (the template's) may do them."""
+
+
 def allowed(write: str) -> list[str]:
-    """The roles that may do ``write``; opening a cycle also runs the baseline (``forecast``)."""
+    """The roles that may do ``write``; opening a cycle also runs the baseline (``forecast``); a step's sign-off
+    and ticks need the step's owning role."""
     roles = set(PERMISSIONS[WRITES[write].action].roles)
     if write == "open_cycle":
         roles &= PERMISSIONS["forecast"].roles
+    if write in STEP_WRITES:
+        with open_store(":memory:") as store:  # a new store's template
+            roles &= set(cy.cycle_template(store).set_index("step").loc[[STEP_WRITES[write]], "owner_role"])
     return [role for role in ROLES if role in roles]
 
 
@@ -245,7 +254,7 @@ def tiny_store() -> Store:
 def test_every_write_has_its_action_and_at_least_one_role():
     assert {w.action for w in WRITES.values()} <= set(PERMISSIONS)
     assert all(allowed(w) for w in WRITES)
-    assert allowed("open_cycle") == ["planner"] and allowed("sign_off_step") == ["planner", "finance", "executive"]
+    assert allowed("open_cycle") == ["planner"] and allowed("sign_off_step") == ["planner"] == allowed("tick_task")
 
 
 @pytest.mark.parametrize(("write", "actor"), REFUSED, ids=[f"{w}-{a.email}" for w, a in REFUSED])
@@ -273,6 +282,73 @@ def test_local_mode_signs_with_the_name_given():
     with tiny_store() as store:
         cy.add_decision(store, "Expedite A", owner="Lena", actor=local_actor("Katrin Wolf"))
         assert cy.list_decisions(store)["created_by"].tolist() == ["Katrin Wolf"]
+
+
+# ------------------------------------------------------------------------------ each step by its owning role
+PLANNER_P, FINANCE_P = person("planner"), person("finance")
+PRE_SOP = "Pre-S&OP reconciliation"
+
+
+def ready_for_pre_sop(store: Store) -> None:
+    """A planner runs the data, demand and supply steps (automatic checks waived)."""
+    tasks = cy.cycle_status(store, CYCLE).tasks
+    for task in tasks[tasks["step"].isin(["data", "demand", "supply"]) & ~tasks["done"]].itertuples():
+        cy.tick_task(store, CYCLE, task.task, actor=PLANNER_P, comment=WAIVE if task.auto else "")
+    for step in ("data", "demand", "supply"):
+        cy.sign_off_step(store, CYCLE, step, actor=PLANNER_P)
+
+
+def test_finance_ticks_and_signs_off_its_pre_sop_step_and_nobody_else_does():
+    with tiny_store() as store:
+        ready_for_pre_sop(store)
+        before = dump(store)
+        for actor in (PLANNER_P, person("executive"), person("admin"), person("viewer")):
+            refusal = f"{actor.email} ({actor.role_text}) may not tick the tasks of the {PRE_SOP} step: needs finance"
+            with pytest.raises(PermissionError, match=re.escape(refusal)):
+                cy.tick_task(store, CYCLE, "scenarios_prepared", actor=actor)
+        with pytest.raises(PermissionError, match=re.escape(f"may not sign off the {PRE_SOP} step: needs finance")):
+            cy.sign_off_step(store, CYCLE, "pre_sop", actor=PLANNER_P)
+        with pytest.raises(PermissionError, match=re.escape("may not sign off the Supply review step: needs planner")):
+            cy.sign_off_step(store, CYCLE, "supply", actor=FINANCE_P)  # someone else's (already signed) step
+        with pytest.raises(PermissionError, match="may not tick the tasks of the Data gathering"):
+            cy.tick_task(store, CYCLE, "data_reviewed", actor=FINANCE_P, done=False)
+        assert dump(store) == before
+        cy.tick_task(store, CYCLE, "budget_compared", actor=FINANCE_P, comment=WAIVE)
+        for task in ("scenarios_prepared", "preread_sent"):
+            cy.tick_task(store, CYCLE, task, actor=FINANCE_P)
+        cy.sign_off_step(store, CYCLE, "pre_sop", actor=FINANCE_P, comment="reconciled")
+        status = cy.cycle_status(store, CYCLE)
+        steps = status.steps.set_index("step")
+        assert steps.loc["pre_sop", "signed_by"] == "finance@example.com"
+        assert steps["owner_role"].tolist() == ["planner", "planner", "planner", "finance", "executive"]
+        ticks = status.tasks.set_index("task")
+        assert set(ticks.loc[["scenarios_prepared", "preread_sent", "budget_compared"], "done_by"]) == {
+            "finance@example.com"
+        }
+
+
+def test_local_mode_runs_every_step():
+    with tiny_store() as store:
+        run_steps(store)  # as the local user: every role
+        assert cy.cycle_status(store, CYCLE).steps["signed_by"].notna().sum() == 4
+
+
+def test_an_open_cycle_keeps_its_step_roles_when_the_template_changes():
+    with tiny_store() as store:
+        cy.tick_task(store, CYCLE, "data_reviewed", actor=PLANNER_P)  # March now has its own steps
+        cy.update_step_template(store, "pre_sop", actor=LOCAL, owner_role="executive")
+        assert cy.cycle_template(store).set_index("step").loc["pre_sop", "owner_role"] == "executive"
+        cy.tick_task(store, CYCLE, "preread_sent", actor=FINANCE_P)  # March: still finance's step
+        with pytest.raises(PermissionError, match="needs finance"):
+            cy.tick_task(store, CYCLE, "preread_sent", actor=person("executive"), done=False)
+        run_steps(store)
+        cy.approve_cycle(store, CYCLE, actor=LOCAL)
+        cy.open_cycle(store, actor=LOCAL, mode="quick")
+        april = cy.cycle_status(store, APRIL).steps.set_index("step")
+        assert april.loc["pre_sop", "owner_role"] == "executive"  # opened after the change
+        with pytest.raises(PermissionError, match=re.escape(f"may not tick the tasks of the {PRE_SOP} step")):
+            cy.tick_task(store, APRIL, "preread_sent", actor=FINANCE_P)
+        cy.tick_task(store, APRIL, "preread_sent", actor=person("executive"))
 
 
 # ------------------------------------------------------------------------------ version checks
@@ -377,3 +453,45 @@ def test_the_command_line_acts_as_the_named_person(listed_db: str, capsys: pytes
         assert decisions(store) == ["planner@example.com"]
         assert cy.list_decisions(store)["updated_by"].tolist() == ["planner@example.com"]
         assert one(store, "SELECT done_by FROM cycle_tasks WHERE task = 'data_reviewed'") == "planner@example.com"
+
+
+# ------------------------------------------------------------------------------ the Cycle page's step card
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo company built for today: its current cycle at the supply review (the planner's step)."""
+    return build_demo_file(tmp_path_factory.mktemp("step_card"), None)
+
+
+def step_card_as(email: str) -> tuple[set[str], set[str], str]:
+    """The Cycle page for ``email``: the hand tasks shown as boxes, the buttons, the captions."""
+    at = open_app_page("pages/cycle.py", signed_in_as(email))
+    boxes = {str(c.key).split("_")[3] for c in at.checkbox if str(c.key).startswith("cy_tick_")}
+    return boxes, {b.label for b in at.button}, " ".join(str(c.value) for c in at.caption)
+
+
+@pytest.mark.usefixtures("fresh_streamlit_caches")
+def test_the_step_card_shows_each_step_controls_to_its_owning_role(
+    demo_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    db = use_copy(demo_file, tmp_path, monkeypatch)
+    list_person(db, "lena@example.com", "planner")
+    list_person(db, "tom@example.com", "finance")
+    boxes, buttons, captions = step_card_as("lena@example.com")
+    assert "supply" in boxes and not {"scenarios", "preread"} & boxes
+    assert "Sign off: Supply review" in buttons
+    assert "Ticking tasks needs the finance role; you are signed in as planner." in captions
+    boxes, buttons, captions = step_card_as("tom@example.com")
+    assert {"scenarios", "preread"} <= boxes and "supply" not in boxes  # pre-S&OP tasks: finance's own
+    assert not any(b.startswith("Sign off") for b in buttons)
+    assert "Ticking tasks needs the planner role; you are signed in as finance." in captions
+    assert "Signing off Supply review needs the planner role; you are signed in as finance." in captions
+    with open_store(db) as store:  # the planner closes the supply review
+        status = cy.cycle_status(store)
+        for task in status.tasks[(status.tasks["step"] == "supply") & ~status.tasks["done"]].itertuples():
+            cy.tick_task(store, status.cycle, task.task, actor=PLANNER_P, comment=WAIVE if task.auto else "")
+        cy.sign_off_step(store, status.cycle, "supply", actor=PLANNER_P)
+    _, buttons, _ = step_card_as("tom@example.com")
+    assert "Sign off: Pre-S&OP reconciliation" in buttons
+    _, buttons, captions = step_card_as("lena@example.com")
+    assert not any(b.startswith("Sign off") for b in buttons)
+    assert "Signing off Pre-S&OP reconciliation needs the finance role; you are signed in as planner." in captions

@@ -11,6 +11,7 @@ import pytest
 from sop_core import open_store, schema
 from sop_core.cycle import (
     CycleError,
+    EditConflictError,
     add_assumption,
     add_decision,
     assumptions_changed,
@@ -148,3 +149,46 @@ def test_migration_3_keeps_the_old_decisions(db_path):
         with store.transaction() as cur:
             record_decision(cur, None, "promote_scenario", "S", None, "Lena")
         assert store.scalar("SELECT count(*) FROM decisions") == 2
+
+
+def test_every_field_changes_links_can_be_unset_and_a_stale_edit_changes_nothing(tiny):
+    with tiny.transaction() as cur:
+        cur.execute(
+            "INSERT INTO scenarios (scenario_id, name, author, cycle, levers) "
+            "VALUES (nextval('scenario_seq'), 'Steel up', 'Tom', DATE '2026-03-01', '{}')"
+        )
+    sid = int(tiny.scalar("SELECT scenario_id FROM scenarios"))
+    item = add_assumption(
+        tiny, "Steel stays flat", owner="Tom", actor=TOM, family="A", resource="R", due_date="2026-03-20"
+    )
+    changes = {
+        "text": "Steel up 8 % from May",
+        "owner": "Jonas",
+        "due_date": None,
+        "family": None,
+        "scenario_id": sid,
+        "resource": "",  # an empty pick is no link, as None
+    }
+    assert update_assumption(tiny, item, changes, actor=LENA, seen=None) == 6
+    row = list_assumptions(tiny).set_index("id").loc[item]
+    assert (row["text"], row["owner"], row["scenario"], row["status"]) == (
+        "Steel up 8 % from May",
+        "Jonas",
+        "Steel up",
+        "open",
+    )
+    assert pd.isna(row["family"]) and pd.isna(row["resource"]) and pd.isna(row["due_date"])
+    trail = audit_trail(tiny, "assumption", item).set_index("field")
+    assert trail.loc[["family", "scenario_id", "resource", "due_date"], ["old_value", "new_value"]].values.tolist() == [
+        ["A", None],
+        [None, str(sid)],
+        ["R", None],
+        ["2026-03-20", None],
+    ]
+    assert (trail["changed_by"].drop("created") == "Lena").all()
+
+    before, audited = list_assumptions(tiny), audit_trail(tiny)
+    with pytest.raises(EditConflictError, match=r"Assumption #\d+ was changed by Lena .*text: Steel stays flat →"):
+        update_assumption(tiny, item, {"family": "B"}, actor=TOM, seen=None)  # Tom's page still shows the old item
+    pd.testing.assert_frame_equal(list_assumptions(tiny), before)
+    pd.testing.assert_frame_equal(audit_trail(tiny), audited)

@@ -51,8 +51,11 @@ from .template import (
     TEMPLATE_COLUMNS,
     add_template_task,
     cycle_template,
+    step_owner,
+    step_role_choices,
     task_template,
     update_step_template,
+    update_template,
 )
 from .workdays import (
     add_holiday,
@@ -62,6 +65,7 @@ from .workdays import (
     is_working_day,
     month_working_days,
     nth_working_day,
+    remove_holiday,
     working_days_between,
 )
 
@@ -135,6 +139,10 @@ __all__ = [
     "update_assumption",
     "update_decision",
     "update_step_template",
+    "update_template",
+    "step_owner",
+    "step_role_choices",
+    "remove_holiday",
     "verify_snapshot",
     "working_days_between",
 ]

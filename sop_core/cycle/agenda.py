@@ -1,10 +1,16 @@
 """The executive meeting's agenda, generated from the cycle's data.
 
+*Choice:* a shortage is listed whatever its money, like an overload — customers not served are a decision for
+the meeting however small (the issue: "overloads and shortages become exceptions for the meeting"); cover
+below the family's minimum is a warning, listed from the threshold up.
+
 Sections, in order (:data:`AGENDA_SECTIONS`):
 
 1. **Decisions needed** — the review exceptions (:func:`sop_core.review.exceptions`, ranked by money at stake)
-   at or above the money threshold; capacity overloads and budget gaps whatever their money; override layers
-   with negative value added (:func:`sop_core.forecast.layer_exceptions`);
+   over the plan's whole horizon (:data:`~sop_core.conventions.PLAN_HORIZON_MONTHS`, the horizon of the supply
+   card's exceptions, :func:`~.supply_check.supply_exceptions`: an overload in month 13–18 reaches both) at or
+   above the money threshold; capacity overloads, shortages (backorders, backlog above target) and budget gaps
+   whatever their money; override layers with negative value added (:func:`sop_core.forecast.layer_exceptions`);
 2. **Open decisions due** — open decisions due by the executive meeting (overdue ones flagged);
 3. **Assumptions changed** — assumptions created or changed since the last cycle.
 """
@@ -15,7 +21,9 @@ import datetime as dt
 
 import pandas as pd
 
+from ..conventions import PLAN_HORIZON_MONTHS
 from ..forecast import layer_exceptions
+from ..months import business_today
 from ..plans import resolve_cycle
 from ..review import Review, exceptions, load_review
 from ..store import Store
@@ -25,7 +33,8 @@ from .registers import list_items
 from .steps import EXECUTIVE, stored_steps
 
 AGENDA_MONEY_THRESHOLD = 100_000.0  # money at stake (store currency) for an exception to need a decision
-ALWAYS_ON_AGENDA = ("Capacity overload", "Revenue below budget")  # review rules listed whatever their money
+# review rules listed whatever their money: overloads, shortages (the supply check's), budget gaps
+ALWAYS_ON_AGENDA = ("Capacity overload", "Backorders", "Backlog above target", "Revenue below budget")
 AGENDA_SECTIONS = ("Decisions needed", "Open decisions due", "Assumptions changed")
 AGENDA_COLUMNS = ["section", "topic", "subject", "detail", "months", "money", "page", "ref"]
 
@@ -43,12 +52,14 @@ def agenda(
     ``topic`` is the rule (``Capacity overload``, ``Revenue below budget``, ``Negative value added``, …,
     ``Decision``, ``Decision (overdue)``, ``Assumption``), ``ref`` the decision or assumption id where there is
     one. ``review`` is the review bundle the caller shows (default: :func:`sop_core.review.load_review` of the
-    cycle, all families and regions, 12 months), so the agenda's money is the money on the screen.
+    cycle, all families and regions, over :data:`~sop_core.conventions.PLAN_HORIZON_MONTHS` — the bundle of the
+    supply card's exceptions), so the agenda's money is the money on the screen; pass one over the plan's
+    horizon, or late exceptions are left out.
     """
     chosen = resolve_cycle(store, cycle)
     if chosen is None:
         raise CycleError("The store has no plan cycle yet.")
-    day = today or dt.date.today()
+    day = today or business_today()
     rows = [
         *_decisions_needed(store, chosen, threshold, review),
         *_decisions_due(store, chosen, day),
@@ -90,9 +101,13 @@ def _row(
 
 
 def _decisions_needed(store: Store, cycle: dt.date, threshold: float, review: Review | None) -> list[dict[str, object]]:
-    """Review exceptions at or above ``threshold`` (capacity overloads and budget gaps always) and override layers
+    """Review exceptions at or above ``threshold`` (:data:`ALWAYS_ON_AGENDA` always) and override layers
     with negative value added (their added error at the family's price)."""
-    bundle = review if review is not None and review.cycle == cycle else load_review(store, cycle)
+    bundle = (
+        review
+        if review is not None and review.cycle == cycle
+        else load_review(store, cycle, horizon=PLAN_HORIZON_MONTHS)
+    )
     section = AGENDA_SECTIONS[0]
     rows = [
         _row(section, r.rule, r.subject, r.detail, r.months, float(r.money), r.page)

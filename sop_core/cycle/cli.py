@@ -1,4 +1,11 @@
-"""The cycle's command line: ``python -m sop_core cycle …`` and ``python -m sop_core decisions …``.
+"""The cycle's command line: ``python -m sop_core cycle …``, one sub-command per step of the monthly cycle.
+
+``status`` (steps, tasks, sign-offs; ``--all``: every cycle), ``open`` (roll forward, run the baseline),
+``consensus`` (the demand review: write the consensus — baseline plus override layers — as the draft's demand
+plan), ``carried`` / ``confirm-overrides`` (the overrides carried into a new cycle, and keeping them as they
+are), ``tick`` and ``signoff`` (tasks and steps), ``agenda``, ``approve`` and ``reopen``. The registers
+(``decisions …``, ``assumptions …``) are :mod:`.cli_registers`; the supply plan (``supply …``) is
+:mod:`.cli_supply`; what they share is :mod:`.cli_common`.
 
 Exit codes: 0 done; 1 refused (a :class:`~.errors.CycleError`, an approved plan, a bad value, a role that does
 not allow the action — the message says why, nothing was written); 2 usage (argparse, nobody named while the
@@ -7,50 +14,24 @@ store lists its people) or a store that cannot be opened (``__main__``).
 Every writing command acts as a named person: ``--as EMAIL`` (the older ``--by`` still works; default
 ``$SOP_USER``), resolved by :func:`sop_core.people.command_actor` — while the store lists nobody, any name (default
 the login name) with every role; once it lists people, that person's roles decide. Approving and reopening need
-the name spelled out.
+the name spelled out. While the dashboard holds the store, a command is handed to it and runs there
+(``sop_core.jobs``), with the same output and exit code.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import re
-from collections.abc import Callable
 
 import pandas as pd
 
-from ..people import Actor, add_as_option, command_actor, refusals
-from ..store import FrozenPlanError, Store, default_db_path, open_store
+from ..people import require
+from ..store import Store, open_store
+from .cli_common import acting, add_common, cycle_refusals, day_arg, month_arg, table
+from .cli_registers import ASSUMPTIONS, DECISIONS, add_register_commands
 from .errors import CycleError
 
-Handler = Callable[[argparse.Namespace], int]
 
-
-def _month(text: str) -> dt.date:
-    """An argparse type: ``YYYY-MM`` as the month's first day."""
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-01)?", text):
-        raise argparse.ArgumentTypeError(f"a cycle is a month YYYY-MM, not {text!r}")
-    return dt.date(int(text[:4]), int(text[5:7]), 1)
-
-
-def _day(text: str) -> dt.date:
-    """An argparse type: ``YYYY-MM-DD``."""
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"a date is YYYY-MM-DD, not {text!r}") from exc
-
-
-def _actor(store: Store, args: argparse.Namespace) -> Actor:
-    """Who acts: ``--as``/``--by`` (else ``$SOP_USER``) resolved against the store (``UsageError``: nobody named)."""
-    return command_actor(store, args.as_email)
-
-
-_refusals = refusals(CycleError, FrozenPlanError)
-"""A cycle command's refusals (wrong role, frozen plan, a step out of order) print ``refused: …`` and exit 1."""
-
-
-@_refusals
+@cycle_refusals
 def _status(args: argparse.Namespace) -> int:
     from .status import cycle_list, cycle_status
 
@@ -62,12 +43,12 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-@_refusals
+@cycle_refusals
 def _open(args: argparse.Namespace) -> int:
     from .rollforward import open_cycle
 
     with open_store(args.db) as store:
-        done = open_cycle(store, args.cycle, actor=_actor(store, args), mode="quick" if args.quick else "full")
+        done = open_cycle(store, args.cycle, actor=acting(store, args), mode="quick" if args.quick else "full")
     source = f"from the approved plan of {done.from_cycle:%Y-%m}" if done.from_cycle else "with an empty draft"
     print(
         f"Cycle {done.cycle:%Y-%m} opened {source}: {done.plan_rows} plan rows, {done.baseline_rows} baseline rows, "
@@ -77,50 +58,50 @@ def _open(args: argparse.Namespace) -> int:
     return 0
 
 
-@_refusals
+@cycle_refusals
 def _approve(args: argparse.Namespace) -> int:
     from .approval import approve_cycle
 
     with open_store(args.db) as store:
-        actor = _actor(store, args)
+        actor = acting(store, args)
         checksum = approve_cycle(store, args.cycle, actor=actor, comment=args.comment or "")
     print(f"Approved by {actor.author}; the plan of record is frozen (sha256 {checksum}).")
     return 0
 
 
-@_refusals
+@cycle_refusals
 def _reopen(args: argparse.Namespace) -> int:
     from .approval import reopen_cycle
 
     with open_store(args.db) as store:
-        actor = _actor(store, args)
+        actor = acting(store, args)
         reopen_cycle(store, args.cycle, actor=actor, reason=args.reason)
     print(f"Cycle {args.cycle:%Y-%m} reopened by {actor.author} (logged): {args.reason}")
     return 0
 
 
-@_refusals
+@cycle_refusals
 def _signoff(args: argparse.Namespace) -> int:
     from .steps import sign_off_step
 
     with open_store(args.db) as store:
-        sign_off_step(store, args.cycle, args.step, actor=_actor(store, args), comment=args.comment or "")
+        sign_off_step(store, args.cycle, args.step, actor=acting(store, args), comment=args.comment or "")
     print(f"Step {args.step} of {args.cycle:%Y-%m} signed off.")
     return 0
 
 
-@_refusals
+@cycle_refusals
 def _tick(args: argparse.Namespace) -> int:
     from .tasks import tick_task
 
     with open_store(args.db) as store:
-        actor = _actor(store, args)
+        actor = acting(store, args)
         tick_task(store, args.cycle, args.task, actor=actor, done=not args.undo, comment=args.comment or "")
     print(f"Task {args.task} of {args.cycle:%Y-%m} {'unticked' if args.undo else 'ticked'}.")
     return 0
 
 
-@_refusals
+@cycle_refusals
 def _agenda(args: argparse.Namespace) -> int:
     from .agenda import AGENDA_MONEY_THRESHOLD, agenda
 
@@ -136,141 +117,143 @@ def _agenda(args: argparse.Namespace) -> int:
     return 0
 
 
-@_refusals
-def _decisions_list(args: argparse.Namespace) -> int:
-    from .decisions import list_decisions
+@cycle_refusals
+def _consensus(args: argparse.Namespace) -> int:
+    from ..forecast import stored_baseline, write_consensus
+    from .supply_plan import require_plan
 
     with open_store(args.db) as store:
-        frame = list_decisions(store, args.cycle, status=args.status, today=args.today)
-    if args.overdue:
-        frame = frame[frame["overdue"]]
-    if frame.empty:
-        print("No decisions.")
-        return 0
-    shown = frame[["id", "cycle", "status", "due_date", "owner", "family", "text", "carried", "overdue"]].copy()
-    shown["cycle"] = pd.to_datetime(shown["cycle"]).dt.strftime("%Y-%m")
-    print(shown.to_string(index=False))
+        actor = acting(store, args)
+        require(actor, "forecast")  # write_consensus checks it again; first, so that a refusal says who may
+        chosen = require_plan(store, args.cycle)
+        if stored_baseline(store, chosen).empty:
+            raise CycleError(
+                f"Cycle {chosen:%Y-%m} has no statistical baseline to build the consensus on: run "
+                f"python -m sop_core forecast --cycle {chosen:%Y-%m} first."
+            )
+        rows = write_consensus(store, chosen, actor=actor)
+    print(f"Consensus written as the demand plan of cycle {chosen:%Y-%m}: {rows:,} rows (family × region × month).")
     return 0
 
 
-@_refusals
-def _decisions_add(args: argparse.Namespace) -> int:
-    from .decisions import add_decision
+def _check_names(store: Store, layer: str | None, family: str | None, region: str | None) -> None:
+    """:class:`CycleError` for a layer, family or region the store does not know (a typo would confirm nothing)."""
+    from ..forecast import forecast_layers
 
-    with open_store(args.db) as store:
-        item = add_decision(
-            store,
-            args.text,
-            owner=args.owner,
-            actor=_actor(store, args),
-            due_date=args.due,
-            cycle=args.cycle,
-            family=args.family,
-            resource=args.resource,
-            scenario_id=args.scenario,
-        )
-    print(f"Decision {item} logged.")
-    return 0
-
-
-@_refusals
-def _decisions_set(args: argparse.Namespace) -> int:
-    from .decisions import update_decision
-    from .registers import item_version
-
-    changes: dict[str, object] = {
-        k: v
-        for k, v in (("status", args.status), ("owner", args.owner), ("due_date", args.due), ("text", args.text))
-        if v is not None
+    layers = list(forecast_layers(store)["layer"])
+    if layer is not None and layer not in layers:
+        raise CycleError(f"Unknown layer {layer!r}; the layers are {', '.join(layers)}.")
+    known = {
+        "family": "SELECT count(*) FROM families WHERE family = ?",
+        "region": "SELECT count(*) FROM regions WHERE region = ?",
     }
+    for name, value in (("family", family), ("region", region)):
+        if value is not None and not store.scalar(known[name], [value]):
+            raise CycleError(f"Unknown {name}: {value}.")
+
+
+@cycle_refusals
+def _confirm_overrides(args: argparse.Namespace) -> int:
+    from .rollforward import carried_overrides, confirm_carried_overrides
+    from .supply_plan import require_plan
+
     with open_store(args.db) as store:
-        actor = _actor(store, args)
-        # The command reads and changes the decision at once: what it "saw" is the decision as it is now.
-        changed = update_decision(store, args.id, changes, actor=actor, seen=item_version(store, "decision", args.id))
-    print(f"Decision {args.id}: {changed} field(s) changed.")
+        actor = acting(store, args)
+        require(actor, "forecast")  # confirm_carried_overrides checks it again; first, before the names
+        chosen = require_plan(store, args.cycle)
+        _check_names(store, args.layer, args.family, args.region)
+        done = confirm_carried_overrides(
+            store, chosen, actor=actor, layer=args.layer, family=args.family, region=args.region
+        )
+        left = int(carried_overrides(store, chosen)["to_review"].sum())
+    named = (("family", args.family), ("region", args.region), ("layer", args.layer))
+    scope = ", ".join(f"{what} {value}" for what, value in named if value)
+    print(
+        f"{done} carried override cell(s) of cycle {chosen:%Y-%m} confirmed as they are"
+        f"{f' ({scope})' if scope else ''}; {left} left to review."
+    )
     return 0
 
 
-def _common(parser: argparse.ArgumentParser, by: bool = False, required_by: bool = False) -> None:
-    """``--db``, and for a writing command ``--as EMAIL`` (``--by`` kept); ``required_by``: it must be given."""
-    parser.add_argument("--db", default=default_db_path(), help="store path (default: %(default)s)")
-    if by or required_by:
-        add_as_option(parser, "--by")
-    if required_by:
-        for action in parser._actions:  # argparse keeps its options here; make the one just added required
-            if action.dest == "as_email":
-                action.required = True
+@cycle_refusals
+def _carried(args: argparse.Namespace) -> int:
+    from .rollforward import carried_overrides
+    from .supply_plan import require_plan
+
+    with open_store(args.db) as store:
+        chosen = require_plan(store, args.cycle)
+        frame = carried_overrides(store, chosen)
+    if not args.all:
+        frame = frame[frame["to_review"]]
+    empty = f"No carried overrides{'' if args.all else ' left to review'} in cycle {chosen:%Y-%m}."
+    print(table(frame, {"month": "month", "from_cycle": "month"}, empty=empty))
+    return 0
 
 
 def add_cycle_commands(sub: argparse._SubParsersAction) -> None:
-    """Add the ``cycle`` and ``decisions`` sub-commands to the ``sop_core`` parser."""
-    cyc = sub.add_parser("cycle", help="the monthly S&OP cycle: status, open, sign-off, approve, reopen, agenda")
+    """Add the ``cycle``, ``decisions`` and ``assumptions`` sub-commands to the ``sop_core`` parser."""
+    cyc = sub.add_parser(
+        "cycle",
+        help="the monthly S&OP cycle: status, open, consensus, carried overrides, sign-off, tick, agenda, approve, "
+        "reopen",
+    )
     steps = cyc.add_subparsers(dest="cycle_command", required=True)
     st = steps.add_parser("status", help="steps, tasks and sign-offs of a cycle (default: the latest)")
-    st.add_argument("cycle", nargs="?", type=_month, metavar="CYCLE", help="YYYY-MM")
-    st.add_argument("--today", type=_day, help="judge due dates as of this day (default: today)")
+    st.add_argument("cycle", nargs="?", type=month_arg, metavar="CYCLE", help="YYYY-MM")
+    st.add_argument("--today", type=day_arg, help="judge due dates as of this day (default: today)")
     st.add_argument("--all", action="store_true", help="one line per cycle instead")
-    _common(st)
+    add_common(st)
     st.set_defaults(func=_status)
     op = steps.add_parser("open", help="open the next cycle: roll the approved plan forward, run the baseline")
-    op.add_argument("cycle", nargs="?", type=_month, metavar="CYCLE", help="YYYY-MM (default: the next month)")
+    op.add_argument("cycle", nargs="?", type=month_arg, metavar="CYCLE", help="YYYY-MM (default: the next month)")
     op.add_argument("--quick", action="store_true", help="quick baseline (no model fit)")
-    _common(op, by=True)
+    add_common(op, by=True)
     op.set_defaults(func=_open)
+    cs = steps.add_parser("consensus", help="write the consensus (baseline + overrides) as the draft's demand plan")
+    cs.add_argument("cycle", nargs="?", type=month_arg, metavar="CYCLE", help="YYYY-MM (default: the latest)")
+    add_common(cs, by=True)
+    cs.set_defaults(func=_consensus)
+    ca = steps.add_parser("carried", help="overrides carried into a cycle when it opened (default: left to review)")
+    ca.add_argument("cycle", nargs="?", type=month_arg, metavar="CYCLE", help="YYYY-MM (default: the latest)")
+    ca.add_argument("--all", action="store_true", help="also the ones already reviewed")
+    add_common(ca)
+    ca.set_defaults(func=_carried)
+    co = steps.add_parser("confirm-overrides", help="keep carried overrides as they are (marks them reviewed)")
+    co.add_argument("cycle", nargs="?", type=month_arg, metavar="CYCLE", help="YYYY-MM (default: the latest)")
+    co.add_argument("--family", help="only this family's cells")
+    co.add_argument("--region", help="only this region's cells")
+    co.add_argument("--layer", help="only this override layer's cells (sales, marketing, …)")
+    add_common(co, by=True)
+    co.set_defaults(func=_confirm_overrides)
     ap = steps.add_parser("approve", help="approve the cycle's plan (freeze it as the plan of record)")
-    ap.add_argument("cycle", nargs="?", type=_month, metavar="CYCLE", help="YYYY-MM (default: the latest)")
+    ap.add_argument("cycle", nargs="?", type=month_arg, metavar="CYCLE", help="YYYY-MM (default: the latest)")
     ap.add_argument("--comment", help="the meeting's comment")
-    _common(ap, required_by=True)
+    add_common(ap, required_by=True)
     ap.set_defaults(func=_approve)
     ro = steps.add_parser("reopen", help="reopen an approved plan (needs a reason; logged)")
-    ro.add_argument("cycle", type=_month, metavar="CYCLE", help="YYYY-MM")
+    ro.add_argument("cycle", type=month_arg, metavar="CYCLE", help="YYYY-MM")
     ro.add_argument("--reason", required=True, help="why the approved plan must change")
-    _common(ro, required_by=True)
+    add_common(ro, required_by=True)
     ro.set_defaults(func=_reopen)
     so = steps.add_parser("signoff", help="sign off a step (data, demand, supply, pre_sop)")
-    so.add_argument("cycle", type=_month, metavar="CYCLE", help="YYYY-MM")
+    so.add_argument("cycle", type=month_arg, metavar="CYCLE", help="YYYY-MM")
     so.add_argument("step", help="data, demand, supply or pre_sop")
     so.add_argument("--comment")
-    _common(so, by=True)
+    add_common(so, by=True)
     so.set_defaults(func=_signoff)
     tk = steps.add_parser("tick", help="tick a task by hand (an automatic one only with --comment)")
-    tk.add_argument("cycle", type=_month, metavar="CYCLE", help="YYYY-MM")
+    tk.add_argument("cycle", type=month_arg, metavar="CYCLE", help="YYYY-MM")
     tk.add_argument("task")
     tk.add_argument("--undo", action="store_true", help="untick")
     tk.add_argument("--comment")
-    _common(tk, by=True)
+    add_common(tk, by=True)
     tk.set_defaults(func=_tick)
     ag = steps.add_parser("agenda", help="the generated agenda of the executive meeting")
-    ag.add_argument("cycle", nargs="?", type=_month, metavar="CYCLE", help="YYYY-MM (default: the latest)")
+    ag.add_argument("cycle", nargs="?", type=month_arg, metavar="CYCLE", help="YYYY-MM (default: the latest)")
     ag.add_argument("--threshold", type=float, default=None, help="money at stake for an exception to be listed")
-    ag.add_argument("--today", type=_day)
-    _common(ag)
+    ag.add_argument("--today", type=day_arg)
+    add_common(ag)
     ag.set_defaults(func=_agenda)
 
-    dec = sub.add_parser("decisions", help="the decision log: list, add, set")
-    dsub = dec.add_subparsers(dest="decisions_command", required=True)
-    ls = dsub.add_parser("list", help="list decisions (all, or of a cycle with the ones carried into it)")
-    ls.add_argument("--cycle", type=_month, help="YYYY-MM")
-    ls.add_argument("--status", choices=["open", "done", "dropped"])
-    ls.add_argument("--overdue", action="store_true", help="only open decisions past their due date")
-    ls.add_argument("--today", type=_day)
-    _common(ls)
-    ls.set_defaults(func=_decisions_list)
-    ad = dsub.add_parser("add", help="log a decision")
-    ad.add_argument("text")
-    ad.add_argument("--owner", required=True)
-    ad.add_argument("--due", type=_day)
-    ad.add_argument("--cycle", type=_month)
-    ad.add_argument("--family")
-    ad.add_argument("--resource")
-    ad.add_argument("--scenario", type=int, help="scenario id")
-    _common(ad, by=True)
-    ad.set_defaults(func=_decisions_add)
-    se = dsub.add_parser("set", help="change a decision's status, owner, due date or text (audited)")
-    se.add_argument("id", type=int)
-    se.add_argument("--status", choices=["open", "done", "dropped"])
-    se.add_argument("--owner")
-    se.add_argument("--due", type=_day)
-    se.add_argument("--text")
-    _common(se, by=True)
-    se.set_defaults(func=_decisions_set)
+    add_register_commands(sub, DECISIONS)
+    add_register_commands(sub, ASSUMPTIONS)

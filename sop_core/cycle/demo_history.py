@@ -51,6 +51,7 @@ STEP_ROW_COLUMNS = [
     "position",
     "name",
     "owner",
+    "owner_role",
     "offset_days",
     "due_date",
     "signed_by",
@@ -208,7 +209,8 @@ def write_cycle_history(cur: duckdb.DuckDBPyConnection, cycle: dt.date, today: d
             when = (approved[version] if step.step == "executive" else _at(due, 16, 30)) if signed else None
             by = (approvers[version] if step.step == "executive" else OWNERS[step.step]) if signed else None
             step_rows.append(
-                (version, step.step, step.position, step.name, step.owner, step.offset_days, due, by, when, "")
+                (version, step.step, step.position, step.name, step.owner, step.owner_role, step.offset_days, due)
+                + (by, when, "")
             )
             for task in tasks_of[step.step]:
                 auto = isinstance(task.auto_check, str)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..months import business_today
 from ..store import Store
 from .registers import list_items
 
@@ -17,7 +18,7 @@ def overdue_items(store: Store, *, today: dt.date | None = None) -> pd.DataFrame
 
     ``days_overdue`` counts calendar days past the due date.
     """
-    day = today or dt.date.today()
+    day = today or business_today()
     parts = [
         items[items["overdue"]].assign(register=register)
         for register in ("decision", "assumption")

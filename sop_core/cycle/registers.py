@@ -24,7 +24,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from ..months import month_start
+from ..months import business_today, month_start
 from ..people import Actor, require
 from ..plans import latest_cycle, record_decision
 from ..store import Store
@@ -304,7 +304,7 @@ def list_items(
     due before ``today`` (default: the system date).
     """
     spec = _spec(register)
-    day = today or dt.date.today()
+    day = today or business_today()
     chosen = month_start(cycle) if cycle is not None else None
     # every name below comes from _Spec (constants); values are bound
     frame = store.query(

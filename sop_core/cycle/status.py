@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..months import month_start
+from ..months import business_today, month_start
 from ..plans import latest_cycle
 from ..store import Store
 from .errors import CycleError
@@ -97,7 +97,7 @@ def cycle_status(store: Store, cycle: dt.date | str | None = None, *, today: dt.
     Read only. :class:`~.errors.CycleError` when the store has no such cycle.
     """
     chosen = month_start(cycle) if cycle is not None else latest_cycle(store)
-    day = today or dt.date.today()
+    day = today or business_today()
     if chosen is None:
         raise CycleError("The store has no plan cycle yet.")
     version = store.query(
@@ -168,7 +168,7 @@ def cycle_list(store: Store, *, today: dt.date | None = None) -> pd.DataFrame:
     Draft cycles get their full :func:`cycle_status` (live checks); approved ones are read from their stored
     sign-offs in one query (an approved version from before the cycle engine counts as completed).
     """
-    day = today or dt.date.today()
+    day = today or business_today()
     frame = store.query(
         """SELECT v.cycle, v.status AS plan_status,
                   CASE WHEN count(t.task) = 0 THEN 1.0 ELSE avg(coalesce(t.done, false)::INTEGER) END AS progress,

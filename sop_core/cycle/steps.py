@@ -19,7 +19,7 @@ from ..plans import plan_status, record_decision, require_draft
 from ..store import Store
 from .errors import CycleError
 from .tasks import record_task_states, task_frame
-from .template import due_dates, ensure_cycle
+from .template import EXECUTIVE, cycle_template, due_dates, ensure_cycle, require_step_role, step_owner
 from .workdays import holidays
 
 STEP_STATUSES = ("not started", "in progress", "done", "overdue")
@@ -28,6 +28,7 @@ STEP_COLUMNS = [
     "position",
     "name",
     "owner",
+    "owner_role",
     "offset_days",
     "due_date",
     "status",
@@ -37,21 +38,22 @@ STEP_COLUMNS = [
     "signed_at",
     "comment",
 ]
-EXECUTIVE = "executive"
 
 
 def stored_steps(store: Store, cycle: dt.date) -> tuple[dt.date, pd.DataFrame]:
     """The cycle's start and its step rows; a cycle without rows gets the template's (start: its month's 1st)."""
     start = store.query("SELECT start_date FROM cycles WHERE cycle = ?", [cycle])
     if len(start):
+        # a row without its role (written before migration 6 filled it) shows the template's
         steps = store.query(
-            "SELECT step, position, name, owner, offset_days, due_date, signed_by, signed_at, comment "
-            "FROM cycle_steps WHERE cycle = ? ORDER BY position",
+            "SELECT s.step, s.position, s.name, s.owner, coalesce(s.owner_role, t.owner_role) AS owner_role, "
+            "s.offset_days, s.due_date, s.signed_by, s.signed_at, s.comment "
+            "FROM cycle_steps s LEFT JOIN cycle_template t USING (step) WHERE s.cycle = ? ORDER BY s.position",
             [cycle],
         )
         steps["due_date"] = [pd.Timestamp(d).date() for d in steps["due_date"]]
         return pd.Timestamp(start.at[0, "start_date"]).date(), steps
-    steps = store.query("SELECT step, position, name, owner, offset_days FROM cycle_template ORDER BY position")
+    steps = cycle_template(store)
     steps["due_date"] = due_dates(cycle, steps["offset_days"].tolist(), holidays(store))
     steps["signed_by"], steps["signed_at"], steps["comment"] = None, pd.NaT, ""
     return cycle, steps
@@ -93,13 +95,17 @@ def sign_off_step(store: Store, cycle: dt.date | str, step: str, *, actor: Actor
     Refused (:class:`~.errors.CycleError`) when a task of the step is not done, when an earlier step is not
     signed off, or when already signed; ``FrozenPlanError`` when the cycle is approved. The executive step is
     signed by :func:`~.approval.approve_cycle`. The automatic tasks' states are recorded with the sign-off.
-    Needs the ``sign_off`` role (``PermissionError`` otherwise, nothing written); signed as ``actor.author``.
+    Needs the ``sign_off`` permission and the step's owning role (the cycle's copy of the template:
+    ``PermissionError`` naming the step and the role otherwise, nothing written); signed as ``actor.author``.
     """
     require(actor, "sign_off")
     author = actor.author
     cycle_date = month_start(cycle)
     if step == EXECUTIVE:
         raise CycleError("The executive step is signed off by approving the cycle's plan (approve_cycle).")
+    owner = step_owner(store, cycle_date, step=step)
+    if owner is not None:  # an unknown step is refused below
+        require_step_role(actor, owner, "sign off")
     tasks = task_frame(store, cycle_date)
     mine = tasks[tasks["step"] == step]
     with store.transaction() as cur:

@@ -3,8 +3,8 @@
 Automatic checks (``auto_check`` keys of the template):
 
 * ``actuals_loaded`` — the closed month (the month before the cycle) has demand actuals (shipments for
-  make-to-stock, orders for make-to-order), production and the stock count (inventory / backlog) for every
-  family;
+  make-to-stock, orders for make-to-order), production and the stock count (inventory for make-to-stock,
+  backlog for make-to-order) for every family;
 * ``baseline_run`` — the cycle has a stored statistical baseline;
 * ``consensus_saved`` — the draft's demand plan equals the consensus (baseline + override layers, whole
   units) in every cell;
@@ -29,15 +29,15 @@ import pandas as pd
 
 from ..forecast.consensus import consensus
 from ..months import add_months, month_start
-from ..people import Actor, require
-from ..plan_data import DEMAND_ACTUAL_SQL
+from ..people import Actor
+from ..plan_data import DEMAND_ACTUAL_SQL, actual_kinds
 from ..plans import plan_status, record_decision, require_draft
 from ..store import Store
 from ..supply import capacity_load
 from .errors import CycleError
 from .reconcile import budget_reconciliation
 from .registers import list_items
-from .template import ensure_cycle
+from .template import ensure_cycle, require_step_role, step_owner
 
 TASK_COLUMNS = ["task", "step", "position", "label", "auto", "done", "detail", "done_by", "done_at", "comment"]
 Check = Callable[[Store, dt.date], tuple[bool, str]]
@@ -51,28 +51,38 @@ def _months(values: Iterable[object]) -> str:
     return f"{months[0]:%Y-%m}" if len(months) == 1 else f"{months[0]:%Y-%m}…{months[-1]:%Y-%m}"
 
 
+# The stock count of a family's strategy (inventory for make-to-stock, backlog for make-to-order), as a SQL fragment
+# over ``families f`` built from plan_data's fixed kinds (no input), beside its demand rule.
+_STOCK_ACTUAL_SQL = "CASE WHEN f.strategy = 'mto' THEN '{1}' ELSE '{0}' END".format(*actual_kinds("stock"))
+_ACTUAL_MEASURES = ("demand", "production", "stock count")
+
+
 def check_actuals_loaded(store: Store, cycle: dt.date) -> tuple[bool, str]:
-    """The closed month has demand actuals (sales / orders) and production for every family."""
+    """The closed month (the month before ``cycle``) has, for every family, demand actuals (shipments for
+    make-to-stock, orders for make-to-order), production and the stock count (inventory for make-to-stock,
+    backlog for make-to-order)."""
     closed = add_months(cycle, -1)
-    # DEMAND_ACTUAL_SQL is a fixed fragment of plan_data (no input); the month is bound
+    # DEMAND_ACTUAL_SQL and _STOCK_ACTUAL_SQL are fixed fragments (no input); the month is bound
     rows = store.query(
         f"""SELECT f.family,
                    count(*) FILTER (WHERE a.kind = {DEMAND_ACTUAL_SQL}) AS demand,
-                   count(*) FILTER (WHERE a.kind = 'production') AS production
+                   count(*) FILTER (WHERE a.kind = 'production') AS production,
+                   count(*) FILTER (WHERE a.kind = {_STOCK_ACTUAL_SQL}) AS stock
             FROM families f LEFT JOIN actuals_monthly a ON a.family = f.family AND a.month = ?
             GROUP BY f.family ORDER BY f.family""",
         [closed],
     )
     if rows.empty:
         return False, "no families in the master"
+    columns = ("demand", "production", "stock")
     missing = [
-        f"{r.family} ({', '.join(k for k in ('demand', 'production') if not getattr(r, k))})"
+        f"{r.family} ({', '.join(m for m, c in zip(_ACTUAL_MEASURES, columns, strict=True) if not getattr(r, c))})"
         for r in rows.itertuples()
-        if not (r.demand and r.production)
+        if not all(getattr(r, c) for c in columns)
     ]
     if missing:
         return False, f"{closed:%Y-%m} missing for {len(missing)} of {len(rows)} families: {'; '.join(missing)}"
-    return True, f"{closed:%Y-%m}: demand and production actuals for all {len(rows)} families"
+    return True, f"{closed:%Y-%m}: demand, production and stock count for all {len(rows)} families"
 
 
 def check_baseline_run(store: Store, cycle: dt.date) -> tuple[bool, str]:
@@ -242,12 +252,15 @@ def tick_task(
     """Tick (or untick) a task by hand. An automatic task can be ticked by hand only with a comment (a waiver);
     unticking it hands it back to its check.
 
-    Refused when the step is signed off; ``FrozenPlanError`` when the cycle is approved. Needs the ``run_cycle``
-    role (``PermissionError`` otherwise, nothing written); the tick records ``actor.author``.
+    Refused when the step is signed off; ``FrozenPlanError`` when the cycle is approved. Needs the owning role of
+    the task's step (the cycle's copy of the template: finance ticks the pre-S&OP tasks; ``PermissionError``
+    naming the step and the role otherwise, nothing written); the tick records ``actor.author``.
     """
-    require(actor, "run_cycle")
     author = actor.author
     cycle_date = month_start(cycle)
+    owner = step_owner(store, cycle_date, task=task)
+    if owner is not None:  # an unknown task or cycle is refused below
+        require_step_role(actor, owner, "tick the tasks of")
     note = str(comment or "").strip()
     with store.transaction() as cur:
         if plan_status(cur, cycle_date) is None:

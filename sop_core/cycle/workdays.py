@@ -19,6 +19,7 @@ from ..months import add_months, month_start
 from ..people import Actor, require
 from ..plans import record_decision
 from ..store import Store
+from .errors import CycleError
 
 
 def holidays(store: Store) -> list[dt.date]:
@@ -27,16 +28,50 @@ def holidays(store: Store) -> list[dt.date]:
     return [pd.Timestamp(d).date() for d in rows["day"]]
 
 
+def _day(day: dt.date | str) -> dt.date:
+    """``day`` as a date; :class:`~.errors.CycleError` saying the expected form when it is none."""
+    try:
+        stamp = pd.Timestamp(day)
+    except (TypeError, ValueError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise CycleError(f"Not a date: {day!r} (use YYYY-MM-DD).")
+    return stamp.date()
+
+
 def add_holiday(store: Store, day: dt.date | str, name: str, *, actor: Actor) -> None:
     """Add (or rename) a holiday, recorded in the decision audit as ``actor.author``.
 
-    Needs the ``settings`` role (``PermissionError`` otherwise, nothing written).
+    Later cycles only: an open cycle keeps the due dates it was opened with. Needs the ``settings`` role
+    (``PermissionError`` otherwise, nothing written); :class:`~.errors.CycleError` when ``day`` is not a date
+    or the name is empty.
     """
     require(actor, "settings")
-    date = pd.Timestamp(day).date()
+    date = _day(day)
+    text = str(name or "").strip()
+    if not text:
+        raise CycleError(f"The holiday on {date:%Y-%m-%d} needs a name.")
     with store.transaction() as cur:
-        cur.execute("INSERT OR REPLACE INTO holidays (day, name) VALUES (?, ?)", [date, str(name)])
-        record_decision(cur, None, "holiday", f"{date:%Y-%m-%d}", json.dumps({"name": str(name)}), actor.author)
+        cur.execute("INSERT OR REPLACE INTO holidays (day, name) VALUES (?, ?)", [date, text])
+        record_decision(cur, None, "holiday", f"{date:%Y-%m-%d}", json.dumps({"name": text}), actor.author)
+
+
+def remove_holiday(store: Store, day: dt.date | str, *, actor: Actor) -> str:
+    """Remove a holiday (it becomes a working day again when it is a weekday); returns its name.
+
+    Later cycles only, like :func:`add_holiday`. Logged (kind ``holiday``, ``{"removed": name}``) as
+    ``actor.author``; needs the ``settings`` role (``PermissionError`` otherwise, nothing written);
+    :class:`~.errors.CycleError` when ``day`` is not a date or not a holiday.
+    """
+    require(actor, "settings")
+    date = _day(day)
+    with store.transaction() as cur:
+        rows = cur.execute("DELETE FROM holidays WHERE day = ? RETURNING name", [date]).fetchall()
+        if not rows:
+            raise CycleError(f"{date:%Y-%m-%d} is not a holiday; nothing removed.")
+        name = str(rows[0][0])
+        record_decision(cur, None, "holiday", f"{date:%Y-%m-%d}", json.dumps({"removed": name}), actor.author)
+    return name
 
 
 def _holiday_set(holidays: Iterable[dt.date]) -> set[dt.date]:

@@ -49,7 +49,9 @@ PERMISSIONS: dict[str, Permission] = {
     "forecast": _allow("run the baseline or change forecast overrides", "planner"),
     "supply_plan": _allow("change the supply plan", "planner"),
     "scenario": _allow("save, delete or promote scenarios", "planner"),
-    "run_cycle": _allow("open cycles or tick cycle tasks", "planner"),
+    "run_cycle": _allow("open cycles", "planner"),
+    # the roles a cycle step may be owned by; a step is signed off, and its tasks ticked, only by holders of its
+    # own role (sop_core.cycle.template: data, demand and supply review planner, pre-S&OP finance), no override
     "sign_off": _allow("sign off cycle steps", "planner", "finance", "executive"),
     "decide": _allow("record decisions and assumptions", "planner", "finance", "executive"),
     "approve": _allow("approve or reopen plans", "executive"),

@@ -11,26 +11,34 @@ import streamlit as st
 from sop_core import Store
 from sop_core import cycle as cy
 from sop_core.charts.cycle import STEP_COLORS, step_timeline
+from sop_core.cycle.template import may_work_on, step_role_hint
 from sop_core.people import Actor, can
 from sop_ui import cycle as cui
 from sop_ui.cycle_cards.common import ERRORS, permitted, refused
 
 
 def step_table(steps: pd.DataFrame) -> None:
-    """The five steps: owner, due date, status in its colour, tasks, sign-off."""
-    styled = cui.step_frame(steps).style.map(
+    """The five steps: owner, owning role (who signs off and ticks), due date, status in its colour, tasks, sign-off."""
+    frame = cui.step_frame(steps)
+    frame.insert(2, "Role", steps["owner_role"].fillna("").to_numpy())
+    styled = frame.style.map(
         lambda s: f"background-color: {STEP_COLORS.get(s, '#9e9e9e')}; color: #ffffff; font-weight: 600",
         subset=["Status"],
     )
     st.dataframe(styled, hide_index=True, width="stretch", key="cy_steps_table")
 
 
+def may_work_on_step(actor: Actor, role: object) -> bool:
+    """True when ``actor`` holds the step's owning role (a step without one: whoever may sign off steps)."""
+    return may_work_on(actor, str(role)) if isinstance(role, str) and role else can(actor, "sign_off")
+
+
 @st.fragment
 def steps_card(store: Store, actor: Actor, status: cy.CycleStatus, today: dt.date) -> None:
     """The timeline, the step table, each step's tasks (auto-checked or ticked by hand) and the sign-off.
 
-    Ticking needs ``run_cycle`` and signing off ``sign_off``: without them the tasks are shown as text and the
-    sign-off as a caption saying who may.
+    A step's hand tasks are ticked, and the step signed off, by holders of its owning role (signing off also needs
+    ``sign_off``); for anyone else the tasks are shown as text and a caption says which role may.
     """
     st.subheader("Steps and tasks")
     cui.show_flash("steps")
@@ -43,14 +51,14 @@ def steps_card(store: Store, actor: Actor, status: cy.CycleStatus, today: dt.dat
             f":{c}[■ {s}]"
             for s, c in (("done", "green"), ("in progress", "blue"), ("overdue", "red"), ("not started", "gray"))
         )
+        + " — Role: who signs the step off and ticks its tasks."
     )
     step_table(status.steps)
     locked = status.approved
-    may_tick = can(actor, "run_cycle")
-    if not locked and not may_tick:
-        permitted(actor, "run_cycle", "Ticking tasks")  # the caption saying who may
     for step in status.steps.itertuples():
         tasks = status.tasks[status.tasks["step"] == step.step]
+        mine = may_work_on_step(actor, step.owner_role)
+        signed = isinstance(step.signed_by, str) and bool(step.signed_by)
         icon = {"done": ":material/check_circle:", "overdue": ":material/warning:"}.get(
             str(step.status), ":material/radio_button_unchecked:"
         )
@@ -59,11 +67,16 @@ def steps_card(store: Store, actor: Actor, status: cy.CycleStatus, today: dt.dat
             expanded=step.step == status.current_step,
             icon=icon,
         ):
+            if not (mine or locked or signed) and (~tasks["auto"]).any():
+                st.caption(step_role_hint(actor, str(step.owner_role), "Ticking tasks needs"))
             for task in tasks.itertuples():
-                task_row(store, actor, status, step.signed_by, task, locked, may_tick)
+                task_row(store, actor, status, step.signed_by, task, locked, mine)
             if step.step == status.current_step and step.step != "executive" and not locked:
                 if permitted(actor, "sign_off", "Signing off a step"):
-                    sign_off(store, actor, status.cycle, str(step.step), str(step.name))
+                    if mine:
+                        sign_off(store, actor, status.cycle, str(step.step), str(step.name))
+                    else:
+                        st.caption(step_role_hint(actor, str(step.owner_role), f"Signing off {step.name} needs"))
             elif step.step == "executive" and not status.approved:
                 st.caption("The executive step is signed off by approving the plan (below).")
 

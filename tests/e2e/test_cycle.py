@@ -2,14 +2,17 @@
 
 The demo company's current cycle is part-way (data and demand review signed, the supply review in progress).
 Through the pages: an override on Demand planning, then on the Cycle page the supply plan generated, its
-overload explained by a decision, the hand tasks ticked and the steps signed off, the agenda, the approval and
-the next cycle opened with the open decisions carried. It writes (approve, open), so it runs its own server on
-its own demo file and leaves the shared ``app_url`` alone.
+overload explained by a decision linked to a saved scenario, the hand tasks ticked and the steps signed off, the
+agenda, the approval and the next cycle opened with the open decisions carried. Afterwards the store says the
+override reached the plan: the cell's consensus (baseline + the layers) is the approved demand plan's quantity.
+It writes (approve, open), so it runs its own server on its own demo file and leaves the shared ``app_url``
+alone. Not exercised here: opening the first cycle and the data and demand review sign-offs (the demo does them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import subprocess
 import sys
@@ -19,7 +22,10 @@ import pytest
 
 from sop_core import open_store
 from sop_core.cycle import cycle_status, list_decisions
-from sop_core.months import add_months, month_start
+from sop_core.forecast import consensus
+from sop_core.months import add_months, current_month
+from sop_core.people import local_actor
+from sop_core.scenario import Levers, list_scenarios, save_scenario
 from tests.support.browser import (
     ROOT,
     assert_no_exception,
@@ -34,12 +40,27 @@ from tests.support.grid import enter_first_override, enter_name
 SIDEBAR = "[data-testid='stSidebar']"
 
 
+SCENARIO = "Assembly Saturday shifts"  # saved before the run when the demo has no scenario: the decision's link
+OVERRIDE = 250.0  # units, the Sales layer, the Demand planning grid's first cell
+
+
 @pytest.fixture()
 def cycle_db(tmp_path: Path) -> str:
-    """A fresh demo file for this test alone (built for today: the current cycle is part-way)."""
+    """A fresh demo file for this test alone (built for today: the current cycle is part-way) with a saved
+    scenario (the demo's first, or one saved as the Scenarios page would) for the decision to link to."""
     path = str(tmp_path / "cycle.duckdb")
     subprocess.run([sys.executable, "-m", "sop_core", "demo", "--db", path], cwd=ROOT, check=True)
+    with open_store(path) as store:
+        if list_scenarios(store).empty:
+            save_scenario(store, SCENARIO, Levers(), local_actor("e2e planner"), note="for the cycle test")
     return path
+
+
+def scenario_of(path: str) -> tuple[int, str]:
+    """The scenario the decision links to: the newest saved one (id, name)."""
+    with open_store(path) as store:
+        saved = list_scenarios(store)
+    return int(saved["scenario_id"].iloc[0]), str(saved["name"].iloc[0])
 
 
 def wait_text(page, text: str | re.Pattern, timeout: float = 90_000) -> None:
@@ -54,7 +75,7 @@ def override_on_demand_planning(page, url: str) -> None:
     enter_name(page, "e2e planner")
     enter_first_override(
         page,
-        "250",
+        f"{OVERRIDE:.0f}",
         "Promo",  # the select filters to "Promotion"
         unsaved=re.compile(r"without a reason"),
         reasoned=re.compile(r"1 unsaved change\(s\): Sales · [A-Z][a-z]{2} \d{4}\. "),
@@ -74,7 +95,7 @@ def sign_off(page, step: str) -> None:
     wait_text(page, f"{step} signed off by e2e planner.")
 
 
-def run_cycle(page, url: str, current: dt.date) -> int:
+def run_cycle(page, url: str, current: dt.date, scenario: str) -> int:
     """Drive the cycle through the pages; returns the open decisions the next cycle says it carried."""
     open_page(page, url)  # the app's navigation is known after its first run
     open_page(page, f"{url}/cycle")
@@ -100,6 +121,8 @@ def run_cycle(page, url: str, current: dt.date) -> int:
     form.get_by_label("Owner").fill("Lena Brandt (Operations)")
     form.locator("[data-testid='stSelectbox']", has_text="Resource").click()
     page.get_by_role("option", name="Assembly", exact=True).click()
+    form.locator("[data-testid='stSelectbox']", has_text="Scenario").click()
+    page.get_by_role("option", name=scenario, exact=True).click()
     form.get_by_role("button", name="Add decision").click()
     wait_text(page, re.compile(r"Decision #\d+ added by e2e planner"))
 
@@ -133,11 +156,12 @@ def run_cycle(page, url: str, current: dt.date) -> int:
 
 
 def test_one_whole_cycle_through_the_pages(cycle_db, page):
-    current = month_start(dt.date.today())
+    current = current_month()
     following = add_months(current, 1)
+    scenario_id, scenario = scenario_of(cycle_db)
     with streamlit_server(ROOT / "app.py", env={"SOP_DB_PATH": cycle_db}) as url:
         try:
-            carried = run_cycle(page, url, current)
+            carried = run_cycle(page, url, current, scenario)
         except Exception:
             screenshot(page, "cycle-failure")  # what the page showed when a step timed out
             raise
@@ -153,3 +177,19 @@ def test_one_whole_cycle_through_the_pages(cycle_db, page):
         assert carried == len(ids) > 0 and ids == set(open_now["id"])
         added = open_now[open_now["text"].str.startswith("Assembly: Saturday shifts")]
         assert len(added) == 1 and added["resource"].iloc[0] == "Assembly"
+        assert added["scenario_id"].iloc[0] == scenario_id and added["scenario"].iloc[0] == scenario
+        # The override reached the plan: its cell's consensus is the (now approved) demand plan's quantity.
+        cell = store.query(
+            "SELECT family, region, month, kind, value FROM forecast_overrides "
+            "WHERE cycle = ? AND layer = 'sales' AND author = 'e2e planner'",
+            [current],
+        )
+        assert len(cell) == 1 and cell["value"].iloc[0] == OVERRIDE
+        family, region, month, kind = cell[["family", "region", "month", "kind"]].iloc[0]
+        agreed = consensus(store, current, [family], [region]).set_index("month").loc[month]
+        assert agreed["sales"] == OVERRIDE if kind == "units" else agreed["sales"] > 0  # the cell keeps its kind
+        planned = store.scalar(
+            "SELECT quantity FROM demand_plan WHERE cycle = ? AND family = ? AND region = ? AND month = ?",
+            [current, family, region, month],
+        )
+        assert planned == math.floor(agreed["consensus"] + 0.5)
