@@ -10,6 +10,7 @@ from typing import cast
 import pandas as pd
 import streamlit as st
 
+from sop_core.months import business_today
 from sop_ui import cycle as cui
 from sop_ui.auth import current_actor
 from sop_ui.cycle_cards.approval import approval_card
@@ -29,7 +30,7 @@ EMPTY_MESSAGE = (
 
 store = get_store()
 actor = current_actor()
-today = dt.date.today()
+today = business_today()
 st.title("S&OP cycle")
 st.caption(
     "The monthly rhythm: data, demand review, supply review, pre-S&OP reconciliation and the executive "

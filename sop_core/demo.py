@@ -52,7 +52,7 @@ from .conventions import DEFAULT_WARNING_UTILISATION, PLAN_HORIZON_MONTHS
 from .cycle.demo_history import write_cycle_history
 from .forecast.baseline import write_baseline_rows
 from .forecast.demo_history import forecast_demo_history, insert_demo_overrides
-from .months import add_months, current_month, days_in_month, month_range, working_days
+from .months import add_months, business_today, current_month, days_in_month, month_range, working_days
 from .plans import write_plan_rows
 from .store import Store, StoreError
 
@@ -196,7 +196,7 @@ def load_demo(store: Store, seed: int = 0, as_of: dt.date | None = None, replace
                     "approved_at = CAST(? AS TIMESTAMP) + INTERVAL 20 DAY WHERE cycle = ?",
                     [version, version],
                 )
-        write_cycle_history(cur, cycle, as_of or dt.date.today())
+        write_cycle_history(cur, cycle, as_of or business_today())
         cur.execute("INSERT INTO settings VALUES ('company', 'Nordwind Pumps & Valves'), ('currency', 'EUR')")
         refresh_rollup(cur)
 

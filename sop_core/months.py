@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import os
 
 import numpy as np
 import pandas as pd
@@ -41,9 +42,27 @@ def working_days(month: dt.date) -> int:
     return int(np.busday_count(month, add_months(month, 1)))
 
 
-def current_month(today: dt.date | None = None) -> dt.date:
-    """The month of ``today`` (default: the system date)."""
-    return month_start(today or dt.date.today())
+TODAY_ENV = "SOP_TODAY"
+
+
+def business_today() -> dt.date:
+    """The business date: ``$SOP_TODAY`` (``YYYY-MM-DD``) when set, else the system date.
+
+    One clock for every "today" of the engine and the pages (due dates, overdue items, the demo's current
+    cycle), so the company can be shown, and the tests run, as of any day.
+    """
+    text = os.environ.get(TODAY_ENV, "").strip()
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{TODAY_ENV} is a date YYYY-MM-DD, not {text!r}") from None
+
+
+def current_month(day: dt.date | None = None) -> dt.date:
+    """The month of ``day`` (default: :func:`business_today`)."""
+    return month_start(day or business_today())
 
 
 def month_column(values: pd.Series) -> pd.Series:

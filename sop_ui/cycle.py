@@ -20,6 +20,7 @@ from sop_core.cycle.supply_plan import supply_adjustments
 from sop_core.cycle.supply_policy import supply_policies
 from sop_core.facts import currency, family_names, registers_stamp
 from sop_core.formatting import money, pct
+from sop_core.months import business_today
 
 CACHE_TTL = 600
 FLASH = "cy_flash"
@@ -253,7 +254,7 @@ def _plain(text: object) -> str:
 
 def overdue_section(store: Store, today: dt.date | None = None) -> None:
     """The overdue decisions and assumptions (a small section for the Overview and Executive pages)."""
-    day = today or dt.date.today()
+    day = today or business_today()
     items = load_overdue(store, store.path, stamp(store), day)
     st.subheader("Overdue decisions and assumptions")
     if items.empty:

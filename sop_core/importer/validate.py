@@ -33,6 +33,7 @@ import datetime as dt
 
 import duckdb
 
+from ..months import business_today
 from .checks import CheckQueue, both_items, footer_sql, queue_checks
 from .kinds import Kind
 from .options import ImportOptions
@@ -47,7 +48,7 @@ def current_cycle(cur: duckdb.DuckDBPyConnection, today: dt.date | None = None) 
     value = cur.execute("SELECT max(cycle) FROM plan_versions").fetchall()[0][0]
     if value is not None:
         return value
-    today = today or dt.date.today()
+    today = today or business_today()
     return dt.date(today.year, today.month, 1)
 
 
