@@ -13,7 +13,16 @@ from hypothesis import strategies as st
 
 from sop_core.forecast import select
 from sop_core.forecast.metrics import holdout_mase, mase, mase_scale, origin_scales, season_for_scale
-from sop_core.forecast.models import MIN_TRAIN, candidates, classify, min_train, quick_forecast, simple_forecast
+from sop_core.forecast.models import (
+    MIN_TRAIN,
+    candidates,
+    classify,
+    conformal_half_width,
+    min_train,
+    quick_forecast,
+    simple_forecast,
+    widen_to_backtest,
+)
 from sop_core.forecast.select import LOCAL, ORIGINS, choose, cv_design, forecast_series
 
 END = pd.Timestamp("2026-06-01")
@@ -298,3 +307,74 @@ def test_progress_is_reported_per_batch_and_never_goes_down():
     assert len({f for f in fractions if 0 < f < 1}) >= 8, "about a dozen steps, not empty → full"
     assert reports[0][1] == "Forecasting 1 of 25 series…"
     assert reports[-1][1] == "Forecast 25 of 25 series"
+
+
+@dataclass
+class Overconfident:
+    """A fit runner whose backtest misses by 10 × the months ahead (seasonal naive; 30 × for the rest), while
+    its final forecast is 20 a month with a ±2 (80 %) / ±3 (95 %) band: a band far narrower than its errors."""
+
+    distributed: bool = False
+
+    def cross_validation(
+        self, models: list[Any], frame: pd.DataFrame, h: int, n_windows: int, step_size: int, refit: bool
+    ) -> pd.DataFrame:
+        rows = []
+        for uid, part in frame.groupby("unique_id", sort=True):
+            ds, y = part["ds"].to_numpy(), part["y"].to_numpy(float)
+            for window in range(n_windows):
+                origin = len(y) - h - (n_windows - 1 - window) * step_size - 1
+                for ahead in range(1, h + 1):
+                    row = {"unique_id": uid, "ds": ds[origin + ahead], "cutoff": ds[origin], "y": y[origin + ahead]}
+                    for m in models:
+                        miss = (10.0 if str(m) == "SeasonalNaive" else 30.0) * ahead
+                        row[str(m)] = y[origin + ahead] + (miss if window % 2 else -miss)
+                    rows.append(row)
+        return pd.DataFrame(rows)
+
+    def forecast(self, models: list[Any], frame: pd.DataFrame, h: int, level: list[int]) -> pd.DataFrame:
+        (name,) = [str(m) for m in models]
+        uids = sorted(frame["unique_id"].unique())
+        out = pd.DataFrame({"unique_id": np.repeat(uids, h), "ds": np.tile(np.arange(h), len(uids)), name: 20.0})
+        for side, sign in (("lo", -1), ("hi", 1)):
+            out[f"{name}-{side}-80"], out[f"{name}-{side}-95"] = 20.0 + sign * 2.0, 20.0 + sign * 3.0
+        return out
+
+
+def test_a_short_history_gets_the_band_its_backtest_errors_call_for_and_a_long_one_keeps_its_own():
+    """24 months (< 5 seasons): backtest 3 origins × 3 months ahead, errors 10, 20, 30 (three of each);
+    divided by the own 80 % half-width 2: ratios 5, 5, 5, 10, 10, 10, 15, 15, 15; the split-conformal 80 %
+    quantile is the ⌈(9 + 1) · 0.8⌉ = 8th smallest, 15 → half-width 15 × 2 = 30 (80 %), × 3/2 = 45 (95 %)
+    around 20: lo 20 − 30 and 20 − 45 clipped at 0, hi 50 and 65. 72 months: the model's own ±2 / ±3 stays."""
+    short, long = _seasonal(24), _seasonal(72)
+    series = [(("F", "short", ""), short), (("F", "long", ""), long)]
+    out = {r.key[1]: r for r in forecast_series(series, END, 6, runner=Overconfident())}
+    assert out["short"].model == out["long"].model == "SeasonalNaive"
+    f, lo80, hi80, lo95, hi95 = out["short"].values
+    assert f == pytest.approx(np.full(6, 20.0))
+    assert hi80 == pytest.approx(np.full(6, 50.0)) and hi95 == pytest.approx(np.full(6, 65.0))
+    assert np.all(lo80 == 0.0) and np.all(lo95 == 0.0)
+    f, lo80, hi80, lo95, hi95 = out["long"].values
+    assert lo80 == pytest.approx(np.full(6, 18.0)) and hi80 == pytest.approx(np.full(6, 22.0))
+    assert lo95 == pytest.approx(np.full(6, 17.0)) and hi95 == pytest.approx(np.full(6, 23.0))
+    for r in out.values():
+        f, lo80, hi80, lo95, hi95 = r.values
+        assert np.all(lo95 >= 0) and np.all(lo95 <= lo80) and np.all(lo80 <= f)
+        assert np.all(f <= hi80) and np.all(hi80 <= hi95)
+
+
+def test_the_conformal_band_grows_past_the_backtest_as_the_models_own_and_never_narrows():
+    own = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])  # the model's own 80 % half-width per step
+    errors, ahead = np.array([2.0, 4.0, 6.0, 2.0, 4.0, 6.0]), np.array([1, 2, 3, 1, 2, 3])  # twice its width
+    assert conformal_half_width(errors, ahead, own) == pytest.approx(2 * own)  # steps 4-6 extrapolated
+    assert conformal_half_width(np.array([]), np.array([], dtype=int), own) == pytest.approx(np.zeros(6))
+    # no usable own width at a backtested step: the flat conformal quantile of the errors (the ⌈7 · 0.8⌉ = 6th smallest of 6: the largest)
+    assert conformal_half_width(errors, ahead, np.zeros(6)) == pytest.approx(np.full(6, 6.0))
+    point = np.full(6, 100.0)
+    wide = (point, point - 3 * own, point + 3 * own, point - 5 * own, point + 5 * own)  # wider than the errors
+    for got, kept in zip(widen_to_backtest(wide, errors, ahead), wide, strict=True):
+        assert got == pytest.approx(kept)
+    narrow = (point, point - own, point + own, point - 2 * own, point + 2 * own)
+    _, lo80, hi80, lo95, hi95 = widen_to_backtest(narrow, errors, ahead)
+    assert hi80 - point == pytest.approx(2 * own) and point - lo80 == pytest.approx(2 * own)
+    assert hi95 - point == pytest.approx(4 * own) and point - lo95 == pytest.approx(4 * own)  # own 95/80 ratio kept

@@ -23,7 +23,9 @@ cost of one AutoETS run; intermittent candidates are cheap and refit at every or
 Ties (within 1 % of the best MASE) go to the simpler model; a series keeps the previous
 cycle's model unless another is at least 5 % better. Forecasts and bounds are clipped at zero;
 models without their own intervals (the intermittent ones) get conformal bands: the 80th / 95th
-percentile of the series' absolute backtest errors.
+percentile of the series' absolute backtest errors. On a history shorter than
+:data:`~.models.BAND_CHECK_MONTHS` (five seasons) a model's own band is widened where its backtest
+errors call for more (:func:`~.models.widen_to_backtest`): own bands ran narrow there on real series.
 
 Where the fits run is a :class:`FitRunner`: statsforecast's two calls (the backtest and the final
 forecast) and nothing else. :data:`LOCAL` runs them in this process; ``sop_core.scale`` has one that
@@ -47,7 +49,16 @@ import pandas as pd
 
 from .codes import PROGRESS_STEPS, Progress, series_message
 from .metrics import holdout_mase, origin_scales
-from .models import COMPLEXITY, OWN_INTERVALS, candidates, classify, min_train, simple_forecast
+from .models import (
+    BAND_CHECK_MONTHS,
+    COMPLEXITY,
+    OWN_INTERVALS,
+    candidates,
+    classify,
+    min_train,
+    simple_forecast,
+    widen_to_backtest,
+)
 
 ORIGINS = 3
 TIE = 0.01
@@ -228,6 +239,8 @@ def _run_group(
     errors["unique_id"] = cv["unique_id"].to_numpy()
     cutoffs = pd.DatetimeIndex(cv["cutoff"])
     back = ((end.year - cutoffs.year) * 12 + (end.month - cutoffs.month)).to_numpy()  # months after each origin
+    months = pd.DatetimeIndex(cv["ds"])
+    ahead = ((months.year - cutoffs.year) * 12 + (months.month - cutoffs.month)).to_numpy()  # 1 = next month
     rows = errors.groupby("unique_id", sort=True).indices
     chosen: dict[str, tuple[str, float]] = {}
     for (index, _), uid in zip(items, ids, strict=True):
@@ -263,8 +276,13 @@ def _run_group(
             q80 = err.quantile(0.8).reindex(sorted(uids)).to_numpy(float)[:, None]
             q95 = err.quantile(0.95).reindex(sorted(uids)).to_numpy(float)[:, None]
             bands = [point - q80, point + q80, point - q95, point + q95]
+        column = names.index(name)
         for k, uid in enumerate(sorted(uids)):
-            out[int(uid)] = (name, chosen[uid][1], _clip(point[k], *(b[k] for b in bands)))
+            values = (point[k], *(b[k] for b in bands))
+            if own and len(arrays[uid]) < BAND_CHECK_MONTHS:  # own bands run narrow on short histories
+                at = rows.get(uid, np.array([], dtype=int))
+                values = widen_to_backtest(values, abs_errors[at, column], ahead[at])
+            out[int(uid)] = (name, chosen[uid][1], _clip(*values))
     return out
 
 
