@@ -51,11 +51,13 @@ def agenda_card(items: pd.DataFrame, chosen: dt.date, currency: str) -> None:
             hide_index=True,
             width="stretch",
             key=f"cy_agenda_{cy.AGENDA_SECTIONS.index(section)}",
+            # the money at stake (the ranking) and the months stay in view; the long text last but one
+            column_order=["topic", "subject", "money", "months", "detail", "page"],
             column_config={
                 "topic": "Topic",
                 "subject": "Subject",
                 "months": "When",
-                "detail": st.column_config.TextColumn("What", width="large"),
+                "detail": st.column_config.TextColumn("What", width="medium"),
                 "money": st.column_config.TextColumn("At stake", alignment="right"),
                 "page": st.column_config.TextColumn("Page / owner", width="medium"),
             },
