@@ -42,7 +42,7 @@ _TEMPLATE_SQL = "SELECT step, position, name, owner, owner_role, offset_days FRO
 
 def cycle_template(store: Store) -> pd.DataFrame:
     """The step template in order: :data:`TEMPLATE_COLUMNS`."""
-    return store.query(f"{_TEMPLATE_SQL} ORDER BY position")
+    return store.query(f"{_TEMPLATE_SQL} ORDER BY position")  # fixed text, no input
 
 
 def step_role_choices(step: str) -> tuple[str, ...]:
@@ -72,7 +72,7 @@ def step_owner(store: Store, cycle: dt.date, *, step: str | None = None, task: s
     if task is not None:
         table = "cycle_tasks WHERE cycle = ? AND task = ?" if opened else "cycle_template_tasks WHERE task = ?"
         # fixed table text chosen above; the values are bound
-        found = store.query(f"SELECT step FROM {table}", [cycle, task] if opened else [task])
+        found = store.query(f"SELECT step FROM {table}", [cycle, task] if opened else [task])  # fixed text above
         if found.empty:
             return None
         step = str(found.at[0, "step"])
@@ -125,7 +125,7 @@ def task_template(store: Store) -> pd.DataFrame:
 
 
 def _step_row(cur: duckdb.DuckDBPyConnection, step: str) -> tuple:
-    rows = cur.execute(f"{_TEMPLATE_SQL} WHERE step = ?", [step]).fetchall()
+    rows = cur.execute(f"{_TEMPLATE_SQL} WHERE step = ?", [step]).fetchall()  # fixed text; step bound
     if not rows:
         raise CycleError(f"Unknown step {step!r}; the steps are {', '.join(STEP_KEYS)}.")
     return rows[0]
@@ -172,7 +172,7 @@ def update_template(
     require(actor, "settings")
     changed: list[str] = []
     with store.transaction() as cur:
-        template = {str(r[0]): r for r in cur.execute(f"{_TEMPLATE_SQL} ORDER BY position").fetchall()}
+        template = {str(r[0]): r for r in cur.execute(f"{_TEMPLATE_SQL} ORDER BY position").fetchall()}  # fixed text
         rows = {step: dict(zip(TEMPLATE_COLUMNS, row, strict=True)) for step, row in template.items()}
         for step, fields in changes.items():
             if step not in rows:
@@ -320,7 +320,7 @@ def insert_cycle_frames(
 
 def read_template(cur: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, list[dt.date]]:
     """On a cursor: the step template, the task template and the holidays."""
-    steps = cur.execute(f"{_TEMPLATE_SQL} ORDER BY position").df()
+    steps = cur.execute(f"{_TEMPLATE_SQL} ORDER BY position").df()  # fixed text, no input
     tasks = cur.execute("SELECT task, step, position, label, auto_check FROM cycle_template_tasks").df()
     holidays = [pd.Timestamp(r[0]).date() for r in cur.execute("SELECT day FROM holidays").fetchall()]
     return steps, tasks, holidays
