@@ -53,7 +53,7 @@ from .forecast import (
     write_consensus,
 )
 from .importer import ImportOptions, ImportReport, import_file, revert_upload, upload_history
-from .plans import approve_plan, latest_cycle, plan_versions, write_plan
+from .plans import NoPlanError, approve_plan, latest_cycle, plan_versions, write_plan
 from .scenario import (
     Levers,
     compare_scenarios,
@@ -67,6 +67,7 @@ from .supply import capacity_load, demand_supply_gap
 
 __all__ = [
     "FrozenPlanError",
+    "NoPlanError",
     "ImportOptions",
     "ImportReport",
     "Levers",

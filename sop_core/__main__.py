@@ -1,5 +1,5 @@
-"""Command line: ``python -m sop_core demo|import|uploads|revert|preread|cycle|decisions|assumptions|supply|users|
-rollup|forecast …`` (``--help`` on each; writing commands act as ``--as EMAIL``, docs/security.md).
+"""Command line: ``python -m sop_core demo|import|uploads|revert|preread|cycle|decisions|assumptions|supply|template|
+holidays|users|rollup|forecast …`` (``--help`` on each; writing commands act as ``--as EMAIL``, docs/security.md).
 
 ``import KIND FILE`` validates a file and loads it in one transaction; it prints
 the report and exits 0 when the file was loaded (or is valid with
@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .cycle.cli_supply import add_supply_commands
 
     add_supply_commands(sub)  # supply policy|generate|show|adjust|check|log
+    from .cycle.cli_template import add_template_commands
+
+    add_template_commands(sub)  # template show|set|add-task, holidays list|add|remove
     from .people.cli import add_users_command
 
     add_users_command(sub)  # users list|add|remove|roles|default-role|history (--as EMAIL)

@@ -40,6 +40,22 @@ def plan_status(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
+class NoPlanError(StoreError):
+    """A write named a cycle that has no plan version (open the cycle first); nothing was written."""
+
+
+def require_plan_version(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> str:
+    """On an open transaction: the status of ``cycle``'s plan version; :class:`NoPlanError` naming the month
+    when it has none (for writes that must not create a draft as a side effect: only opening a cycle does)."""
+    status = plan_status(cur, cycle)
+    if status is None:
+        raise NoPlanError(
+            f"There is no plan for cycle {cycle:%Y-%m}: open the cycle first (python -m sop_core cycle open "
+            f"{cycle:%Y-%m}, or the Cycle page). Nothing was written."
+        )
+    return status
+
+
 def require_draft(cur: duckdb.DuckDBPyConnection, cycle: dt.date) -> None:
     """On an open transaction: create the draft of ``cycle`` if missing; :class:`FrozenPlanError` if approved.
 

@@ -25,7 +25,7 @@ from sop_core.cycle.template import (
     task_template,
     update_template,
 )
-from sop_core.cycle.workdays import add_holiday, holidays, remove_holiday
+from sop_core.cycle.workdays import add_holiday, holiday_table, holidays, remove_holiday
 from sop_core.people import Actor, can, needs_role
 from sop_core.people.roles import ordered
 from sop_ui.cycle_cards.common import seen_before
@@ -149,7 +149,7 @@ def tasks_section(store: Store, actor: Actor, may: bool) -> None:
 
 def holidays_section(store: Store, actor: Actor, may: bool) -> None:
     """The company's holidays (not working days for due dates): list, add, remove."""
-    rows = store.query("SELECT day, name FROM holidays ORDER BY day")
+    rows = holiday_table(store)
     if rows.empty:
         st.caption("No holidays: every Monday to Friday is a working day.")
     else:

@@ -15,7 +15,15 @@ import pytest
 
 from sop_core import open_store
 from sop_core.__main__ import build_parser, main
-from sop_core.cycle import carried_overrides, list_assumptions, open_cycle, supply_policies
+from sop_core.cycle import (
+    carried_overrides,
+    cycle_template,
+    holidays,
+    list_assumptions,
+    open_cycle,
+    supply_policies,
+    task_template,
+)
 from sop_core.cycle.supply_plan import preview_supply_plan, supply_adjustments
 from sop_core.forecast import consensus
 from sop_core.jobs import Runner, Spool, hand_off
@@ -273,6 +281,109 @@ def test_supply_check_prints_overloads(db, capsys):
     usage(capsys, db, ["supply"])
 
 
+def test_supply_check_strict_exits_3_on_overloads_or_shortages(db, capsys):
+    code, out, err = run(capsys, db, "supply", "check", "--strict")
+    assert code == 3, err
+    assert out == run(capsys, db, "supply", "check")[1]  # the same report; only the exit code differs
+    assert out.startswith("Supply check of cycle 2026-11: 3 overloaded resource-month(s)")
+    with open_store(db) as store, store.transaction() as cur:
+        cur.execute("UPDATE capacity SET available_hours = available_hours * 10")
+    code, out, err = run(capsys, db, "supply", "check", "--strict")
+    assert (code, err) == (0, ""), out
+    assert out.startswith("Supply check of cycle 2026-11: within capacity, 0 at the warning threshold, 0 family")
+    with open_store(db) as store, store.transaction() as cur:
+        cur.execute("UPDATE production_plan SET quantity = 0 WHERE cycle = DATE '2026-11-01' AND family = ?", [PUMPS])
+    code, out, _ = run(capsys, db, "supply", "check", "--strict")
+    assert code == 3 and "within capacity" in out and "Short of supply" in out, out
+    assert run(capsys, db, "supply", "check")[0] == 0  # without --strict a finding is not a failure
+    refused_unchanged(capsys, db, ["supply", "check", "2031-01", "--strict"], "no plan for that cycle")
+    usage(capsys, db, ["supply", "check", "--strict=yes"])
+    help_text = _help(capsys, ["supply", "check", "--help"])
+    assert "--strict" in help_text and "3 with --strict: an overload or a shortage was found" in help_text
+
+
+def _help(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    """What ``python -m sop_core ARGV --help`` prints (argparse exits 0)."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    assert done.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+# ------------------------------------------------------------------- the template and the holidays
+def test_template_shown_set_and_a_task_added(db, capsys):
+    code, out, err = run(capsys, db, "template", "show")
+    assert code == 0, err
+    assert re.search(r"demand +Demand review +Jonas Keller \(Sales\) +planner +6", out)
+    assert re.search(r"demand +consensus_saved +Consensus demand plan saved +automatic", out)
+    code, out, err = run(
+        capsys, db, "template", "set", "demand", "--offset", "7", "--owner", "Mia Roth", "--as", "ines@example.com"
+    )
+    assert code == 0, err
+    assert out.startswith(
+        "Step demand of the template: Demand review, owned by Mia Roth (planner), due on working day 7"
+    )
+    code, out, err = run(
+        capsys, db, "template", "add-task", "supply", "Check the supplier lead times", "--as", "lena@example.com"
+    )
+    assert code == 0, err
+    assert out.startswith("Task check_the_supplier_lead_times added to the supply step of the template")
+    with open_store(db) as store:
+        step = cycle_template(store).set_index("step").loc["demand"]
+        tasks = task_template(store)
+        log = store.query("SELECT subject, decided_by FROM decisions WHERE kind = 'template' ORDER BY decision_id")
+    assert (step["owner"], step["offset_days"]) == ("Mia Roth", 7)
+    assert tasks[tasks["step"] == "supply"]["label"].tolist()[-1] == "Check the supplier lead times"
+    assert log.values.tolist()[-2:] == [["demand", "ines@example.com"], ["supply", "lena@example.com"]]
+
+
+def test_template_refusals_and_usage(db, capsys):
+    refused_unchanged(capsys, db, ["template", "set", "demand", "--offset", "10"], "between the offsets")
+    refused_unchanged(capsys, db, ["template", "set", "supply", "--role", "viewer"], "owning role must be")
+    refused_unchanged(capsys, db, ["template", "add-task", "data", "  "], "A task needs a label")
+    assert "say what to change" in usage(capsys, db, ["template", "set", "demand"])
+    assert "invalid choice: 'review'" in usage(capsys, db, ["template", "set", "review", "--offset", "4"])
+    usage(capsys, db, ["template", "set", "demand", "--offset", "six"])
+    usage(capsys, db, ["template"])
+    with_people(db)
+    refused_unchanged(
+        capsys, db, ["template", "set", "demand", "--offset", "7", "--as", "planner@example.com"], "settings"
+    )
+    assert "--as EMAIL" in usage(capsys, db, ["template", "add-task", "data", "Check"])
+
+
+def test_holidays_listed_added_renamed_removed(db, capsys):
+    code, out, _ = run(capsys, db, "holidays", "list")
+    assert code == 0 and out.startswith("No holidays"), out
+    code, out, err = run(capsys, db, "holidays", "add", "2027-05-03", "Bank holiday", "--as", "ines@example.com")
+    assert code == 0 and out.startswith("Holiday 2027-05-03 (Bank holiday) added"), err
+    code, out, _ = run(capsys, db, "holidays", "add", "2027-05-03", "May Day")
+    assert code == 0 and out.startswith("Holiday 2027-05-03 (May Day) renamed"), out
+    code, out, _ = run(capsys, db, "holidays", "list")
+    assert re.search(r"2027-05-03 +May Day", out), out
+    with open_store(db) as store:
+        assert holidays(store) == [pd.Timestamp("2027-05-03").date()]
+    code, out, _ = run(capsys, db, "holidays", "remove", "2027-05-03")
+    assert code == 0 and out.startswith("Holiday 2027-05-03 (May Day) removed"), out
+    with open_store(db) as store:
+        assert holidays(store) == []
+        log = store.query("SELECT subject, detail FROM decisions WHERE kind = 'holiday' ORDER BY decision_id")
+    assert log["detail"].tolist() == ['{"name": "Bank holiday"}', '{"name": "May Day"}', '{"removed": "May Day"}']
+
+
+def test_holidays_refusals_and_usage(db, capsys):
+    run(capsys, db, "holidays", "add", "2027-05-03", "Bank holiday")
+    refused_unchanged(capsys, db, ["holidays", "remove", "2027-05-04"], "2027-05-04 is not a holiday")
+    refused_unchanged(capsys, db, ["holidays", "add", "2027-05-04", " "], "needs a name")
+    assert "a date is YYYY-MM-DD, not '2027-5-4'" in usage(capsys, db, ["holidays", "add", "2027-5-4", "x"])
+    usage(capsys, db, ["holidays", "add", "2027-05-04"])
+    usage(capsys, db, ["holidays", "remove"])
+    with_people(db)
+    refused_unchanged(capsys, db, ["holidays", "remove", "2027-05-03", "--as", "viewer@example.com"], "settings")
+    assert "--as EMAIL" in usage(capsys, db, ["holidays", "add", "2027-05-04", "Bridge day"])
+
+
 # ------------------------------------------------------------------- the assumption register
 def test_assumptions_mirror_decisions(db, capsys):
     code, out, _ = run(capsys, db, "assumptions", "list", "--status", "open")
@@ -339,6 +450,33 @@ def test_new_commands_are_handed_to_a_running_app(twins, capsys):
         expected = dump(store)
     got = dump(runner.store)
     for table in ("demand_plan", "production_plan", "inventory_plan", "supply_policies", "assumptions"):
+        assert _without_times(got[table]) == _without_times(expected[table]), table
+
+
+def test_template_and_holiday_commands_are_handed_to_a_running_app(twins, capsys):
+    direct, held, runner = twins
+    commands = [
+        ["template", "set", "supply", "--offset", "10", "--as", "ines@example.com"],
+        ["template", "add-task", "pre_sop", "Invite the plant managers"],
+        ["template", "set", "supply", "--offset", "99"],  # refused: beyond the next step's offset
+        ["holidays", "add", "2027-05-03", "Bank holiday"],
+        ["holidays", "remove", "2027-05-04"],  # refused: not a holiday
+        ["holidays", "list"],
+        ["template", "show"],
+        ["supply", "check", "--strict"],  # exit 3: the demo's overloads
+    ]
+    for argv in commands:
+        mine = run(capsys, direct, *argv)
+        full = [*argv, "--db", held]
+        code = hand_off(build_parser().parse_args(full), full, Spool(held), time.monotonic() + 60)
+        out, err = capsys.readouterr()
+        assert (code, out, err) == mine, argv
+        assert code == (1 if argv[-1] in ("99", "2027-05-04") else 3 if "--strict" in argv else 0), out + err
+    assert runner.alive
+    with open_store(direct) as store:
+        expected = dump(store)
+    got = dump(runner.store)
+    for table in ("cycle_template", "cycle_template_tasks", "holidays"):
         assert _without_times(got[table]) == _without_times(expected[table]), table
 
 

@@ -28,6 +28,7 @@ from sop_core.cycle import (
 )
 from sop_core.forecast import save_override
 from sop_core.people import local_actor
+from sop_core.plans import NoPlanError
 
 # People of these tests: the local single-user mode (every role) under their names, as the author strings.
 INES = local_actor("Ines")
@@ -143,6 +144,15 @@ def test_confirm_carried_overrides(tiny):
     assert confirm_carried_overrides(tiny, APRIL, actor=JONAS, family="B") == 0
     assert confirm_carried_overrides(tiny, APRIL, actor=JONAS, layer="sales") == 1
     assert cycle_status(tiny, APRIL).carried_overrides_to_review == 0
+
+
+def test_confirming_overrides_of_a_cycle_without_a_plan_is_refused_and_makes_no_draft(tiny):
+    before = tiny.query("SELECT * FROM plan_versions ORDER BY ALL")
+    with pytest.raises(NoPlanError, match=r"There is no plan for cycle 2026-05: open the cycle first") as refusal:
+        confirm_carried_overrides(tiny, "2026-05", actor=JONAS)
+    assert "Nothing was written" in str(refusal.value)
+    pd.testing.assert_frame_equal(tiny.query("SELECT * FROM plan_versions ORDER BY ALL"), before)
+    assert tiny.scalar("SELECT count(*) FROM decisions WHERE kind = 'confirm_overrides'") == 0
 
 
 def test_first_cycle_opens_an_empty_draft():

@@ -29,7 +29,7 @@ from sop_core.forecast import (
 )
 from sop_core.forecast.baseline import BASELINE_COLUMNS, store_baseline
 from sop_core.people import local_actor
-from sop_core.plans import approve_plan, write_plan_rows
+from sop_core.plans import NoPlanError, approve_plan, write_plan_rows
 
 CYCLE = dt.date(2026, 1, 1)
 MONTHS = [dt.date(2026, m, 1) for m in (1, 2, 3)]
@@ -143,6 +143,13 @@ def test_overrides_are_frozen_with_the_plan(store):
     with pytest.raises(FrozenPlanError):
         write_consensus(store, CYCLE, actor=ANNA)
     assert overrides(store, CYCLE)["value"].tolist() == [10.0]
+
+
+def test_consensus_of_a_cycle_without_a_plan_is_refused_and_makes_no_draft(store):
+    with pytest.raises(NoPlanError, match=r"There is no plan for cycle 2026-02: open the cycle first \(python -m"):
+        write_consensus(store, "2026-02", actor=ANNA)
+    assert store.query("SELECT cycle FROM plan_versions")["cycle"].tolist() == [pd.Timestamp(CYCLE)]
+    assert store.scalar("SELECT count(*) FROM demand_plan") == 0
 
 
 def test_consensus_is_baseline_plus_layers(store):

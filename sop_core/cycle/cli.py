@@ -5,11 +5,13 @@
 plan), ``carried`` / ``confirm-overrides`` (the overrides carried into a new cycle, and keeping them as they
 are), ``tick`` and ``signoff`` (tasks and steps), ``agenda``, ``approve`` and ``reopen``. The registers
 (``decisions …``, ``assumptions …``) are :mod:`.cli_registers`; the supply plan (``supply …``) is
-:mod:`.cli_supply`; what they share is :mod:`.cli_common`.
+:mod:`.cli_supply`; the step template and the holidays (``template …``, ``holidays …``) are :mod:`.cli_template`;
+what they share is :mod:`.cli_common`.
 
-Exit codes: 0 done; 1 refused (a :class:`~.errors.CycleError`, an approved plan, a bad value, a role that does
-not allow the action — the message says why, nothing was written); 2 usage (argparse, nobody named while the
-store lists its people) or a store that cannot be opened (``__main__``).
+Exit codes: 0 done; 1 refused (a :class:`~.errors.CycleError`, an approved plan, a cycle without a plan, a bad
+value, a role that does not allow the action — the message says why, nothing was written); 2 usage (argparse,
+nobody named while the store lists its people) or a store that cannot be opened (``__main__``); 3 only from
+``supply check --strict`` (an overload or a shortage found).
 
 Every writing command acts as a named person: ``--as EMAIL`` (the older ``--by`` still works; default
 ``$SOP_USER``), resolved by :func:`sop_core.people.command_actor` — while the store lists nobody, any name (default

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..formatting import pct, units
 from ..people import Actor, add_as_option, command_actor, refusals
+from ..plans import NoPlanError
 from ..store import FrozenPlanError, Store, default_db_path
 from .errors import CycleError
 
@@ -43,9 +44,9 @@ def acting(store: Store, args: argparse.Namespace) -> Actor:
     return command_actor(store, args.as_email)
 
 
-cycle_refusals = refusals(CycleError, FrozenPlanError)
-"""A cycle command's refusals (wrong role, frozen plan, a step out of order, a stale save, a bad value) print
-``refused: …`` and exit 1; naming nobody while the store lists its people prints ``error: …`` and exits 2."""
+cycle_refusals = refusals(CycleError, FrozenPlanError, NoPlanError)
+"""A cycle command's refusals (wrong role, frozen plan, no plan version, a step out of order, a stale save, a bad
+value) print ``refused: …`` and exit 1; naming nobody while the store lists its people prints ``error: …`` and exits 2."""
 
 
 def add_common(parser: argparse.ArgumentParser, by: bool = False, required_by: bool = False) -> None:

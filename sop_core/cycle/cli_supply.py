@@ -11,12 +11,14 @@
   (:func:`~.supply_plan.adjust_supply_plan`). ``--seen`` is the production the planner saw; when the cell holds
   another quantity now, the save is refused naming who changed it and when (exit 1, nothing written). Without
   ``--seen`` the command reads the cell and changes it at once (as ``decisions set`` does).
-* ``supply check [CYCLE]``: overloads, resources at their warning threshold and shortages of the draft
-  (:func:`~.supply_check.supply_check`).
+* ``supply check [CYCLE] [--strict]``: overloads, resources at their warning threshold and shortages of the draft
+  (:func:`~.supply_check.supply_check`); with ``--strict`` it exits 3 when it finds an overload or a shortage
+  (0 when clean), so that a scheduled job can alert.
 * ``supply log [CYCLE]``: the adjustments with their reasons.
 
 Exit codes as every cycle command: 0 done, 1 refused (``refused: …``: a role, an approved plan, a stale save, a
-missing reason, an unknown family; nothing written), 2 usage. Writing commands act as ``--as EMAIL``.
+missing reason, an unknown family; nothing written), 2 usage; ``supply check --strict`` also 3 (found
+overloads or shortages). Writing commands act as ``--as EMAIL``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from ..store import Store, open_store
 from .cli_common import acting, add_common, cycle_refusals, month_arg, table
 from .errors import CycleError
 
+STRICT_FOUND = 3
+"""``supply check --strict``'s exit code when it finds an overload or a shortage (1 and 2 keep their meaning)."""
 SHOW_COLUMNS = ["family", "month", "demand", "production", "stock", "backorders", "days_of_supply", "status"]
 
 
@@ -187,7 +191,7 @@ def _check(args: argparse.Namespace) -> int:
         short = ["family", "month", "demand", "supply", "backorders", "backlog", "days_of_supply", "status"]
         formats = dict.fromkeys(("demand", "supply", "backorders", "backlog"), "units")
         print(table(shortages[short], {**formats, "month": "month", "days_of_supply": "days"}))
-    return 0
+    return STRICT_FOUND if args.strict and (len(overloads) or len(shortages)) else 0
 
 
 @cycle_refusals
@@ -273,8 +277,19 @@ def add_supply_commands(sub: argparse._SubParsersAction) -> None:
     add_common(ad, by=True)
     ad.set_defaults(func=_adjust)
 
-    ck = cmds.add_parser("check", help="overloads and shortages of the draft's supply plan (rough-cut)")
+    ck = cmds.add_parser(
+        "check",
+        help="overloads and shortages of the draft's supply plan (rough-cut)",
+        description="Overloads, resources at their warning threshold and shortages of the draft's supply plan. "
+        f"Exit codes: 0 done (with --strict: nothing found), 1 refused, 2 usage, {STRICT_FOUND} with --strict: an "
+        "overload or a shortage was found (for a scheduled job that alerts).",
+    )
     ck.add_argument("cycle", nargs="?", type=month_arg, metavar="CYCLE", help=cycle_help)
+    ck.add_argument(
+        "--strict",
+        action="store_true",
+        help=f"exit {STRICT_FOUND} when an overload or a shortage is found (0 when clean)",
+    )
     add_common(ck)
     ck.set_defaults(func=_check)
 

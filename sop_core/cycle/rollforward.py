@@ -22,7 +22,7 @@ from ..conventions import PLAN_HORIZON_MONTHS
 from ..forecast import Progress, run_baseline
 from ..months import add_months, current_month, month_start
 from ..people import Actor, require
-from ..plans import PLAN_COLUMNS, latest_cycle, record_decision, require_draft, write_plan_rows
+from ..plans import PLAN_COLUMNS, latest_cycle, record_decision, require_draft, require_plan_version, write_plan_rows
 from ..store import Store
 from .errors import CycleError
 from .registers import carry_open_items
@@ -198,13 +198,15 @@ def confirm_carried_overrides(
 
     A carried cell re-saved since it was carried already counts as reviewed (see :func:`carried_overrides`) and
     is not confirmed again. ``FrozenPlanError`` when the cycle is approved (the overrides are frozen with its
-    plan). Needs the ``forecast`` role (``PermissionError`` otherwise, nothing written); recorded as
+    plan); :class:`~sop_core.plans.NoPlanError` when it has no plan version (nothing written, no draft created).
+    Needs the ``forecast`` role (``PermissionError`` otherwise, nothing written); recorded as
     ``actor.author``.
     """
     require(actor, "forecast")
     author = actor.author
     cycle_date = month_start(cycle)
     with store.transaction() as cur:
+        require_plan_version(cur, cycle_date)  # refused before require_draft could create one
         require_draft(cur, cycle_date)
         rows = cur.execute(
             """UPDATE cycle_carried_overrides c SET reviewed_by = $author, reviewed_at = current_timestamp

@@ -28,6 +28,11 @@ def holidays(store: Store) -> list[dt.date]:
     return [pd.Timestamp(d).date() for d in rows["day"]]
 
 
+def holiday_table(store: Store) -> pd.DataFrame:
+    """The company's holidays with their names, by day: ``day, name``."""
+    return store.query("SELECT day, name FROM holidays ORDER BY day")
+
+
 def _day(day: dt.date | str) -> dt.date:
     """``day`` as a date; :class:`~.errors.CycleError` saying the expected form when it is none."""
     try:

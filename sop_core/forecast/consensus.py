@@ -19,7 +19,7 @@ import pandas as pd
 from ..conventions import EPS
 from ..people import Actor, require
 from ..plan_data import DEMAND_ACTUAL_SQL
-from ..plans import write_plan_rows
+from ..plans import require_plan_version, write_plan_rows
 from ..store import Store, filter_list
 from .baseline import baseline_cycle
 from .overrides import forecast_layers, overrides
@@ -114,9 +114,10 @@ def consensus(
 def write_consensus(store: Store, cycle: dt.date | str | None = None, *, actor: Actor) -> int:
     """Write the consensus (whole units) as the draft's ``demand_plan``; ``FrozenPlanError`` when approved.
 
-    ``PermissionError`` (nothing written) unless ``actor`` may change the forecast (``forecast``). Rows
-    are replaced by key (family × region × month); returns the rows written. ``actor.author`` is
-    recorded on the plan version's note when the draft has none.
+    ``PermissionError`` (nothing written) unless ``actor`` may change the forecast (``forecast``);
+    :class:`~sop_core.plans.NoPlanError` (nothing written, no draft created) when the cycle has no plan
+    version — opening the cycle creates it. Rows are replaced by key (family × region × month); returns the
+    rows written. ``actor.author`` is recorded on the plan version's note when the draft has none.
     """
     require(actor, "forecast")
     cycle_date = baseline_cycle(store, cycle)
@@ -126,6 +127,7 @@ def write_consensus(store: Store, cycle: dt.date | str | None = None, *, actor: 
     rows = frame[CELL].copy()
     rows["quantity"] = np.floor(frame["consensus"].to_numpy(float) + 0.5)
     with store.transaction() as cur:
+        require_plan_version(cur, cycle_date)  # write_plan_rows would create a draft: only open_cycle does
         written = write_plan_rows(cur, "demand_plan", cycle_date, rows)
         cur.execute(
             "UPDATE plan_versions SET note = coalesce(note, ?) WHERE cycle = ?",
