@@ -422,3 +422,90 @@ def test_register_links_and_history_read_as_names_a_deleted_scenario_is_kept():
         [1, "Created", "created: Qualify a supplier"],
     ]
     assert history["When"].iloc[0] == "2026-03-03 11:00"
+
+
+# ------------------------------------------------------------------------------ waiving an automatic check
+def capacity_task(db: Path) -> pd.Series:
+    """The demo's open automatic task of the supply review (its overload is not explained) as the engine has it."""
+    with open_store(db) as store:
+        return cycle_status(store).tasks.set_index("task").loc["capacity_ok"]
+
+
+def waive_capacity(db: Path, comment: str) -> None:
+    with open_store(db) as store:
+        tick_task(
+            store,
+            cycle_status(store).cycle,
+            "capacity_ok",
+            actor=person("planner", email="lena@example.com"),
+            comment=comment,
+        )
+
+
+def test_waiving_a_check_without_a_comment_is_refused(page: AppTest, db_file: Path):
+    page.session_state[LOCAL_NAME_KEY] = "Lena Brandt"
+    button(page, "Waive").click().run()
+    assert not page.exception
+    assert "needs a comment saying why the team proceeds" in texts(page.error)
+    task = capacity_task(db_file)
+    assert not task["done"] and task["done_by"] is None and task["detail"].startswith("overloaded, not explained")
+    with open_store(db_file) as store:
+        assert not store.scalar("SELECT count(*) FROM decisions WHERE kind = 'tick_task'")
+
+
+def test_a_waiver_marks_the_check_done_and_the_step_can_be_signed_off(page: AppTest, db_file: Path):
+    with open_store(db_file) as store:
+        tick_task(store, cycle_status(store).cycle, "supply_reviewed", actor=EVERYONE)  # the waiver is the last
+    page = open_page(page)
+    page.session_state[LOCAL_NAME_KEY] = "Lena Brandt"
+    key = next(str(t.key) for t in page.text_input if str(t.key).startswith("cy_waive_comment_"))
+    page.text_input(key=key).set_value("Assembly overtime agreed with the works council")
+    button(page, "Waive").click().run()
+    assert not page.exception
+    assert "waived by Lena Brandt" in texts(page.success)
+    task = capacity_task(db_file)
+    assert task["done"] and task["done_by"] == "Lena Brandt"
+    assert task["comment"] == "Assembly overtime agreed with the works council"
+    assert any("waived by Lena Brandt" in m.value and "works council" in m.value for m in page.markdown)
+    assert "Waive" not in [b.label for b in page.button] and "Withdraw the waiver" in [b.label for b in page.button]
+    button(page, "Sign off: Supply review").click().run()
+    assert not page.exception and not page.error
+    with open_store(db_file) as store:
+        steps = cycle_status(store).steps.set_index("step")
+    assert steps.loc["supply", "signed_by"] == "Lena Brandt"
+
+
+def test_withdrawing_a_waiver_hands_the_task_back_to_its_check(page: AppTest, db_file: Path):
+    waive_capacity(db_file, "Overtime agreed")
+    page = open_page(page)
+    page.session_state[LOCAL_NAME_KEY] = "Lena Brandt"
+    button(page, "Withdraw the waiver").click().run()
+    assert not page.exception
+    assert "withdrawn by Lena Brandt" in texts(page.success)
+    task = capacity_task(db_file)
+    assert not task["done"] and task["done_by"] is None and task["detail"].startswith("overloaded, not explained")
+    assert "Waive" in [b.label for b in page.button]
+
+
+def test_a_waiver_after_the_plan_was_approved_meanwhile_changes_nothing(page: AppTest, db_file: Path):
+    page.session_state[LOCAL_NAME_KEY] = "Lena Brandt"
+    steps_done_but_the_meeting(db_file)  # another person waives the check, signs the steps off and approves
+    with open_store(db_file) as store:
+        cy.approve_cycle(store, cycle_status(store).cycle, actor=EVERYONE, comment="As proposed")
+    key = next(str(t.key) for t in page.text_input if str(t.key).startswith("cy_waive_comment_"))
+    page.text_input(key=key).set_value("Late actuals")
+    button(page, "Waive").click().run()  # AppTest reruns the whole page: it draws the approved cycle
+    assert not page.exception
+    assert not {"Waive", "Withdraw the waiver"} & {b.label for b in page.button}
+    assert any("waived by all@example.com" in m.value and "waived for the test" in m.value for m in page.markdown)
+    assert capacity_task(db_file)["comment"] == "waived for the test"  # nothing changed
+
+
+def test_a_viewer_sees_a_waiver_but_no_control(db_file: Path):
+    at = page_as(db_file, "vera@example.com", "viewer")
+    assert "Waive" not in [b.label for b in at.button]  # the open check: no control
+    waive_capacity(db_file, "Overtime agreed")
+    at = open_app_page(PAGE, signed_in_as("vera@example.com"))
+    assert any("waived by lena@example.com" in m.value and "Overtime agreed" in m.value for m in at.markdown)
+    assert not {"Waive", "Withdraw the waiver"} & {b.label for b in at.button}
+    assert not [t for t in at.text_input if str(t.key).startswith("cy_waive")]

@@ -39,6 +39,8 @@ from .reconcile import budget_reconciliation
 from .registers import list_items
 from .template import ensure_cycle, require_step_role, step_owner
 
+WAIVED = "waived by hand"
+"""The ``detail`` of an automatic task ticked by hand (a waiver, with its comment)."""
 TASK_COLUMNS = ["task", "step", "position", "label", "auto", "done", "detail", "done_by", "done_at", "comment"]
 Check = Callable[[Store, dt.date], tuple[bool, str]]
 UNTRACKED = "completed before the cycle was tracked in the tool"
@@ -289,6 +291,6 @@ def tick_task(
             cur.execute(
                 "UPDATE cycle_tasks SET done = ?, detail = ?, done_by = ?, done_at = current_timestamp, "
                 "comment = ? WHERE cycle = ? AND task = ?",
-                [bool(done), "waived by hand" if auto is not None else "", author, note, cycle_date, task],
+                [bool(done), WAIVED if auto is not None else "", author, note, cycle_date, task],
             )
         record_decision(cur, cycle_date, "tick_task", task, json.dumps({"done": bool(done), "comment": note}), author)

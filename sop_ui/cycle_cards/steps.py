@@ -1,4 +1,4 @@
-"""The steps and tasks card: timeline, step table, task rows (automatic or ticked by hand) and the sign-off."""
+"""The steps and tasks card: timeline, step table, task rows (automatic, waived or ticked by hand) and the sign-off."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import streamlit as st
 from sop_core import Store
 from sop_core import cycle as cy
 from sop_core.charts.cycle import STEP_COLORS, step_timeline
-from sop_core.cycle.template import may_work_on, step_role_hint
+from sop_core.cycle.template import EXECUTIVE, may_work_on, step_role_hint
 from sop_core.people import Actor, can
 from sop_ui import cycle as cui
 from sop_ui.cycle_cards.common import ERRORS, permitted, refused
+from sop_ui.cycle_cards.waivers import waive_control, waived, waiver_text, withdraw_control
 
 
 def step_table(steps: pd.DataFrame) -> None:
@@ -37,8 +38,9 @@ def may_work_on_step(actor: Actor, role: object) -> bool:
 def steps_card(store: Store, actor: Actor, status: cy.CycleStatus, today: dt.date) -> None:
     """The timeline, the step table, each step's tasks (auto-checked or ticked by hand) and the sign-off.
 
-    A step's hand tasks are ticked, and the step signed off, by holders of its owning role (signing off also needs
-    ``sign_off``); for anyone else the tasks are shown as text and a caption says which role may.
+    A step's hand tasks are ticked, its failed automatic checks waived (with a comment), and the step signed off, by
+    holders of its owning role (signing off also needs ``sign_off``); for anyone else the tasks are shown as text
+    (a waiver with who and why) and a caption says which role may.
     """
     st.subheader("Steps and tasks")
     cui.show_flash("steps")
@@ -67,36 +69,49 @@ def steps_card(store: Store, actor: Actor, status: cy.CycleStatus, today: dt.dat
             expanded=step.step == status.current_step,
             icon=icon,
         ):
-            if not (mine or locked or signed) and (~tasks["auto"]).any():
+            waivable = step.step != EXECUTIVE and (tasks["auto"] & ~tasks["done"]).any()
+            if not (mine or locked or signed) and ((~tasks["auto"]).any() or waivable):
                 st.caption(step_role_hint(actor, str(step.owner_role), "Ticking tasks needs"))
             for task in tasks.itertuples():
                 task_row(store, actor, status, step.signed_by, task, locked, mine)
-            if step.step == status.current_step and step.step != "executive" and not locked:
+            if step.step == status.current_step and step.step != EXECUTIVE and not locked:
                 if permitted(actor, "sign_off", "Signing off a step"):
                     if mine:
                         sign_off(store, actor, status.cycle, str(step.step), str(step.name))
                     else:
                         st.caption(step_role_hint(actor, str(step.owner_role), f"Signing off {step.name} needs"))
-            elif step.step == "executive" and not status.approved:
+            elif step.step == EXECUTIVE and not status.approved:
                 st.caption("The executive step is signed off by approving the plan (below).")
 
 
 def task_row(
     store: Store, actor: Actor, status: cy.CycleStatus, signed_by: object, task: Any, locked: bool, may_tick: bool
 ) -> None:
-    """An automatic task shows what the data says; a hand task is a checkbox (ticks record the person), or text
-    for a person who may not tick."""
+    """An automatic task shows what the data says, or its waiver (who, why); a hand task is a checkbox (ticks record
+    the person), or text for a person who may not tick. Holders of the step's role waive a failed check (outside the
+    executive step) or withdraw a waiver while the step is open."""
     done = bool(task.done) if not pd.isna(task.done) else False
     who = f" — {task.done_by}, {cui.when(task.done_at)}" if isinstance(task.done_by, str) and task.done_by else ""
+    frozen = locked or (isinstance(signed_by, str) and bool(signed_by))
     if task.auto:
-        mark = ":green[:material/check_circle:]" if done else ":red[:material/cancel:]"
-        st.markdown(f"{mark} **{task.label}** · _automatic_  \n{task.detail or ''}{who}")
+        mark = (
+            ":red[:material/cancel:]"
+            if not done
+            else ":orange[:material/check_circle:]"
+            if waived(task)
+            else (":green[:material/check_circle:]")
+        )
+        found = waiver_text(task) if waived(task) else f"{task.detail or ''}{who}"
+        st.markdown(f"{mark} **{task.label}** · _automatic_  \n{found}")
+        if may_tick and not frozen and waived(task):
+            withdraw_control(store, actor, status.cycle, task)
+        elif may_tick and not frozen and not done and task.step != EXECUTIVE:
+            waive_control(store, actor, status.cycle, task)
         return
     if not may_tick:
         mark = ":green[:material/check_box:]" if done else ":material/check_box_outline_blank:"
         st.markdown(f"{mark} {task.label}{who}")
         return
-    frozen = locked or (isinstance(signed_by, str) and bool(signed_by))
     generation = st.session_state.get("cy_tick_generation", 0)
     ticked = st.checkbox(
         f"{task.label}{who}",
