@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 
-from tests.support.browser import assert_no_exception, open_page, wait_idle, whole_page_screenshot
+from tests.support.browser import assert_no_exception, click_until, open_page, wait_idle, whole_page_screenshot
 from tests.support.grid import CHART, enter_first_override, enter_name
 
 MONTH = r"[A-Z][a-z]{2} \d{4}"  # the cycle month as the grid shows it (the e2e demo is built for today)
@@ -52,10 +52,11 @@ def test_an_override_entered_in_the_grid_moves_the_consensus_line(app_url, page)
 
     # The range form: Sales +100 units over the first three months (the cycle month's +250 is replaced).
     page.get_by_text("Override a range of months").click()
-    page.locator(".st-key-dp_range_to").click()
+    page.locator(".st-key-dp_range_to").wait_for(timeout=60_000)
+    click_until(page, page.locator(".st-key-dp_range_to"), page.get_by_role("option"), timeout=10_000)
     page.get_by_role("option").nth(2).click()
     page.locator(".st-key-dp_range_value input").fill("100")
-    page.locator(".st-key-dp_range_reason").click()
+    click_until(page, page.locator(".st-key-dp_range_reason"), page.get_by_role("option"), timeout=10_000)
     page.get_by_role("option", name="Promotion").click()
     page.get_by_role("button", name="Save the range").click()
     page.get_by_text(re.compile(r"Saved the Sales override \+100 units .* \(3 cell\(s\) written\)")).wait_for(

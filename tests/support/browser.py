@@ -95,6 +95,26 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
+def click_until(page, target, expected, tries: int = 3, timeout: float = 45_000) -> None:
+    """Click ``target`` until ``expected`` (a locator) shows.
+
+    On a busy machine a click that lands while a rerun redraws the page can be lost (an expander still
+    opening, a widget drawn again): the click is repeated after the page is idle. Only for clicks that are
+    safe to repeat (opening a list, an idempotent action). The last attempt's timeout is raised.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(tries):
+        wait_idle(page)
+        target.click()
+        try:
+            expected.first.wait_for(timeout=timeout)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+
+
 # Records the time of the last DOM change, for "click to last change on screen".
 OBSERVER_JS = """
 () => {
