@@ -54,11 +54,27 @@ def edit_cell(page, moves: int, text: str, done: str | re.Pattern[str], editor_t
     page.wait_for_function(
         f"() => document.activeElement && document.activeElement.matches({CELL_EDITOR!r})", timeout=editor_timeout
     )
-    page.keyboard.type(text, delay=40)
-    page.wait_for_timeout(200)
+    type_into_editor(page, text)
     page.keyboard.press("Enter")
     page.locator(NOTE, has_text=done).first.wait_for(timeout=30_000)
     wait_idle(page)
+
+
+def type_into_editor(page, text: str, tries: int = 3) -> None:
+    """Type ``text`` into the open cell editor and check that the editor holds exactly it.
+
+    A rerun that redraws the grid while keys are typed can move the caret (CI once saw "250" land as "502"),
+    so the editor's text is read back and, when it differs, selected and typed again.
+    """
+    for _ in range(tries):
+        page.keyboard.type(text, delay=40)
+        page.wait_for_timeout(200)
+        held = page.evaluate("() => document.activeElement ? document.activeElement.value : null")
+        if held == text:
+            return
+        page.keyboard.press("Control+a")
+        page.keyboard.press("Delete")
+    raise AssertionError(f"the cell editor holds {held!r}, not {text!r}")
 
 
 def enter_first_override(
