@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.browser import ROOT, assert_no_exception, open_page, screenshot, streamlit_server, wait_idle
 
@@ -37,10 +39,24 @@ def full_screenshot(page, name: str) -> None:
     screenshot(page, name)
 
 
-def panel_titles(page) -> list[str]:
-    """The subplot titles (family names) of the first chart on the page."""
-    chart = page.locator("[data-testid='stPlotlyChart']").first
-    return chart.locator("g.annotation text").evaluate_all("els => els.map(e => e.textContent)")
+def panel_titles(page, key: str, expected: list[str] | None = None) -> list[str]:
+    """The subplot titles (family names) of the chart keyed ``key``, once drawn; with ``expected``, once they
+    equal it or after a minute (the caller's assert then shows what was drawn instead).
+
+    By key, not "the first chart": charts mount lazily and a later one can be first in the page for a moment;
+    and a redraw after a filter holds the old and new titles for a moment.
+    """
+    titles = f".st-key-{key} .js-plotly-plot g.annotation text"
+    page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first.wait_for(timeout=60_000)
+    if expected is not None:
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                "([sel, want]) => JSON.stringify([...document.querySelectorAll(sel)].map(e => e.textContent))"
+                " === JSON.stringify(want)",
+                arg=[titles, expected],
+                timeout=60_000,
+            )
+    return page.locator(titles).evaluate_all("els => els.map(e => e.textContent)")
 
 
 @pytest.mark.parametrize(("path", "title", "charts"), PAGES, ids=[p[1] for p in PAGES])
@@ -55,23 +71,16 @@ def test_page_renders(app_url, page, path, title, charts):
 
 def test_family_filter_updates_charts_and_url(app_url, page):
     open_page(page, f"{app_url}/demand")
-    # all three charts drawn: a lazily loaded chart can mount after the one below it, so `.first` is only the
-    # family panels once every chart is on the page
     wait_charts(page, 3)
     wait_idle(page)
-    assert "Compact Pumps" in panel_titles(page) and "Filters" in panel_titles(page)
+    assert "Compact Pumps" in panel_titles(page, "dm_pva") and "Filters" in panel_titles(page, "dm_pva")
     box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect']").first
     box.click()
     page.keyboard.type("Compact Pumps")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     wait_idle(page)
-    page.wait_for_function(
-        "() => { const c = document.querySelector(\"[data-testid='stPlotlyChart']\");"
-        " return c && !c.innerText.includes('Filters'); }",
-        timeout=60_000,
-    )
-    assert panel_titles(page) == ["Compact Pumps"]
+    assert panel_titles(page, "dm_pva", ["Compact Pumps"]) == ["Compact Pumps"]
     assert "family=Compact+Pumps" in page.url or "family=Compact%20Pumps" in page.url
     assert_no_exception(page)
     full_screenshot(page, "review-demand-filtered")
@@ -80,14 +89,14 @@ def test_family_filter_updates_charts_and_url(app_url, page):
     page.get_by_role("heading", name="Supply review").wait_for(timeout=60_000)
     wait_idle(page)
     wait_charts(page, 2)
-    assert panel_titles(page) == ["Compact Pumps"]
+    assert panel_titles(page, "sp_stock", ["Compact Pumps"]) == ["Compact Pumps"]
     assert "family=Compact" in page.url
 
 
 def test_shared_link_restores_the_view(app_url, page):
     open_page(page, f"{app_url}/supply?family=Filters&horizon=6")
     wait_charts(page, 2)
-    assert panel_titles(page) == ["Filters"]
+    assert panel_titles(page, "sp_stock", ["Filters"]) == ["Filters"]
     assert "horizon=6" in page.url
     assert_no_exception(page)
 
