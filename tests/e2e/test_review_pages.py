@@ -19,12 +19,16 @@ PAGES = [
     ("executive", "Executive S&OP review", 1),
     ("family_sheet", "Family sheet", 1),
 ]
-DRAWN = "[data-testid='stPlotlyChart'] .js-plotly-plot .main-svg"
+# Charts that have drawn their SVG, counted per chart: one Plotly chart holds several ``.main-svg`` layers.
+DRAWN = (
+    "n => [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
+    ".filter(c => c.querySelector('.js-plotly-plot .main-svg')).length >= n"
+)
 
 
 def wait_charts(page, count: int) -> None:
     """Wait until ``count`` Plotly charts have drawn their SVG."""
-    page.wait_for_function(f'document.querySelectorAll("{DRAWN}").length >= {count}', timeout=60_000)
+    page.wait_for_function(DRAWN, arg=count, timeout=60_000)
 
 
 def full_screenshot(page, name: str) -> None:
